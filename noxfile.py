@@ -1,0 +1,62 @@
+"""Every check of gdprkit, one session each: ``nox -s tests mypy lint examples docs bench``."""
+
+from __future__ import annotations
+
+import pathlib
+import tomllib
+
+import nox
+
+nox.options.sessions = ["tests", "mypy", "lint", "examples"]
+nox.options.reuse_existing_virtualenvs = True
+
+HERE = pathlib.Path(__file__).parent
+PYPROJECT = tomllib.loads((HERE / "pyproject.toml").read_text(encoding="utf-8"))
+EXTRAS = PYPROJECT["project"]["optional-dependencies"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite under coverage."""
+    session.install("-e", ".[test]")
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    session.run("coverage", "combine", success_codes=[0, 1])
+    session.run("coverage", "report")
+
+
+@nox.session
+def mypy(session: nox.Session) -> None:
+    """Type-check the library and the typing examples with mypy --strict."""
+    session.install("-e", ".[dev]")
+    session.run("mypy", "src", "tests/typing")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff: lint and formatting."""
+    session.install("ruff")
+    paths = ["src", "tests", "bench", "examples", "noxfile.py"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """Run every example script against a fresh temporary database and check its output."""
+    session.install("-e", ".")
+    session.run("python", "examples/run_all.py")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation with warnings as errors."""
+    session.install("-e", ".[docs]")
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks; each prints ratios against a baseline measured in the same run."""
+    session.install("-e", ".")
+    for script in sorted((HERE / "bench").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)

@@ -1,0 +1,161 @@
+"""The one exception hierarchy of gdprkit, rooted at :class:`GdprkitError`.
+
+Messages name the field, key or purpose and what was expected; they never
+carry a personal value or key material.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = [
+    "AnonymizationError",
+    "AuditIntegrityError",
+    "ConsentRequired",
+    "GdprkitError",
+    "InvalidToken",
+    "KeyringError",
+    "NaiveDatetimeError",
+    "Objected",
+    "PackageIntegrityError",
+    "PolicyError",
+    "PolicyProblem",
+    "ProcessingRefused",
+    "PurposeNotAllowed",
+    "RectificationError",
+    "RequestStateError",
+    "Restricted",
+    "RetentionError",
+    "SourceError",
+    "StoreError",
+    "SubjectShredded",
+    "UnknownKeyId",
+    "UnknownPurpose",
+]
+
+
+class GdprkitError(Exception):
+    """Base class of every error gdprkit raises on purpose."""
+
+
+@attrs.frozen
+class PolicyProblem:
+    """One problem found in a policy or a tagged class: where, and what is wrong."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class PolicyError(GdprkitError, ValueError):
+    """A policy, rule or tagged class is invalid; every problem found is listed.
+
+    ``problems`` holds all of them (a file is checked whole, not up to the
+    first error), each with its location: file, key path, class or field.
+    """
+
+    problems: tuple[PolicyProblem, ...]
+
+    def __init__(self, problems: Iterable[PolicyProblem] | str, *, location: str = "") -> None:
+        if isinstance(problems, str):
+            problems = (PolicyProblem(location, problems),)
+        self.problems = tuple(problems)
+        if not self.problems:
+            raise ValueError("PolicyError needs at least one problem")
+        if len(self.problems) == 1:
+            text = str(self.problems[0])
+        else:
+            text = f"{len(self.problems)} problems:\n" + "\n".join(
+                f"  - {p}" for p in self.problems
+            )
+        super().__init__(text)
+
+
+class UnknownPurpose(GdprkitError, LookupError):
+    """A purpose id that the policy does not declare."""
+
+    def __init__(self, purpose: str, *, known: Iterable[str] = ()) -> None:
+        self.purpose = purpose
+        names = ", ".join(sorted(known))
+        hint = f" (the policy declares: {names})" if names else ""
+        super().__init__(f"unknown purpose {purpose!r}{hint}")
+
+
+class ProcessingRefused(GdprkitError):
+    """Processing for a purpose is not allowed for this data or this subject."""
+
+
+class PurposeNotAllowed(ProcessingRefused):
+    """No field of the record is tagged for the purpose (Art. 5(1)(b) purpose limitation)."""
+
+
+class Restricted(ProcessingRefused):
+    """Processing is restricted to another purpose (Art. 18(2))."""
+
+
+class Objected(ProcessingRefused):
+    """The data subject objected to processing for this purpose (Art. 21)."""
+
+
+class ConsentRequired(ProcessingRefused):
+    """The purpose rests on consent and no valid consent exists (Art. 6(1)(a), 7)."""
+
+
+class NaiveDatetimeError(GdprkitError, ValueError):
+    """A datetime without time zone was given where an instant is needed."""
+
+
+class RetentionError(GdprkitError, ValueError):
+    """A retention rule or its facts are malformed."""
+
+
+class KeyringError(GdprkitError, ValueError):
+    """A key or keyring is unusable (too short, empty keyring, malformed file)."""
+
+
+class UnknownKeyId(KeyringError, LookupError):
+    """A token or ciphertext names a key id the keyring does not hold."""
+
+
+class InvalidToken(GdprkitError):
+    """A token or ciphertext is malformed, tampered with, or made under another key/domain.
+
+    Deliberately one bare error for every way a token can be bad, as
+    ``cryptography.fernet.InvalidToken`` is: the reason would help an attacker.
+    """
+
+
+class SubjectShredded(GdprkitError):
+    """The data subject's key was destroyed (crypto-shredding, Art. 17)."""
+
+
+class AnonymizationError(GdprkitError, ValueError):
+    """Input to a generaliser or risk measure is unusable."""
+
+
+class SourceError(GdprkitError):
+    """A data source is misconfigured or failed."""
+
+
+class RectificationError(GdprkitError, ValueError):
+    """A rectification names an unknown, non-personal or derived field, or a wrong type (Art. 16)."""
+
+
+class PackageIntegrityError(GdprkitError):
+    """An export package does not verify: a file is missing, extra or changed."""
+
+
+class AuditIntegrityError(GdprkitError):
+    """The audit log's hash chain does not verify."""
+
+
+class StoreError(GdprkitError):
+    """The persistent store is unusable (unknown schema version, bad URL)."""
+
+
+class RequestStateError(GdprkitError, ValueError):
+    """A data-subject request cannot make this state change (Art. 12)."""
