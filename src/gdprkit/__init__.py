@@ -1,4 +1,14 @@
-"""gdprkit: typed GDPR compliance primitives."""
+"""gdprkit: typed GDPR compliance primitives.
+
+The public API is re-exported here; the capability modules (``retention``,
+``pseudonym``, ``anonymize``, ``rights``, ...) load on first use so that
+``import gdprkit`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from gdprkit._errors import (
     AnonymizationError,
@@ -8,6 +18,7 @@ from gdprkit._errors import (
     InvalidToken,
     KeyringError,
     NaiveDatetimeError,
+    NotTagged,
     Objected,
     PackageIntegrityError,
     PolicyError,
@@ -24,28 +35,99 @@ from gdprkit._errors import (
     UnknownKeyId,
     UnknownPurpose,
 )
+from gdprkit.policy import (
+    Authority,
+    Controller,
+    CookieDeclaration,
+    Policy,
+    Purpose,
+    Recipient,
+    SubjectKind,
+    Text,
+)
+from gdprkit.tagging import (
+    FieldInfo,
+    Personal,
+    Schema,
+    Tag,
+    pd_field,
+    personal_data,
+    project,
+    schema_of,
+)
+from gdprkit.vocab import (
+    Art9Condition,
+    DataCategory,
+    LegalBasis,
+    Origin,
+    Right,
+    SpecialCategory,
+)
+
+if TYPE_CHECKING:
+    from gdprkit import anonymize, pseudonym, retention, timecalc
+
+_SUBMODULES = frozenset(
+    {"anonymize", "audit", "consent", "pseudonym", "retention", "rights", "store", "timecalc"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"gdprkit.{name}")
+    raise AttributeError(f"module 'gdprkit' has no attribute {name!r}")
+
+
+__version__ = "0.1.0.dev0"
 
 __all__ = [
     "AnonymizationError",
+    "Art9Condition",
     "AuditIntegrityError",
+    "Authority",
     "ConsentRequired",
+    "Controller",
+    "CookieDeclaration",
+    "DataCategory",
+    "FieldInfo",
     "GdprkitError",
     "InvalidToken",
     "KeyringError",
+    "LegalBasis",
     "NaiveDatetimeError",
+    "NotTagged",
     "Objected",
+    "Origin",
     "PackageIntegrityError",
+    "Personal",
+    "Policy",
     "PolicyError",
     "PolicyProblem",
     "ProcessingRefused",
+    "Purpose",
     "PurposeNotAllowed",
+    "Recipient",
     "RectificationError",
     "RequestStateError",
     "Restricted",
     "RetentionError",
+    "Right",
+    "Schema",
     "SourceError",
+    "SpecialCategory",
     "StoreError",
+    "SubjectKind",
     "SubjectShredded",
+    "Tag",
+    "Text",
     "UnknownKeyId",
     "UnknownPurpose",
+    "anonymize",
+    "pd_field",
+    "personal_data",
+    "project",
+    "pseudonym",
+    "retention",
+    "schema_of",
+    "timecalc",
 ]

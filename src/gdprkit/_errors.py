@@ -18,6 +18,7 @@ __all__ = [
     "InvalidToken",
     "KeyringError",
     "NaiveDatetimeError",
+    "NotTagged",
     "Objected",
     "PackageIntegrityError",
     "PolicyError",
@@ -73,6 +74,10 @@ class PolicyError(GdprkitError, ValueError):
                 f"  - {p}" for p in self.problems
             )
         super().__init__(text)
+
+
+class NotTagged(GdprkitError, TypeError):
+    """A class or object that was not declared with ``@personal_data``."""
 
 
 class UnknownPurpose(GdprkitError, LookupError):

@@ -1,13 +1,18 @@
-"""Small checks shared by the modules: aware datetimes, identifiers."""
+"""Small pieces shared by the modules: aware datetimes, identifiers, a frozen mapping."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
+from typing import TypeVar
 
 from gdprkit._errors import NaiveDatetimeError
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def require_aware(value: object, what: str) -> datetime:
@@ -24,3 +29,43 @@ def require_aware(value: object, what: str) -> datetime:
 def is_identifier(name: str) -> bool:
     """True for a plain ASCII identifier, safe to use as an SQL or file name."""
     return bool(_IDENT.match(name))
+
+
+class FrozenMap(Mapping[K, V]):
+    """An immutable, hashable, insertion-ordered mapping for frozen value types."""
+
+    __slots__ = ("_data", "_hash")
+    _data: dict[K, V]
+    _hash: int | None
+
+    def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
+        data = dict(items)
+        object.__setattr__(self, "_data", data)
+        object.__setattr__(self, "_hash", None)
+
+    def __getitem__(self, key: K) -> V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        value = self._hash
+        if value is None:
+            value = hash(tuple(self._data.items()))
+            object.__setattr__(self, "_hash", value)
+        return value
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenMap):
+            return self._data == other._data
+        return NotImplemented
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("FrozenMap is immutable")
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"

@@ -1,0 +1,1 @@
+"""The Elveta demo: policy, tagged models, an SQLite service and the walkthrough."""

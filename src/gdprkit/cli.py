@@ -1,0 +1,150 @@
+"""The ``gdprkit`` command line: ``demo``, ``policy``, ``audit verify``, ``export``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from gdprkit._errors import GdprkitError, PolicyError
+from gdprkit._term import Terminal
+
+
+def _policy_command(args: argparse.Namespace) -> int:
+    from gdprkit.policy import Policy
+
+    out = Terminal()
+    policy = Policy.from_toml(args.file)
+    if args.action == "check":
+        out.line(
+            f"{args.file}: OK ({len(policy.purposes)} purposes, {len(policy.cookies)} cookies)"
+        )
+        for warning in policy.ropa().warnings:
+            out.line(f"warning: {warning}")
+    elif args.action == "ropa":
+        record = policy.ropa(args.lang)
+        out.line(record.to_json() if args.format == "json" else record.to_markdown())
+    elif args.action == "notice":
+        out.line(policy.render_notice(args.lang))
+    else:
+        out.line(json.dumps(policy.to_dpv(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _demo_command(args: argparse.Namespace) -> int:
+    from gdprkit._demo.run import run_demo
+
+    return run_demo(directory=args.dir, as_json=args.json)
+
+
+def _audit_command(args: argparse.Namespace) -> int:
+    from gdprkit.audit import AuditLog
+    from gdprkit.store.sqlite import SQLiteStore
+
+    with SQLiteStore(args.db) as store:
+        head = AuditLog(store).verify(args.head)
+    if head is None:
+        print(f"{args.db}: the audit log is empty")
+    else:
+        print(f"{args.db}: {head.seq} entries, chain intact; head {head}")
+    return 0
+
+
+def _load_sources(spec: str, conn: object) -> list[object]:
+    import importlib
+
+    module_name, _, attr = spec.partition(":")
+    factory = getattr(importlib.import_module(module_name), attr or "sources")
+    return list(factory(conn))
+
+
+def _export_command(args: argparse.Namespace) -> int:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from gdprkit.policy import Policy
+    from gdprkit.rights import SubjectRef, export_subject
+
+    policy = Policy.from_toml(args.policy)
+    conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
+    tty = sys.stderr.isatty()
+
+    def progress(source: str, rows: int) -> None:
+        if tty:
+            print(f"\r  {source}: {rows} rows", end="", file=sys.stderr, flush=True)
+
+    try:
+        result = export_subject(
+            SubjectRef(kind=args.kind, id=args.subject),
+            _load_sources(args.sources, conn),  # type: ignore[arg-type]
+            policy,
+            scope=args.scope,
+            at=datetime.now(UTC),
+            out=args.out,
+            progress=progress,
+        )
+    finally:
+        conn.close()
+    if tty:
+        print(file=sys.stderr)
+    print(f"{result.path}: {result.rows} rows, sha256 {result.sha256}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``gdprkit`` command."""
+    parser = argparse.ArgumentParser(
+        prog="gdprkit", description="GDPR compliance primitives: policy, retention, rights."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the Elveta walkthrough on a temporary SQLite store")
+    demo.add_argument("--dir", help="keep the store and packages in this folder")
+    demo.add_argument("--json", action="store_true", help="print the facts as JSON")
+    demo.set_defaults(func=_demo_command)
+
+    pol = sub.add_parser("policy", help="check or render a policy file")
+    pol.add_argument("action", choices=("check", "ropa", "notice", "dpv"))
+    pol.add_argument("file", help="the policy TOML file")
+    pol.add_argument("--lang", default="en", help="language of ropa/notice (sv or en)")
+    pol.add_argument("--format", choices=("md", "json"), default="md", help="ropa format")
+    pol.set_defaults(func=_policy_command)
+
+    audit = sub.add_parser("audit", help="verify the audit log's hash chain")
+    audit.add_argument("action", choices=("verify",))
+    audit.add_argument("db", help="the gdprkit SQLite store")
+    audit.add_argument(
+        "--head", help="a head saved earlier ('<seq>:<sha256>'), to catch truncation"
+    )
+    audit.set_defaults(func=_audit_command)
+
+    export = sub.add_parser("export", help="write a subject's export package (Art. 15 / 20)")
+    export.add_argument("--policy", required=True, help="the policy TOML file")
+    export.add_argument("--db", required=True, help="the service's SQLite database")
+    export.add_argument("--subject", required=True, help="the data subject's id")
+    export.add_argument("--kind", default="customer", help="the data subject's kind")
+    export.add_argument("--scope", choices=("access", "portability"), default="access")
+    export.add_argument("--out", required=True, help="where to write the ZIP")
+    export.add_argument(
+        "--sources",
+        default="gdprkit._demo.service:sources",
+        help="MODULE:CALLABLE that returns the data sources for a connection",
+    )
+    export.set_defaults(func=_export_command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.func(args)
+    except PolicyError as exc:
+        print(f"gdprkit: invalid policy: {exc}", file=sys.stderr)
+        return 1
+    except GdprkitError as exc:
+        print(f"gdprkit: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return status

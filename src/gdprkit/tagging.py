@@ -1,0 +1,459 @@
+"""Tag the fields of data models with category, purposes and origin; project for a purpose.
+
+``@personal_data`` checks every tag against the policy when the class is
+defined; ``project()`` hands out only the fields a purpose may use
+(purpose limitation, GDPR Art. 5(1)(b); data minimisation, Art. 5(1)(c)).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
+
+import attrs
+
+from gdprkit._errors import (
+    NotTagged,
+    PolicyError,
+    PolicyProblem,
+    PurposeNotAllowed,
+    UnknownPurpose,
+)
+from gdprkit.vocab import BUILTIN_TAXONOMY, Art9Condition, DataCategory, Origin, SpecialCategory
+
+if TYPE_CHECKING:
+    from gdprkit.policy import Policy
+
+__all__ = [
+    "FieldInfo",
+    "Guard",
+    "Personal",
+    "Schema",
+    "Tag",
+    "pd_field",
+    "personal_data",
+    "project",
+    "schema_of",
+]
+
+T = TypeVar("T")
+C = TypeVar("C", bound=type)
+
+TAG_KEY = "gdprkit.tag"
+_SCHEMA_ATTR = "__gdprkit_schema__"
+
+
+def _purposes(value: str | Iterable[str]) -> tuple[str, ...]:
+    items = (value,) if isinstance(value, str) else tuple(value)
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise PolicyError("purposes must be non-empty strings (purpose ids of the policy)")
+    return tuple(dict.fromkeys(items))
+
+
+def _category(value: str | DataCategory) -> DataCategory:
+    if isinstance(value, DataCategory):
+        return value
+    try:
+        return DataCategory(value)
+    except ValueError:
+        raise PolicyError(
+            "category must be a dotted lowercase name such as 'contact.email'"
+        ) from None
+
+
+E = TypeVar("E", Origin, SpecialCategory, Art9Condition)
+
+
+def _enum(kind: type[E], value: object) -> E:
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        try:
+            return kind.parse(value)
+        except ValueError as exc:
+            raise PolicyError(str(exc)) from None
+    raise PolicyError(f"expected a {kind.__name__}, got {type(value).__name__}")
+
+
+def _origin(value: object) -> Origin:
+    return _enum(Origin, value)
+
+
+def _special(value: object) -> SpecialCategory | None:
+    return None if value is None else _enum(SpecialCategory, value)
+
+
+def _condition(value: object) -> Art9Condition | None:
+    return None if value is None else _enum(Art9Condition, value)
+
+
+@attrs.frozen
+class Tag:
+    """What a field holds and why: its category, purposes, origin and Art. 9 status."""
+
+    category: DataCategory = attrs.field(converter=_category)
+    purposes: tuple[str, ...] = attrs.field(converter=_purposes)
+    origin: Origin = attrs.field(default=Origin.PROVIDED, converter=_origin)
+    identifies: bool = False
+    special: SpecialCategory | None = attrs.field(default=None, converter=_special)
+    condition: Art9Condition | None = attrs.field(default=None, converter=_condition)
+    description: str | None = None
+
+    def allows(self, purpose: str) -> bool:
+        """Whether the field may be used for ``purpose``."""
+        return purpose in self.purposes
+
+
+#: ``Annotated[str, Personal(category=..., purposes=...)]`` for stdlib dataclasses.
+Personal = Tag
+
+
+@overload
+def pd_field(
+    *,
+    category: str | DataCategory,
+    purposes: str | Iterable[str],
+    default: T,
+    origin: Origin | str = ...,
+    identifies: bool = ...,
+    special: SpecialCategory | str | None = ...,
+    condition: Art9Condition | str | None = ...,
+    description: str | None = ...,
+    repr: bool = ...,
+    eq: bool = ...,
+    kw_only: bool = ...,
+    validator: Any = ...,
+    converter: Any = ...,
+) -> T: ...
+@overload
+def pd_field(
+    *,
+    category: str | DataCategory,
+    purposes: str | Iterable[str],
+    factory: Callable[[], T],
+    origin: Origin | str = ...,
+    identifies: bool = ...,
+    special: SpecialCategory | str | None = ...,
+    condition: Art9Condition | str | None = ...,
+    description: str | None = ...,
+    repr: bool = ...,
+    eq: bool = ...,
+    kw_only: bool = ...,
+    validator: Any = ...,
+    converter: Any = ...,
+) -> T: ...
+@overload
+def pd_field(
+    *,
+    category: str | DataCategory,
+    purposes: str | Iterable[str],
+    origin: Origin | str = ...,
+    identifies: bool = ...,
+    special: SpecialCategory | str | None = ...,
+    condition: Art9Condition | str | None = ...,
+    description: str | None = ...,
+    repr: bool = ...,
+    eq: bool = ...,
+    kw_only: bool = ...,
+    validator: Any = ...,
+    converter: Any = ...,
+) -> Any: ...
+def pd_field(
+    *,
+    category: str | DataCategory,
+    purposes: str | Iterable[str],
+    origin: Origin | str = Origin.PROVIDED,
+    identifies: bool = False,
+    special: SpecialCategory | str | None = None,
+    condition: Art9Condition | str | None = None,
+    description: str | None = None,
+    default: Any = attrs.NOTHING,
+    factory: Callable[[], Any] | None = None,
+    repr: bool = True,
+    eq: bool = True,
+    kw_only: bool = False,
+    validator: Any = None,
+    converter: Any = None,
+) -> Any:
+    """An attrs field that carries a :class:`Tag`: personal data with its purposes.
+
+    ``identifies=True`` marks a direct identifier (customer id, e-mail): it may
+    never be tagged for a purpose that uses only anonymized data. ``special``
+    marks Art. 9(1) data; ``condition`` is the Art. 9(2) condition that lifts
+    the prohibition (else every purpose must carry one).
+    """
+    tag = Tag(
+        category=category,
+        purposes=purposes,
+        origin=origin,
+        identifies=identifies,
+        special=special,
+        condition=condition,
+        description=description,
+    )
+    return attrs.field(
+        default=default,
+        factory=factory,
+        metadata={TAG_KEY: tag},
+        repr=repr,
+        eq=eq,
+        kw_only=kw_only,
+        validator=validator,
+        converter=converter,
+    )
+
+
+@attrs.frozen
+class FieldInfo:
+    """A tagged field of a schema."""
+
+    name: str
+    tag: Tag
+
+
+@attrs.frozen
+class Schema:
+    """The tagged view of a data model: subject kind, personal fields and their tags."""
+
+    model: type = attrs.field(eq=False)
+    subject: str
+    fields: tuple[FieldInfo, ...]
+    all_fields: tuple[str, ...]
+    policy: Policy | None = attrs.field(default=None, eq=False, repr=False)
+    id_field: str | None = None
+
+    @property
+    def subject_id_field(self) -> str | None:
+        """The field that holds the data subject's id: declared, else the first identifying one."""
+        if self.id_field is not None:
+            return self.id_field
+        ids = self.identifying
+        return ids[0] if ids else None
+
+    def subject_id(self, obj: object) -> str | None:
+        """The data subject's id in ``obj`` (``None`` when the model names no id field)."""
+        name = self.subject_id_field
+        if name is None:
+            return None
+        value = getattr(obj, name)
+        return None if value is None else str(value)
+
+    @property
+    def name(self) -> str:
+        """The model's qualified name."""
+        return self.model.__qualname__
+
+    @property
+    def personal_fields(self) -> tuple[str, ...]:
+        """The names of the tagged (personal) fields, in declaration order."""
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def identifying(self) -> tuple[str, ...]:
+        """The fields marked ``identifies=True``."""
+        return tuple(f.name for f in self.fields if f.tag.identifies)
+
+    @property
+    def purposes(self) -> frozenset[str]:
+        """Every purpose some field is tagged for."""
+        return frozenset(p for f in self.fields for p in f.tag.purposes)
+
+    def tag(self, field: str) -> Tag:
+        """The tag of ``field``; an untagged or unknown field raises ``KeyError``."""
+        for f in self.fields:
+            if f.name == field:
+                return f.tag
+        raise KeyError(field)
+
+    def fields_for(self, purpose: str) -> tuple[str, ...]:
+        """The fields tagged for ``purpose``, in declaration order.
+
+        A purpose the policy lacks raises :class:`~gdprkit.UnknownPurpose`.
+        """
+        self._check_purpose(purpose)
+        return tuple(f.name for f in self.fields if f.tag.allows(purpose))
+
+    def _check_purpose(self, purpose: str) -> None:
+        known = self.policy.purposes if self.policy is not None else self.purposes
+        if purpose not in known:
+            raise UnknownPurpose(purpose, known=known)
+
+
+class Guard(Protocol):
+    """A check ``project()`` runs before it hands out data (consent, objection, restriction).
+
+    It raises a :class:`~gdprkit.ProcessingRefused` subclass to refuse.
+    """
+
+    def check(self, obj: object, schema: Schema, purpose: str, at: datetime | None) -> None:
+        """Raise if ``obj`` may not be processed for ``purpose`` at ``at``."""
+
+
+def personal_data(
+    *, subject: str, policy: Policy | None = None, id_field: str | None = None
+) -> Callable[[C], C]:
+    """Declare an attrs class (or stdlib dataclass) as personal data of one kind of subject.
+
+    Every tag is checked against ``policy`` when the class is defined: an
+    unknown purpose or category, Art. 9(1) data without an Art. 9(2)
+    condition, or an identifying field tagged for an anonymized-only purpose
+    raises :class:`~gdprkit.PolicyError` naming the class and field.
+    ``id_field`` names the field holding the subject's id (default: the first
+    field tagged ``identifies=True``); ledgers use it to find whose record it is.
+    """
+
+    def decorate(cls: C) -> C:
+        fields, all_names = _tagged_fields(cls)
+        problems = _validate(cls, subject, fields, policy)
+        if id_field is not None and id_field not in all_names:
+            problems.append(PolicyProblem(cls.__qualname__, f"id_field {id_field!r} is no field"))
+        if problems:
+            raise PolicyError(problems)
+        schema = Schema(
+            model=cls,
+            subject=subject,
+            fields=tuple(FieldInfo(n, t) for n, t in fields),
+            all_fields=all_names,
+            policy=policy,
+            id_field=id_field,
+        )
+        setattr(cls, _SCHEMA_ATTR, schema)
+        return cls
+
+    return decorate
+
+
+def _tagged_fields(cls: type) -> tuple[list[tuple[str, Tag]], tuple[str, ...]]:
+    hints: dict[str, Any]
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except Exception:  # annotations that do not resolve: fall back to metadata only
+        hints = {}
+
+    def annotated_tag(name: str) -> Tag | None:
+        hint = hints.get(name)
+        if typing.get_origin(hint) is typing.Annotated:
+            for meta in typing.get_args(hint)[1:]:
+                if isinstance(meta, Tag):
+                    return meta
+        return None
+
+    out: list[tuple[str, Tag]] = []
+    if attrs.has(cls):
+        names = tuple(a.name for a in attrs.fields(cls))
+        for a in attrs.fields(cls):
+            tag = a.metadata.get(TAG_KEY) or annotated_tag(a.name)
+            if tag is not None:
+                out.append((a.name, tag))
+    elif dataclasses.is_dataclass(cls):
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        for name in names:
+            tag = annotated_tag(name)
+            if tag is not None:
+                out.append((name, tag))
+    else:
+        raise NotTagged(
+            f"@personal_data needs an attrs class or a dataclass; {cls.__qualname__} is neither "
+            "(apply @attrs.frozen / @dataclass first, below @personal_data)"
+        )
+    return out, names
+
+
+def _validate(
+    cls: type, subject: str, fields: list[tuple[str, Tag]], policy: Policy | None
+) -> list[PolicyProblem]:
+    problems: list[PolicyProblem] = []
+    where = cls.__qualname__
+    if not isinstance(subject, str) or not subject:
+        problems.append(PolicyProblem(where, "subject must name a kind of data subject"))
+    elif policy is not None and subject not in policy.subjects:
+        problems.append(
+            PolicyProblem(
+                where,
+                f"unknown subject kind {subject!r}; the policy declares: "
+                + ", ".join(policy.subjects),
+            )
+        )
+    if not fields:
+        problems.append(PolicyProblem(where, "no field is tagged with pd_field() or Personal()"))
+    taxonomy = policy.taxonomy if policy is not None else BUILTIN_TAXONOMY
+    for name, tag in fields:
+        loc = f"{where}.{name}"
+        if not tag.purposes:
+            problems.append(PolicyProblem(loc, "a personal field needs at least one purpose"))
+        if str(tag.category) not in taxonomy:
+            problems.append(PolicyProblem(loc, f"unknown data category {str(tag.category)!r}"))
+        special = tag.special or (
+            taxonomy.special_of(tag.category) if str(tag.category) in taxonomy else None
+        )
+        for purpose_id in tag.purposes:
+            purpose = policy.purposes.get(purpose_id) if policy is not None else None
+            if policy is not None and purpose is None:
+                problems.append(
+                    PolicyProblem(
+                        loc,
+                        f"unknown purpose {purpose_id!r}; the policy declares: "
+                        + ", ".join(policy.purposes),
+                    )
+                )
+                continue
+            if purpose is not None and purpose.anonymized_only and tag.identifies:
+                problems.append(
+                    PolicyProblem(
+                        loc,
+                        f"identifying field tagged for purpose {purpose_id!r}, which may use "
+                        "only anonymized data",
+                    )
+                )
+            if special is not None:
+                condition = tag.condition or (purpose.special_condition if purpose else None)
+                if condition is None:
+                    problems.append(
+                        PolicyProblem(
+                            loc,
+                            f"special-category data ({special.value}, Art. 9(1)) for purpose "
+                            f"{purpose_id!r} needs an Art. 9(2) condition (pd_field(condition=...) "
+                            "or the purpose's special_condition); an Art. 6 basis alone is not "
+                            "enough",
+                        )
+                    )
+    return problems
+
+
+def schema_of(cls_or_obj: object) -> Schema:
+    """The :class:`Schema` of a class declared with ``@personal_data``, or of an instance."""
+    cls = cls_or_obj if isinstance(cls_or_obj, type) else type(cls_or_obj)
+    schema = cls.__dict__.get(_SCHEMA_ATTR)
+    if not isinstance(schema, Schema):
+        raise NotTagged(f"{cls.__qualname__} is not declared with @personal_data")
+    return schema
+
+
+def project(
+    obj: object,
+    purpose: str,
+    *,
+    policy: Policy | None = None,
+    at: datetime | None = None,
+    guards: Iterable[Guard] = (),
+) -> dict[str, Any]:
+    """The fields of ``obj`` that ``purpose`` may use, as a new dict (GDPR Art. 5(1)(b)-(c)).
+
+    A purpose the policy lacks raises :class:`~gdprkit.UnknownPurpose`; a
+    purpose no field of the class is tagged for raises
+    :class:`~gdprkit.PurposeNotAllowed`. Each guard (a consent, objection or
+    restriction ledger) may refuse with a ``ProcessingRefused`` subclass.
+    """
+    schema = schema_of(obj)
+    if policy is not None and policy is not schema.policy:
+        schema = attrs.evolve(schema, policy=policy)
+    names = schema.fields_for(purpose)
+    if not names:
+        raise PurposeNotAllowed(f"no field of {schema.name} is tagged for purpose {purpose!r}")
+    for guard in guards:
+        guard.check(obj, schema, purpose, at)
+    return {name: getattr(obj, name) for name in names}

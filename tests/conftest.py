@@ -1,0 +1,90 @@
+"""Shared fixtures: the Elveta policy and a small valid policy to break on purpose."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+import gdprkit as gk
+
+ROOT = Path(__file__).resolve().parent.parent
+ELVETA_POLICY = ROOT / "examples" / "elveta" / "policy.toml"
+
+settings.register_profile("ci", max_examples=200, deadline=None)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+MINIMAL: dict[str, Any] = {
+    "policy": {
+        "version": "1",
+        "effective": "2026-01-01",
+        "timezone": "Europe/Stockholm",
+        "languages": ["sv", "en"],
+    },
+    "controller": {"name": "Exempel AB", "email": "dpo@example.se", "address": "Stockholm"},
+    "authority": {
+        "name": {"sv": "Integritetsskyddsmyndigheten", "en": "IMY"},
+        "website": "https://www.imy.se/",
+    },
+    "rights": {
+        "contact": "dpo@example.se",
+        "automated_decisions": {
+            "sv": "Inga automatiserade beslut.",
+            "en": "No automated decisions.",
+        },
+        "security_measures": {"sv": "Kryptering.", "en": "Encryption."},
+    },
+    "subjects": {"customer": {"name": {"sv": "Kunder", "en": "Customers"}}},
+    "purposes": {
+        "service": {
+            "name": {"sv": "Tjänst", "en": "Service"},
+            "description": {"sv": "Leverans.", "en": "Delivery."},
+            "basis": "contract",
+            "categories": ["contact.email"],
+            "subjects": ["customer"],
+        },
+        "news": {
+            "name": {"sv": "Nyheter", "en": "News"},
+            "description": {"sv": "Utskick.", "en": "Mailings."},
+            "basis": "legitimate_interests",
+            "legitimate_interest_assessment": "LIA-1",
+            "direct_marketing": True,
+        },
+        "stats": {
+            "name": {"sv": "Statistik", "en": "Statistics"},
+            "description": {"sv": "Anonym.", "en": "Anonymous."},
+            "basis": "legitimate_interests",
+            "legitimate_interest_assessment": "LIA-2",
+            "anonymized_only": True,
+        },
+        "care": {
+            "name": {"sv": "Vård", "en": "Care"},
+            "description": {"sv": "Hälsa.", "en": "Health."},
+            "basis": "consent",
+            "special_condition": "9(2)(a)",
+        },
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def elveta() -> gk.Policy:
+    """Elveta's policy as shipped in examples/elveta/policy.toml."""
+    return gk.Policy.from_toml(ELVETA_POLICY)
+
+
+@pytest.fixture
+def minimal_dict() -> dict[str, Any]:
+    """A deep copy of a small valid policy, to be broken by a test."""
+    return copy.deepcopy(MINIMAL)
+
+
+@pytest.fixture(scope="session")
+def minimal() -> gk.Policy:
+    """The small valid policy."""
+    return gk.Policy.from_dict(copy.deepcopy(MINIMAL), source="minimal.toml")

@@ -1,0 +1,320 @@
+from __future__ import annotations
+
+import json
+import zoneinfo
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+
+import gdprkit as gk
+from gdprkit.cli import main
+
+from .conftest import ELVETA_POLICY
+
+# -- the Elveta reference policy ---------------------------------------------------
+
+
+def test_elveta_has_the_eight_purposes_with_the_seed_bases(elveta):
+    bases = {pid: p.basis for pid, p in elveta.purposes.items()}
+    assert bases == {
+        "contract": gk.LegalBasis.CONTRACT,
+        "crm": gk.LegalBasis.CONTRACT,
+        "analytics": gk.LegalBasis.LEGITIMATE_INTERESTS,
+        "personalisation": gk.LegalBasis.LEGITIMATE_INTERESTS,
+        "marketing": gk.LegalBasis.LEGITIMATE_INTERESTS,
+        "monitoring": gk.LegalBasis.LEGITIMATE_INTERESTS,
+        "security": gk.LegalBasis.LEGITIMATE_INTERESTS,
+        "bookkeeping": gk.LegalBasis.LEGAL_OBLIGATION,
+    }
+    assert (
+        elveta.purposes["bookkeeping"].legal_reference == "Bokföringslagen (1999:1078) 7 kap. 2 §"
+    )
+    assert elveta.purposes["marketing"].direct_marketing is True
+    assert elveta.purposes["analytics"].anonymized_only is True
+    assert elveta.timezone == zoneinfo.ZoneInfo("Europe/Stockholm")
+    assert elveta.controller.org_number == "559387-0834"
+    assert "Integritetsskyddsmyndigheten" in elveta.authority.name.get("sv")
+    assert elveta.languages == ("sv", "en")
+    assert elveta.purposes["crm"].name.get("sv") == "Hantering av kundrelationer"
+
+
+def test_elveta_cookies_split_by_purpose_not_lifetime(elveta):
+    necessary = {c.name for c in elveta.strictly_necessary_cookies}
+    assert necessary == {"sessionid", "csrftoken", "cookie_consent"}
+    # a persistent cookie can be strictly necessary, a session one is not exempt by lifetime
+    assert any(c.persistent for c in elveta.strictly_necessary_cookies)
+    assert {c.name for c in elveta.consent_cookies} == {"lang", "_elveta_stats", "_mkt_ref"}
+
+
+def test_every_elveta_purpose_has_a_retention_rule(elveta):
+    for p in elveta.purposes.values():
+        assert p.retention is not None, p.id
+        assert p.retention_words("sv") and p.retention_words("en"), p.id
+
+
+def test_policy_lookup_and_repr(elveta):
+    assert elveta.purpose("crm").id == "crm"
+    with pytest.raises(gk.UnknownPurpose, match="'newsletter'"):
+        elveta.purpose("newsletter")
+    assert "8 purposes" in repr(elveta)
+    assert [r.id for r in elveta.recipients_of("bookkeeping")] == ["auditors_and_authorities"]
+    assert hash(elveta) == hash(gk.Policy.from_toml(ELVETA_POLICY))
+
+
+# -- validation: every problem, with its key path -------------------------------------
+
+
+def _problems(data: dict[str, Any]) -> list[str]:
+    with pytest.raises(gk.PolicyError) as info:
+        gk.Policy.from_dict(data, source="p.toml")
+    return [str(p) for p in info.value.problems]
+
+
+def _one(data: dict[str, Any], location: str, text: str) -> None:
+    problems = _problems(data)
+    assert any(p.startswith(f"p.toml: {location}:") and text in p for p in problems), problems
+
+
+def test_minimal_policy_is_valid(minimal):
+    assert set(minimal.purposes) == {"service", "news", "stats", "care"}
+    assert minimal.effective == date(2026, 1, 1)
+
+
+def test_unknown_basis(minimal_dict):
+    minimal_dict["purposes"]["service"]["basis"] = "goodwill"
+    _one(minimal_dict, "purposes.service.basis", "unknown legal basis 'goodwill'")
+
+
+def test_missing_basis_even_for_anonymized_only(minimal_dict):
+    del minimal_dict["purposes"]["stats"]["basis"]
+    _one(minimal_dict, "purposes.stats.basis", "purpose 'stats' has no legal basis")
+
+
+def test_legal_obligation_needs_reference(minimal_dict):
+    minimal_dict["purposes"]["service"]["basis"] = "legal_obligation"
+    _one(minimal_dict, "purposes.service.legal_reference", "must name the law")
+
+
+def test_legitimate_interests_needs_assessment(minimal_dict):
+    del minimal_dict["purposes"]["news"]["legitimate_interest_assessment"]
+    _one(minimal_dict, "purposes.news.legitimate_interest_assessment", "balancing test")
+
+
+def test_direct_marketing_on_contract_basis_is_refused(minimal_dict):
+    minimal_dict["purposes"]["service"]["direct_marketing"] = True
+    _one(minimal_dict, "purposes.service.direct_marketing", "Art. 21(2)")
+
+
+def test_unknown_category(minimal_dict):
+    minimal_dict["purposes"]["service"]["categories"] = ["contact.email", "contact.fax"]
+    _one(minimal_dict, "purposes.service.categories[1]", "unknown data category 'contact.fax'")
+
+
+def test_unknown_subject_and_recipient(minimal_dict):
+    minimal_dict["purposes"]["service"]["subjects"] = ["visitor"]
+    minimal_dict["purposes"]["service"]["recipients"] = ["acme"]
+    problems = _problems(minimal_dict)
+    assert any("subjects[0]" in p and "'visitor'" in p for p in problems)
+    assert any("recipients[0]" in p and "'acme'" in p for p in problems)
+
+
+def test_naive_datetime_is_not_a_date(minimal_dict):
+    minimal_dict["policy"]["effective"] = datetime(2026, 1, 1, 12, 0)
+    _one(minimal_dict, "policy.effective", "not a date-time")
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "1 jan 2026", ""])
+def test_invalid_date(minimal_dict, bad):
+    minimal_dict["policy"]["effective"] = bad
+    assert any("policy.effective" in p for p in _problems(minimal_dict))
+
+
+@pytest.mark.parametrize("bad", ["Europe/Stokholm", "CET+99", "../../etc/passwd"])
+def test_unknown_time_zone(minimal_dict, bad):
+    minimal_dict["policy"]["timezone"] = bad
+    _one(minimal_dict, "policy.timezone", "unknown time zone")
+
+
+def test_typo_in_a_key_is_reported(minimal_dict):
+    minimal_dict["purposes"]["service"]["basiss"] = "contract"
+    _one(minimal_dict, "purposes.service.basiss", "unknown key")
+
+
+def test_missing_translation(minimal_dict):
+    del minimal_dict["purposes"]["news"]["name"]["sv"]
+    _one(minimal_dict, "purposes.news.name.sv", "is required")
+
+
+def test_third_country_recipient_needs_safeguards(minimal_dict):
+    minimal_dict["recipients"] = {
+        "us_cloud": {"name": {"sv": "Moln", "en": "Cloud"}, "country": "US"}
+    }
+    _one(minimal_dict, "recipients.us_cloud.safeguards", "Art. 46")
+    minimal_dict["recipients"]["us_cloud"]["safeguards"] = "EU-US Data Privacy Framework"
+    minimal_dict["purposes"]["service"]["recipients"] = ["us_cloud"]
+    policy = gk.Policy.from_dict(minimal_dict)
+    assert policy.recipients["us_cloud"].third_country
+    (activity,) = [a for a in policy.ropa().activities if a.purpose_id == "service"]
+    assert activity.transfers == ("Cloud (US; EU-US Data Privacy Framework)",)
+
+
+def test_cookie_problems(minimal_dict):
+    cookie = {
+        "name": "x",
+        "provider": "Exempel AB",
+        "purpose": "tracking",
+        "lifetime": "forever",
+        "description": {"sv": "x", "en": "x"},
+    }
+    minimal_dict["cookies"] = [cookie, dict(cookie, purpose="analytics", lifetime="P1Y")]
+    problems = _problems(minimal_dict)
+    assert any(p.startswith("p.toml: cookies[0].purpose:") for p in problems)
+    assert any(p.startswith("p.toml: cookies[0].lifetime:") for p in problems)
+    assert any(p.startswith("p.toml: cookies[1].name:") and "duplicate" in p for p in problems)
+
+
+def test_every_problem_is_reported_at_once(minimal_dict):
+    minimal_dict["purposes"]["service"]["basis"] = "goodwill"
+    minimal_dict["policy"]["timezone"] = "Mars/Olympus"
+    del minimal_dict["controller"]["email"]
+    minimal_dict["purposes"]["news"]["categories"] = ["nope"]
+    problems = _problems(minimal_dict)
+    assert len(problems) >= 4
+    text = str(gk.PolicyError([gk.PolicyProblem("a", "b"), gk.PolicyProblem("c", "d")]))
+    assert text.startswith("2 problems")
+
+
+def test_required_sections(minimal_dict):
+    for key in ("controller", "authority", "purposes", "rights"):
+        data = dict(minimal_dict)
+        del data[key]
+        _one(data, key, "is required")
+
+
+def test_retention_rule_problems_carry_the_key_path(minimal_dict):
+    minimal_dict["purposes"]["service"]["retention"] = {
+        "kind": "after",
+        "event": "x",
+        "period": "7 years",
+    }
+    problems = _problems(minimal_dict)
+    assert any("purposes.service.retention" in p for p in problems), problems
+
+
+def test_from_toml_names_the_file(tmp_path):
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(gk.PolicyError, match="missing.toml: file not found"):
+        gk.Policy.from_toml(missing)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[purposes.a]\nbasis = 'contract'\n[purposes.a]\n", encoding="utf-8")
+    with pytest.raises(gk.PolicyError, match="bad.toml: not valid TOML"):
+        gk.Policy.from_toml(bad)
+
+
+def test_error_messages_do_not_echo_values(minimal_dict):
+    minimal_dict["controller"]["email"] = ["anna@example.se"]
+    problems = _problems(minimal_dict)
+    assert not any("anna@example.se" in p for p in problems)
+
+
+# -- renderings --------------------------------------------------------------------
+
+
+def test_ropa_has_items_a_to_g(elveta):
+    record = elveta.ropa()
+    data = json.loads(record.to_json())
+    assert data["a_controller"]["name"] == "Picofrost AB"
+    assert len(data["activities"]) == 8
+    for act in data["activities"]:
+        assert {
+            "b_purposes",
+            "c_data_subjects",
+            "c_data_categories",
+            "d_recipients",
+            "e_transfers",
+            "f_erasure_time_limit",
+            "g_security_measures",
+        } <= set(act)
+        assert act["f_erasure_time_limit"]
+    assert record.warnings == ()
+    md = elveta.ropa("sv").to_markdown()
+    assert "# Register över behandlingar (artikel 30.1)" in md
+    assert "Bokföringslagen (1999:1078) 7 kap. 2 §" in md
+    # the legal basis is shown, but never as an Art. 30 item
+    assert "not an Art. 30 item" in elveta.ropa().to_markdown()
+
+
+def test_ropa_warns_on_missing_where_possible_items(minimal_dict):
+    del minimal_dict["rights"]["security_measures"]
+    record = gk.Policy.from_dict(minimal_dict).ropa()
+    assert any("30(1)(g)" in w for w in record.warnings)
+    assert any("30(1)(f)" in w for w in record.warnings)
+
+
+def test_notice_sv_has_the_seed_sections(elveta):
+    text = elveta.render_notice(lang="sv")
+    for heading in (
+        "# Integritetspolicy",
+        "### Leverans av tjänst/avtal",
+        "### Hantering av kundrelationer",
+        "### Analys, affärsutveckling och förbättring av tjänster",
+        "### Försäljning och marknadsföring",
+        "### Följa rättsliga åtaganden (bokföring)",
+        "## Dina rättigheter",
+        "## Du kan klaga på vår behandling av personuppgifter",
+        "## Kakor (cookies)",
+        "### Rätt att invända mot direktmarknadsföring",
+    ):
+        assert heading in text, heading
+    assert "Integritetsskyddsmyndigheten (IMY)" in text
+    assert "Box 8114, 104 20 Stockholm" in text
+    assert "rätt till begränsning" in text.lower()  # Art. 18, missing from the seed
+    assert "559387-0834" in text
+    assert "| `sessionid` |" in text
+
+
+def test_notice_en(elveta):
+    text = elveta.render_notice(lang="en")
+    assert "# Privacy notice" in text
+    assert "### Sales and marketing" in text
+    assert "Article 21(2)-(3)" in text
+    assert "Swedish Authority for Privacy Protection" in text
+
+
+def test_dpv_jsonld(elveta):
+    doc = elveta.to_dpv()
+    json.loads(json.dumps(doc))
+    assert doc["@context"]["dpv"] == "https://w3id.org/dpv#"
+    graph = {p["@id"].rsplit("#", 1)[1]: p for p in doc["@graph"]}
+    assert len(graph) == 8
+    book = graph["bookkeeping"]
+    assert {"@id": "https://w3id.org/dpv/legal/eu/gdpr#A6-1-c"} in book["dpv:hasLegalBasis"]
+    assert {"@id": "https://w3id.org/dpv#LegalCompliance"} in book["dpv:hasPurpose"]
+    assert {"@id": "https://w3id.org/dpv/legal/eu/gdpr#A17"} not in book["dpv:hasRight"]
+    mkt = graph["marketing"]
+    assert {"@id": "https://w3id.org/dpv/legal/eu/gdpr#A21"} in mkt["dpv:hasRight"]
+    assert mkt["dpv:hasAuthority"] == {"@id": "https://w3id.org/dpv/legal/se#DPA-SE"}
+    assert mkt["dpv:hasApplicableLaw"] == {"@id": "legal-eu:law-GDPR"}
+
+
+# -- command line --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["check", "ropa", "notice", "dpv"])
+def test_cli_policy_commands(action, capsys):
+    assert main(["policy", action, str(ELVETA_POLICY), "--lang", "sv"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip()
+    if action == "dpv":
+        assert json.loads(out)["@graph"]
+
+
+def test_cli_policy_check_reports_problems(tmp_path, capsys):
+    bad = tmp_path / "p.toml"
+    bad.write_text(
+        ELVETA_POLICY.read_text(encoding="utf-8").replace('basis = "contract"', 'basis = "x"', 1)
+    )
+    assert main(["policy", "check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "purposes.contract.basis" in err and str(bad) in err
