@@ -1,0 +1,310 @@
+"""The embedded default store: one SQLite file, versioned schema, explicit write transactions.
+
+gdprkit keeps its durable state (keyrings, per-subject data keys, and later
+the audit log, consent ledger, objections and requests) in one SQLite file
+so that a service needs no extra server. The module knows tables, not
+meaning: the code that gives the rows a meaning (``gdprkit.pseudonym``,
+``gdprkit.audit`` …) lives with that meaning.
+
+Schema versions
+---------------
+The schema version is SQLite's ``PRAGMA user_version``. :data:`MIGRATIONS`
+holds one SQL script per version: ``MIGRATIONS[n]`` turns a version ``n - 1``
+database into a version ``n`` one (``MIGRATIONS[0]`` is the empty database).
+Opening a file applies every missing script, in order, in one ``BEGIN
+IMMEDIATE`` transaction, so a half-migrated file cannot exist; a file whose
+version is newer than :data:`SCHEMA_VERSION` is refused with
+:class:`~gdprkit.StoreError` rather than written by code that does not know
+its tables. **To add a migration, append one string to** :data:`MIGRATIONS`;
+never edit a published one.
+
+At rest
+-------
+A new database file is created readable by its owner only (``0600``; SQLite
+gives the ``-wal``/``-shm`` files the same mode). ``secure_delete`` is on, so
+deleted rows (a shredded subject's key) are overwritten with zeros instead of
+lingering in free pages, and :meth:`SQLiteStore.checkpoint` folds the
+write-ahead log back so that old page images do not outlive a deletion
+(Art. 17 and Art. 32 GDPR). What the rows contain, and how keys in them are
+protected, is documented by the module that writes them.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar, Final, Self
+
+from gdprkit._errors import StoreError
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
+
+_V1_KEYS: Final = """
+-- Keyrings (gdprkit.pseudonym.Keyring.save/load). One row per key id and named keyring.
+-- 'active' makes new tokens (at most one per keyring), 'previous' still verifies and
+-- unseals, 'retired' is a tombstone: the id stays reserved, the material is gone.
+CREATE TABLE keyring_keys (
+    keyring    TEXT NOT NULL,
+    key_id     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('active', 'previous', 'retired')),
+    material   BLOB,
+    PRIMARY KEY (keyring, key_id),
+    CHECK ((status = 'retired') = (material IS NULL))
+) STRICT;
+CREATE UNIQUE INDEX keyring_keys_one_active ON keyring_keys (keyring) WHERE status = 'active';
+
+-- Per-subject data keys (gdprkit.pseudonym.SubjectKeys), wrapped by a key-encryption key.
+-- A shredded subject keeps its row as a tombstone without key, so it never gets a new one.
+CREATE TABLE subject_keys (
+    subject     TEXT PRIMARY KEY NOT NULL,
+    kek_id      TEXT,
+    wrapped_key BLOB,
+    created_at  TEXT NOT NULL,
+    shredded_at TEXT,
+    CHECK ((wrapped_key IS NULL) = (shredded_at IS NOT NULL)),
+    CHECK ((wrapped_key IS NULL) = (kek_id IS NULL))
+) STRICT;
+"""
+
+_V2_AUDIT: Final = """
+-- The hash-chained audit log (gdprkit.audit.AuditLog). 'prev_hash' is the SHA-256 of the
+-- canonical JSON of the entry before; 'subject' is a keyed token, never an identifier.
+CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY NOT NULL,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    subject   TEXT,
+    details   TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE INDEX audit_log_subject ON audit_log (subject);
+"""
+
+#: ``MIGRATIONS[n]`` brings a version ``n - 1`` database to version ``n``. Append only.
+MIGRATIONS: Final[tuple[str, ...]] = (
+    "",  # version 0: the empty database
+    _V1_KEYS,
+    _V2_AUDIT,
+)
+
+#: The newest schema version this code knows.
+SCHEMA_VERSION: Final = len(MIGRATIONS) - 1
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split an SQL script into complete statements (semicolons in strings and triggers kept)."""
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \t\r\n;"):
+                yield buffer
+            buffer = ""
+    if buffer.strip(" \t\r\n;"):
+        raise StoreError("a migration script ends with an incomplete SQL statement")
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty database file readable by its owner only, unless it exists."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot create the SQLite store file: {exc.strerror}") from None
+    os.close(fd)
+
+
+class SQLiteStore:
+    """gdprkit's durable state in one SQLite file (WAL, foreign keys, versioned schema).
+
+    Every write goes through :meth:`transaction` (``BEGIN IMMEDIATE``, so
+    writers queue on SQLite's lock instead of failing half-way); reads go
+    through :meth:`query`. One connection per store, guarded by a lock, so a
+    store may be shared by the threads of one process; several processes
+    may open the same file (``busy_timeout`` makes them wait).
+    """
+
+    #: The migrations this class applies; a subclass (tests) may extend them.
+    migrations: ClassVar[tuple[str, ...]] = MIGRATIONS
+
+    __slots__ = ("_conn", "_depth", "_lock", "_path")
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
+        """Open (creating and migrating as needed) the database at ``path``.
+
+        ``timeout`` is how many seconds a write waits for another writer
+        (``PRAGMA busy_timeout``). ``":memory:"`` opens a private in-memory
+        database (no WAL there; see :meth:`memory`).
+        """
+        if not isinstance(path, str | os.PathLike):
+            raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+        if not isinstance(timeout, int | float) or timeout < 0:
+            raise TypeError("timeout must be a non-negative number of seconds")
+        text = os.fspath(path)
+        if not text:
+            raise StoreError("the store path is empty")
+        self._path = text
+        self._lock = threading.RLock()
+        self._depth = 0
+        if text != ":memory:":
+            _create_private(Path(text))
+        try:
+            conn = sqlite3.connect(
+                text, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the SQLite store: {exc}") from None
+        self._conn = conn
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA secure_delete = ON")
+            if text != ":memory:":
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise StoreError(f"the SQLite store could not switch to WAL (got {mode})")
+                conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot set up the SQLite store: {exc}") from None
+        except BaseException:
+            conn.close()
+            raise
+        try:
+            self._migrate()
+        except BaseException:
+            conn.close()
+            raise
+
+    @classmethod
+    def memory(cls) -> Self:
+        """A private in-memory store, migrated to the current schema (for tests and demos)."""
+        return cls(":memory:")
+
+    def _migrate(self) -> None:
+        """Apply every missing migration in one transaction; refuse a newer schema."""
+        migrations = type(self).migrations
+        known = len(migrations) - 1
+        try:
+            with self.transaction() as conn:
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                if version > known:
+                    raise StoreError(
+                        f"the store has schema version {version}, newer than the "
+                        f"{known} this gdprkit knows; upgrade gdprkit"
+                    )
+                for target in range(version + 1, known + 1):
+                    for statement in _statements(migrations[target]):
+                        conn.execute(statement)
+                if version != known:
+                    conn.execute(f"PRAGMA user_version = {known}")
+        except sqlite3.Error as exc:
+            raise StoreError(f"migrating the SQLite store failed: {exc}") from None
+
+    @property
+    def path(self) -> str:
+        """The database path as given (``":memory:"`` for an in-memory store)."""
+        return self._path
+
+    @property
+    def version(self) -> int:
+        """The schema version of the open database (``PRAGMA user_version``)."""
+        return int(self.query("PRAGMA user_version")[0][0])
+
+    @property
+    def journal_mode(self) -> str:
+        """SQLite's journal mode: ``"wal"`` for a file store."""
+        return str(self.query("PRAGMA journal_mode")[0][0]).lower()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._depth < 0
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._depth < 0:
+            raise StoreError("the store is closed")
+        return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block as one write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK``.
+
+        The block gets the connection to execute statements on. Any exception
+        rolls everything back and propagates. Nested calls become savepoints,
+        so a helper that writes may be called inside a caller's transaction.
+        """
+        with self._lock:
+            conn = self._connection()
+            depth = self._depth
+            savepoint = f"gdprkit_sp{depth}"
+            conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
+            self._depth = depth + 1
+            try:
+                yield conn
+            except BaseException:
+                self._depth = depth
+                if depth == 0:
+                    conn.execute("ROLLBACK")
+                else:
+                    conn.execute(f"ROLLBACK TO {savepoint}")
+                    conn.execute(f"RELEASE {savepoint}")
+                raise
+            self._depth = depth
+            try:
+                conn.execute("COMMIT" if depth == 0 else f"RELEASE {savepoint}")
+            except BaseException:
+                if depth == 0 and conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one read statement and return all its rows."""
+        with self._lock:
+            return self._connection().execute(sql, params).fetchall()
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file and truncate it (best effort).
+
+        Called after deleting secrets so that no copy of the deleted pages
+        stays in the ``-wal`` file; a reader in another process may keep
+        the log from being truncated until it finishes.
+        """
+        with self._lock:
+            conn = self._connection()
+            if self._depth == 0 and self._path != ":memory:":
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def close(self) -> None:
+        """Close the connection; further use raises :class:`~gdprkit.StoreError`. Idempotent."""
+        with self._lock:
+            if self._depth < 0:
+                return
+            if self._depth > 0:
+                raise StoreError("cannot close the store inside a transaction")
+            self._conn.close()
+            self._depth = -1
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"schema={len(type(self).migrations) - 1}"
+        return f"SQLiteStore(path={self._path!r}, {state})"

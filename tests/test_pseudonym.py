@@ -1,0 +1,1207 @@
+"""gdprkit.pseudonym: keyrings, tokens, sealing, crypto-shredding — and that no key ever leaks."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import pickle
+import re
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import gdprkit as gk
+import gdprkit.pseudonym as pseudonym
+from gdprkit.pseudonym import (
+    KeyInfo,
+    Keyring,
+    KeyStatus,
+    Pseudonymizer,
+    Sealer,
+    SubjectKeys,
+    UnknownTokenKey,
+    normalize_email,
+    normalize_identity,
+    normalize_phone_se,
+)
+from gdprkit.store.sqlite import SQLiteStore
+
+KEY = bytes(range(32))
+KEY_HEX = KEY.hex()
+T0 = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+
+# ---------------------------------------------------------------- leak detection
+
+#: Every key material a test created, with the subkeys derived from it.
+SECRETS: dict[bytes, None] = {}  # an ordered set
+
+
+def _hkdf(ikm: bytes, info: bytes, length: int) -> bytes:
+    """RFC 5869 HKDF-SHA256 without salt, in plain stdlib: the reference for the docs."""
+    prk = hmac.new(b"\x00" * 32, ikm, hashlib.sha256).digest()
+    out, block, counter = b"", b"", 1
+    while len(out) < length:
+        block = hmac.new(prk, block + info + bytes([counter]), hashlib.sha256).digest()
+        out += block
+        counter += 1
+    return out[:length]
+
+
+DOMAINS = ("analytics", "support", "d")
+
+
+def track(material: bytes) -> bytes:
+    """Remember ``material`` (and its derived subkeys) as a secret that must never print."""
+    if material in SECRETS:
+        return material
+    SECRETS[material] = None
+    SECRETS[_hkdf(material, b"gdprkit/v1/kek", 32)] = None
+    for domain in DOMAINS:
+        SECRETS[_hkdf(material, b"gdprkit/v1/token\x00" + domain.encode(), 32)] = None
+        SECRETS[_hkdf(material, b"gdprkit/v1/seal\x00" + domain.encode(), 64)] = None
+    return material
+
+
+def track_keyring(keyring: Keyring) -> Keyring:
+    for key in keyring._keys:
+        track(key.secret.reveal())
+    return keyring
+
+
+def spellings(secret: bytes) -> list[str]:
+    """The ways a secret could show up in text."""
+    forms = [
+        secret.hex(),
+        secret.hex().upper(),
+        secret.hex()[:16],
+        base64.b64encode(secret).decode(),
+        base64.urlsafe_b64encode(secret).decode().rstrip("="),
+        base64.b64encode(secret[:12]).decode(),
+        repr(secret)[2:-1],
+        secret.decode("latin-1"),
+    ]
+    return [f for f in forms if len(f) >= 12]
+
+
+_FORMS: dict[bytes, list[str]] = {}
+
+
+def assert_no_secret(text: str) -> None:
+    for secret in SECRETS:
+        forms = _FORMS.get(secret)
+        if forms is None:
+            forms = _FORMS[secret] = spellings(secret)
+        for form in forms:
+            assert form not in text, "key material leaked"
+
+
+def exception_text(exc: BaseException) -> tuple[str, str]:
+    """(the formatted traceback, and str/repr/args of ``exc`` and every chained cause)."""
+    parts = []
+    seen: BaseException | None = exc
+    while seen is not None:
+        parts += [str(seen), repr(seen), repr(seen.args)]
+        seen = seen.__cause__ or seen.__context__
+    return "".join(traceback.format_exception(exc)), "\n".join(parts)
+
+
+@contextmanager
+def raises(
+    error: type[BaseException] | tuple[type[BaseException], ...],
+    match: str | None = None,
+    *,
+    values: tuple[str, ...] = (),
+) -> Iterator[pytest.ExceptionInfo[BaseException]]:
+    """``pytest.raises`` that also checks the error shows no key and none of ``values``.
+
+    The traceback is searched for key material; the error's own text (not
+    the traceback, which quotes the test's source) for the personal values.
+    """
+    with pytest.raises(error, match=match) as info:
+        yield info
+    formatted, own = exception_text(info.value)
+    assert_no_secret(formatted + own)
+    for value in values:
+        assert value not in own, "a personal value leaked"
+
+
+track(KEY)
+
+
+def keyring(material: bytes = KEY, key_id: str = "test01", at: datetime = T0) -> Keyring:
+    return Keyring.from_key(track(material), key_id=key_id, at=at)
+
+
+@pytest.fixture
+def kr() -> Keyring:
+    return keyring()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    with SQLiteStore(tmp_path / "gdprkit.db") as s:
+        yield s
+
+
+# Hypothesis keys are not tracked (thousands would slow every check); the fixed ones are.
+materials = st.binary(min_size=32, max_size=64)
+texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+values = st.one_of(texts, st.binary(max_size=40))
+
+# ---------------------------------------------------------------- published test vectors
+
+# The same table is in docs/token-format.md: key 000102…1f, key id "test01".
+TOKEN_VECTORS = [
+    ("analytics", "anna@example.se", "test01.YN1Di7C77rJ2y6vzSoXmrsLZ"),
+    ("analytics", "", "test01.FLGh_Aq91NHBcbMpM4Zcr99j"),
+    ("analytics", "Åsa Öberg", "test01.kep5fXNeU2kagKDADeq6_MmB"),
+    ("analytics", b"\x00\xff", "test01.s_QKdPgp8bWfbyPsw65xLcnP"),
+    ("support", "anna@example.se", "test01.EdB6pOckv8g8grDtqaZwgqkI"),
+    ("support", "", "test01.aux5Jugio9waA4TQuxPKd9rt"),
+    ("support", "Åsa Öberg", "test01.19PJ0Aj1GJCk5KTuTa4u3nKk"),
+    ("support", b"\x00\xff", "test01.n74ZGsYnq5sPxV2_BuhCddMn"),
+]
+SEAL_VECTORS = [
+    (
+        "support",
+        "anna@example.se",
+        "test01.s1.8d8f599cf2444f031a545cfbeb4c9cf7e228956aaeb9ebf963e5a1f333762f",
+    ),
+    ("support", "", "test01.s1.ea98ea203543bfc389c3d3f75fb21978"),
+    ("support", "Åsa Öberg", "test01.s1.5120ac1a5f3ecf997030726c42a5eabf81f42e8883c8eb20cc435c"),
+]
+SUBKEY_VECTORS = [
+    (
+        b"gdprkit/v1/token\x00analytics",
+        32,
+        "e9529240565ea94150af8b6185a3ffaff79af0b64a61e8040b1aa597f5b3dfe5",
+    ),
+    (
+        b"gdprkit/v1/token\x00support",
+        32,
+        "41592dc09ba9d76752f652f99f4831c576793d29def728e36e08bf60eb443958",
+    ),
+    (b"gdprkit/v1/kek", 32, "1da71d0fff57b547f55bc38b3c49c289b2470175989ed4f9c16afa0967325bbe"),
+]
+
+
+@pytest.mark.parametrize(("domain", "value", "token"), TOKEN_VECTORS)
+def test_token_vectors(kr: Keyring, domain: str, value: str | bytes, token: str) -> None:
+    assert Pseudonymizer(kr, domain=domain).token(value) == token
+    assert reference_token(KEY, "test01", domain, value) == token
+
+
+@pytest.mark.parametrize(("domain", "value", "token"), SEAL_VECTORS)
+def test_seal_vectors(kr: Keyring, domain: str, value: str, token: str) -> None:
+    sealer = Sealer(kr, domain=domain)
+    assert sealer.seal(value) == token
+    assert sealer.unseal(token) == value
+
+
+@pytest.mark.parametrize(("info", "length", "subkey"), SUBKEY_VECTORS)
+def test_subkey_vectors(info: bytes, length: int, subkey: str) -> None:
+    assert pseudonym._hkdf(KEY, info, length).hex() == subkey
+    assert _hkdf(KEY, info, length).hex() == subkey
+
+
+def reference_token(material: bytes, key_id: str, domain: str, value: str | bytes) -> str:
+    """The plain twin of the fast path: the spec of docs/token-format.md in stdlib."""
+    data = value.encode() if isinstance(value, str) else value
+    subkey = _hkdf(material, b"gdprkit/v1/token\x00" + domain.encode(), 32)
+    digest = hashlib.blake2b(data, key=subkey, digest_size=18).digest()
+    return key_id + "." + base64.urlsafe_b64encode(digest).decode()
+
+
+# ---------------------------------------------------------------- Keyring
+
+
+def test_generate() -> None:
+    ring = track_keyring(Keyring.generate(at=T0))
+    assert len(ring) == 1
+    assert re.fullmatch(r"[a-z2-7]{6}", ring.active_id)
+    assert ring.key_ids == (ring.active_id,)
+    (info,) = ring.info()
+    assert info == KeyInfo(ring.active_id, T0, KeyStatus.ACTIVE)
+    assert repr(ring) == f"Keyring(keys=1, active={ring.active_id!r}, retired=0)"
+    assert str(ring) == repr(ring)
+
+
+def test_generate_defaults_to_now() -> None:
+    before = datetime.now(UTC)
+    ring = track_keyring(Keyring.generate())
+    assert before <= ring.info()[0].created_at <= datetime.now(UTC)
+
+
+def test_generated_keys_differ() -> None:
+    a, b = track_keyring(Keyring.generate()), track_keyring(Keyring.generate())
+    assert a != b
+    assert a._keys[0].secret != b._keys[0].secret
+
+
+@pytest.mark.parametrize("length", [0, 1, 16, 31])
+def test_short_keys_are_refused(length: int) -> None:
+    with raises(gk.KeyringError, match="at least 256 bits"):
+        Keyring.from_key(bytes(length))
+    ring = keyring()
+    with raises(gk.KeyringError, match="at least 256 bits"):
+        ring.rotate(material=bytes(length))
+
+
+@pytest.mark.parametrize("material", ["0" * 64, bytearray(32), None, 42], ids=repr)
+def test_key_material_must_be_bytes(material: object) -> None:
+    with raises(TypeError, match="material must be bytes"):
+        Keyring.from_key(material)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key_id", ["", "a.b", "a-b", "x" * 17, "é", "a b"])
+def test_bad_key_ids(key_id: str) -> None:
+    with raises(gk.KeyringError, match="key_id"):
+        Keyring.from_key(KEY, key_id=key_id)
+
+
+def test_key_id_type() -> None:
+    with raises(TypeError, match="key_id"):
+        Keyring.from_key(KEY, key_id=7)  # type: ignore[arg-type]
+
+
+def test_naive_time_is_refused() -> None:
+    with raises(gk.NaiveDatetimeError):
+        Keyring.from_key(KEY, at=datetime(2026, 1, 1))
+
+
+def test_empty_keyring() -> None:
+    with raises(gk.KeyringError, match="empty"):
+        Keyring(keys=())
+    with raises(TypeError):
+        Keyring(keys=[])  # type: ignore[arg-type]
+
+
+def test_rotate_is_a_new_value(kr: Keyring) -> None:
+    rotated = track_keyring(kr.rotate(at=T0 + timedelta(days=1)))
+    assert kr.active_id == "test01"  # unchanged
+    assert len(kr) == 1
+    assert len(rotated) == 2
+    assert rotated.active_id != "test01"
+    assert [(i.id, i.status) for i in rotated.info()] == [
+        ("test01", KeyStatus.PREVIOUS),
+        (rotated.active_id, KeyStatus.ACTIVE),
+    ]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        kr._keys = ()  # type: ignore[misc]
+
+
+def test_rotate_with_given_material_and_id(kr: Keyring) -> None:
+    rotated = kr.rotate(material=track(bytes(range(1, 33))), key_id="test02", at=T0)
+    assert rotated.active_id == "test02"
+    with raises(gk.KeyringError, match="already used"):
+        rotated.rotate(key_id="test01")
+
+
+def test_retire(kr: Keyring) -> None:
+    ring = kr.rotate(material=track(bytes(range(1, 33))), key_id="test02", at=T0)
+    with raises(gk.KeyringError, match="active"):
+        ring.retire("test02")
+    with raises(gk.UnknownKeyId, match="nope"):
+        ring.retire("nope")
+    retired = ring.retire("test01")
+    assert retired.key_ids == ("test02",)
+    assert retired.retired_ids == ("test01",)
+    assert "test01" not in retired
+    assert "test02" in retired
+    assert retired.retire("test01") == retired  # idempotent
+    with raises(gk.KeyringError, match="already used"):
+        retired.rotate(key_id="test01")
+    with raises(gk.UnknownKeyId, match="retired"):
+        retired._key("test01")
+    assert repr(retired) == "Keyring(keys=1, active='test02', retired=1)"
+
+
+def test_equality_is_by_value_and_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = hmac.compare_digest
+
+    def spy(a: Any, b: Any) -> bool:
+        calls.append(1)
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    assert keyring() == keyring()
+    assert calls
+    assert hash(keyring()) == hash(keyring())
+    assert keyring() != keyring(bytes(range(1, 33)))
+
+
+def test_key_material_does_not_pickle_but_copies(kr: Keyring) -> None:
+    with raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(kr)
+    assert copy.deepcopy(kr) == kr
+    assert copy.copy(kr) == kr
+
+
+# -- JSON
+
+
+def rings() -> st.SearchStrategy[Keyring]:
+    """Keyrings after random rotations and retirements."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Keyring:
+        ring = Keyring.from_key(draw(materials), at=T0)
+        for step in range(draw(st.integers(0, 4))):
+            ring = ring.rotate(material=draw(materials), at=T0 + timedelta(hours=step + 1))
+            previous = [i.id for i in ring.info() if i.status is KeyStatus.PREVIOUS]
+            retire: bool = draw(st.booleans())
+            if previous and retire:
+                ring = ring.retire(draw(st.sampled_from(previous)))
+        return ring
+
+    return build()
+
+
+@given(rings())
+def test_json_round_trip(ring: Keyring) -> None:
+    text = ring.to_json()
+    assert Keyring.from_json(text) == ring
+    assert Keyring.from_json(text.encode()) == ring
+    assert ring.active_id in text
+
+
+def test_json_shape(kr: Keyring) -> None:
+    data = json.loads(kr.to_json())
+    assert data == {
+        "format": "gdprkit.keyring",
+        "version": 1,
+        "keys": [
+            {
+                "id": "test01",
+                "status": "active",
+                "created_at": "2026-01-15T09:30:00+00:00",
+                "key": base64.urlsafe_b64encode(KEY).decode().rstrip("="),
+            }
+        ],
+    }
+
+
+def _doc(*keys: Any, **top: Any) -> str:
+    data: dict[str, Any] = {"format": "gdprkit.keyring", "version": 1, "keys": list(keys)}
+    data.update(top)
+    return json.dumps(data)
+
+
+GOOD = {
+    "id": "test01",
+    "status": "active",
+    "created_at": "2026-01-15T09:30:00+00:00",
+    "key": base64.urlsafe_b64encode(KEY).decode().rstrip("="),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("{not json" + GOOD["key"], "malformed"),
+        ("[]", "not a 'gdprkit.keyring'"),
+        (json.dumps({"format": "other", "keys": [GOOD]}), "not a 'gdprkit.keyring'"),
+        (_doc(GOOD, version=2), "version"),
+        (_doc(), "no keys"),
+        (_doc(GOOD, keys="x"), "no keys"),
+        (_doc("x"), r"keys\[0\] must be an object"),
+        (_doc({**GOOD, "key": GOOD["key"] + "=="}), "base64"),
+        (_doc({**GOOD, "key": GOOD["key"][:-1] + "!"}), "base64"),
+        (_doc({**GOOD, "key": 12}), "base64"),
+        (_doc({**GOOD, "key": GOOD["key"][:40]}), "at least 256 bits"),
+        (_doc({**GOOD, "extra": 1}), "unknown fields: extra"),
+        (_doc({**GOOD, "id": "a.b"}), r"keys\[0\].id"),
+        (_doc({**GOOD, "status": "revoked"}), r"keys\[0\].status"),
+        (_doc({**GOOD, "created_at": "2026-01-15T09:30:00"}), "created_at"),
+        (_doc({**GOOD, "created_at": "yesterday"}), "created_at"),
+        (_doc({**GOOD, "created_at": None}), "created_at"),
+        (_doc({k: v for k, v in GOOD.items() if k != "key"}), r"keys\[0\].key is missing"),
+        (_doc({**GOOD, "status": "retired"}), "still carries key material"),
+        (_doc(GOOD, {**GOOD, "id": "test02"}), "exactly one active"),
+        (_doc(GOOD, GOOD), "same key id twice"),
+        (_doc({**GOOD, "status": "previous"}), "exactly one active"),
+        (_doc(GOOD, {**GOOD, "status": "retired", "key": None}), "both live and retired"),
+        (_doc({**GOOD, "key": GOOD["key"] + "AA"}), "base64"),
+    ],
+    ids=lambda v: v if len(str(v)) < 30 else None,
+)
+def test_malformed_json_gets_keyring_errors(text: str, match: str) -> None:
+    with raises(gk.KeyringError, match=match) as info:
+        Keyring.from_json(text)
+    assert info.value.__context__ is None or "key" not in str(info.value.__context__)
+
+
+def test_malformed_json_carries_no_context() -> None:
+    with raises(gk.KeyringError) as info:
+        Keyring.from_json('{"keys": "' + GOOD["key"])
+    assert info.value.__context__ is None
+    assert info.value.__cause__ is None
+
+
+def test_from_json_type() -> None:
+    with raises(TypeError, match="text"):
+        Keyring.from_json(None)  # type: ignore[arg-type]
+
+
+# -- the store
+
+
+def test_store_round_trip(store: SQLiteStore) -> None:
+    ring = keyring().rotate(material=track(bytes(range(1, 33))), key_id="test02", at=T0)
+    ring.save(store)
+    assert Keyring.load(store) == ring
+    retired = ring.retire("test01")
+    retired.save(store)
+    assert Keyring.load(store) == retired
+    rows = store.query("SELECT key_id, status, material IS NULL FROM keyring_keys ORDER BY 1")
+    assert rows == [("test01", "retired", 1), ("test02", "active", 0)]
+
+
+@given(rings())
+def test_store_round_trip_property(ring: Keyring) -> None:
+    with SQLiteStore.memory() as memory:
+        ring.save(memory, name="p")
+        assert Keyring.load(memory, name="p") == ring
+
+
+def test_store_rotation_sequence(store: SQLiteStore) -> None:
+    ring = keyring()
+    ring.save(store)
+    for day in range(1, 4):
+        ring = track_keyring(ring.rotate(at=T0 + timedelta(days=day)))
+        ring.save(store)
+        assert Keyring.load(store) == ring
+    ring = ring.retire("test01")
+    ring.save(store)
+    assert Keyring.load(store) == ring
+
+
+def test_named_keyrings_are_separate(store: SQLiteStore) -> None:
+    keyring().save(store, name="tokens")
+    keyring(bytes(range(1, 33)), key_id="kek001").save(store, name="kek")
+    assert Keyring.load(store, name="tokens").active_id == "test01"
+    assert Keyring.load(store, name="kek").active_id == "kek001"
+    with raises(gk.KeyringError, match="no keyring named 'default'"):
+        Keyring.load(store)
+
+
+def test_stale_keyring_is_not_saved(store: SQLiteStore) -> None:
+    old = keyring()
+    newer = track_keyring(old.rotate(at=T0 + timedelta(days=1)))
+    newer.save(store)
+    with raises(gk.KeyringError, match="lacks"):
+        old.save(store)
+    assert Keyring.load(store) == newer
+
+
+def test_other_material_under_the_same_id_is_refused(store: SQLiteStore) -> None:
+    keyring().save(store)
+    with raises(gk.KeyringError, match="other material"):
+        keyring(bytes(range(1, 33))).save(store)
+
+
+def test_retired_key_cannot_come_back(store: SQLiteStore) -> None:
+    ring = keyring().rotate(material=track(bytes(range(1, 33))), key_id="test02", at=T0)
+    ring.retire("test01").save(store)
+    with raises(gk.KeyringError, match="lacks|retired"):
+        ring.save(store)
+
+
+def test_retired_material_leaves_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    with SQLiteStore(path) as s:
+        ring = keyring().rotate(material=track(bytes(range(1, 33))), key_id="test02", at=T0)
+        ring.save(s)
+        ring.retire("test01").save(s)
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert KEY not in raw
+    assert bytes(range(1, 33)) in raw  # the live key is still there (plain at rest)
+
+
+def test_store_arguments(kr: Keyring, store: SQLiteStore) -> None:
+    with raises(TypeError, match="store"):
+        kr.save("sqlite:///x.db")  # type: ignore[arg-type]
+    with raises(TypeError, match="store"):
+        Keyring.load(None)  # type: ignore[arg-type]
+    with raises(ValueError, match="name"):
+        kr.save(store, name="")
+
+
+def test_corrupt_store_rows(store: SQLiteStore) -> None:
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO keyring_keys VALUES ('default', 'test01', 'not a time', 'active', ?)",
+            (KEY,),
+        )
+    with raises(gk.KeyringError, match="created_at"):
+        Keyring.load(store)
+
+
+# ---------------------------------------------------------------- Pseudonymizer
+
+
+def test_token_format(kr: Keyring) -> None:
+    token = Pseudonymizer(kr, domain="analytics").token("anna@example.se")
+    assert re.fullmatch(r"test01\.[A-Za-z0-9_-]{24}", token)
+
+
+@given(materials, st.text(min_size=1, max_size=12), values)
+def test_tokens_are_deterministic_and_match_the_reference(
+    material: bytes, domain: str, value: str | bytes
+) -> None:
+    ring = Keyring.from_key(material, key_id="k1", at=T0)
+    one = Pseudonymizer(ring, domain=domain)
+    two = Pseudonymizer(Keyring.from_key(material, key_id="k1", at=T0), domain=domain)
+    token = one.token(value)
+    assert token == one.token(value) == two.token(value)
+    assert token == reference_token(material, "k1", domain, value)
+    assert len(token) == len("k1.") + 24
+    assert one.matches(value, token)
+
+
+@given(texts)
+def test_text_and_its_utf8_bytes_agree(value: str) -> None:
+    p = Pseudonymizer(keyring(), domain="analytics")
+    assert p.token(value) == p.token(value.encode())
+
+
+@given(st.lists(values, max_size=60))
+def test_batch_agrees_with_one_by_one(batch: list[str | bytes]) -> None:
+    p = Pseudonymizer(keyring(), domain="analytics")
+    assert p.tokens(batch) == [p.token(v) for v in batch]
+    assert p.tokens(iter(batch)) == p.tokens(tuple(batch))
+
+
+@pytest.mark.parametrize("n", [0, 1, 1023, 1024, 1025, 2048, 3000])
+def test_batch_across_chunk_boundaries(kr: Keyring, n: int) -> None:
+    p = Pseudonymizer(kr, domain="analytics")
+    batch: list[str | bytes] = [f"u{i}" if i % 3 else f"u{i}".encode() for i in range(n)]
+    assert p.tokens(batch) == [reference_token(KEY, "test01", "analytics", v) for v in batch]
+    assert p.tokens(v for v in batch) == p.tokens(batch)
+
+
+def test_batch_error_index_counts_across_chunks(kr: Keyring) -> None:
+    p = Pseudonymizer(kr, domain="analytics")
+    batch: list[object] = [f"u{i}" for i in range(3000)]
+    batch[2500] = 7
+    with raises(TypeError, match=r"^values\[2500\] must be str or bytes, got int"):
+        p.tokens(batch)  # type: ignore[arg-type]
+    batch[2500] = "x\udfff"
+    with raises(ValueError, match=r"^values\[2500\] is not valid Unicode"):
+        p.tokens(batch)  # type: ignore[arg-type]
+
+
+@given(st.lists(texts, max_size=30))
+def test_batch_with_normalizer_agrees(batch: list[str]) -> None:
+    p = Pseudonymizer(keyring(), domain="analytics", normalizer=normalize_email)
+    assert p.tokens(batch) == [p.token(v) for v in batch]
+
+
+@given(materials, values, st.sampled_from(DOMAINS), st.sampled_from(DOMAINS))
+def test_domains_are_unlinkable(material: bytes, value: str | bytes, d1: str, d2: str) -> None:
+    assume(d1 != d2)
+    ring = Keyring.from_key(material, key_id="k1", at=T0)
+    a = Pseudonymizer(ring, domain=d1).token(value)
+    b = Pseudonymizer(ring, domain=d2).token(value)
+    assert a != b
+    assert not Pseudonymizer(ring, domain=d2).matches(value, a)
+
+
+@given(materials, materials, values)
+def test_keys_are_unlinkable(m1: bytes, m2: bytes, value: str | bytes) -> None:
+    assume(m1 != m2)
+    a = Pseudonymizer(Keyring.from_key(m1, key_id="k1"), domain="d").token(value)
+    b = Pseudonymizer(Keyring.from_key(m2, key_id="k1"), domain="d").token(value)
+    assert a != b
+
+
+@given(st.lists(values, min_size=1, max_size=10, unique=True))
+def test_rotation_is_visible_and_old_tokens_still_match(batch: list[str | bytes]) -> None:
+    ring = keyring()
+    old = Pseudonymizer(ring, domain="analytics").tokens(batch)
+    rotated = ring.rotate(material=track(bytes(range(1, 33))), key_id="test02", at=T0)
+    p = Pseudonymizer(rotated, domain="analytics")
+    new = p.tokens(batch)
+    assert all(t.startswith("test02.") for t in new)
+    assert all(t.startswith("test01.") for t in old)
+    assert set(old).isdisjoint(new)
+    assert all(p.matches(v, t) for v, t in zip(batch, old, strict=True))
+    pinned = Pseudonymizer(rotated, domain="analytics", key_id="test01")
+    assert pinned.tokens(batch) == old
+    assert pinned.token_key_id == "test01"
+    retired = rotated.retire("test01")
+    with raises(UnknownTokenKey):
+        Pseudonymizer(retired, domain="analytics").matches(batch[0], old[0])
+
+
+def test_unique_values_get_unique_tokens(kr: Keyring) -> None:
+    batch = [f"user{i}@example.se" for i in range(20_000)]
+    assert len(set(Pseudonymizer(kr, domain="analytics").tokens(batch))) == len(batch)
+
+
+def test_matches(kr: Keyring) -> None:
+    p = Pseudonymizer(kr, domain="analytics")
+    token = p.token("anna@example.se")
+    assert p.matches("anna@example.se", token)
+    assert p.matches(b"anna@example.se", token)
+    assert not p.matches("bo@example.se", token)
+    assert not p.matches("anna@example.se", token[:-1])
+    assert not p.matches("anna@example.se", "not a token")
+    with raises(UnknownTokenKey, match="'other1'") as info:
+        p.matches("anna@example.se", "other1" + token[6:])
+    assert isinstance(info.value, gk.UnknownKeyId)
+    assert isinstance(info.value, gk.InvalidToken)
+    with raises(TypeError, match="token"):
+        p.matches("anna@example.se", token.encode())  # type: ignore[arg-type]
+
+
+def test_matches_compares_in_constant_time(kr: Keyring, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[Any, Any]] = []
+    real = hmac.compare_digest
+
+    def spy(a: Any, b: Any) -> bool:
+        seen.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    p = Pseudonymizer(kr, domain="analytics")
+    assert p.matches("x", p.token("x"))
+    assert seen
+
+
+def test_normalizers_in_use(kr: Keyring) -> None:
+    p = Pseudonymizer(kr, domain="analytics", normalizer=normalize_email)
+    assert p.token("  Anna@Example.SE ") == p.token("anna@example.se")
+    assert p.matches("ANNA@example.se", p.token("anna@example.se"))
+    plain = Pseudonymizer(kr, domain="analytics")
+    assert plain.token("Anna@Example.SE") != plain.token("anna@example.se")
+    with raises(TypeError, match="normalizer"):
+        p.token(b"anna@example.se")
+    with raises(TypeError, match="normalizer"):
+        p.tokens([b"anna@example.se"])
+
+
+def test_normalizer_must_return_text(kr: Keyring) -> None:
+    p = Pseudonymizer(kr, domain="d", normalizer=lambda v: None)  # type: ignore[arg-type,return-value]
+    with raises(TypeError, match="normalizer must return a str"):
+        p.token("x")
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("  Anna@Example.SE\n", "anna@example.se"),
+        ("STRASSE@x.de", "strasse@x.de"),
+        ("Straße@x.de", "strasse@x.de"),
+        ("A\u0308sa@x.se", "äsa@x.se"),
+    ],
+    ids=["strip and fold", "upper", "sharp s", "combining diaeresis"],
+)
+def test_normalize_email(raw: str, normal: str) -> None:
+    assert normalize_email(raw) == normal
+
+
+def test_normalize_identity() -> None:
+    assert normalize_identity("A\u0308sa") == "Äsa"
+    assert normalize_identity(" Äsa ") == " Äsa "  # NFC only
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["070-123 45 67", "+46 70 123 45 67", "+46 (0)70 123 45 67", "0046701234567", "0701234567"],
+)
+def test_normalize_phone_se(raw: str) -> None:
+    assert normalize_phone_se(raw) == "+46701234567"
+
+
+def test_normalize_phone_se_landline() -> None:
+    assert normalize_phone_se("08-123 456 78") == "+46812345678"
+
+
+@pytest.mark.parametrize("raw", ["+4512345678", "12345", "07", "070-ABC", "+46 70 123 45 67 89 0"])
+def test_normalize_phone_se_refuses_without_echo(raw: str) -> None:
+    with raises(ValueError, match="not a Swedish telephone number", values=(raw,)):
+        normalize_phone_se(raw)
+
+
+@pytest.mark.parametrize("fn", [normalize_email, normalize_identity, normalize_phone_se])
+def test_normalizers_want_text(fn: Callable[[str], str]) -> None:
+    with raises(TypeError, match="value must be a str"):
+        fn(b"x")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [12345678, None, 1.5, ["anna@example.se"], bytearray(b"x")])
+def test_wrong_types_name_the_parameter_not_the_value(kr: Keyring, bad: object) -> None:
+    p = Pseudonymizer(kr, domain="analytics")
+    echo = tuple(s for s in (str(bad), repr(bad)) if s not in {"None"})
+    with raises(TypeError, match="^value must be str or bytes", values=echo):
+        p.token(bad)  # type: ignore[arg-type]
+    with raises(TypeError, match=r"^values\[1\] must be str or bytes", values=echo):
+        p.tokens(["ok", bad])  # type: ignore[list-item]
+
+
+def test_str_and_bytes_subclasses_are_values(kr: Keyring) -> None:
+    class Email(str):
+        pass
+
+    class Raw(bytes):
+        pass
+
+    p = Pseudonymizer(kr, domain="analytics")
+    assert (
+        p.tokens([Email("anna@example.se"), Raw(b"anna@example.se")])
+        == [p.token("anna@example.se")] * 2
+    )
+    assert Sealer(kr, domain="d").seal(Raw(b"x")) == Sealer(kr, domain="d").seal("x")
+
+
+def test_tokens_wants_an_iterable_of_values(kr: Keyring) -> None:
+    p = Pseudonymizer(kr, domain="analytics")
+    with raises(TypeError, match="not a single str"):
+        p.tokens("anna@example.se")
+    with raises(TypeError):
+        p.tokens(None)  # type: ignore[arg-type]
+    assert p.tokens([]) == []
+
+
+def test_lone_surrogates_are_refused_without_echo(kr: Keyring) -> None:
+    p = Pseudonymizer(kr, domain="analytics")
+    value = "anna\ud800@example.se"
+    with raises(ValueError, match="not valid Unicode", values=(value, "anna")) as info:
+        p.token(value)
+    assert info.value.__context__ is None
+    with raises(ValueError, match=r"values\[1\] is not valid Unicode", values=("anna",)) as info:
+        p.tokens(["ok", value])
+    assert info.value.__context__ is None
+    with raises(ValueError, match="not valid Unicode", values=("anna",)) as info:
+        Sealer(kr, domain="d").seal(value)
+    assert info.value.__context__ is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"domain": ""}, ValueError, "domain"),
+        ({"domain": 3}, TypeError, "domain"),
+        ({"domain": "a\udc00"}, ValueError, "domain is not valid"),
+        ({"domain": "d", "normalizer": "email"}, TypeError, "normalizer"),
+        ({"domain": "d", "key_id": "nope"}, gk.UnknownKeyId, "nope"),
+        ({"domain": "d", "key_id": "a.b"}, gk.KeyringError, "key_id"),
+    ],
+    ids=["empty domain", "domain type", "surrogate", "normalizer type", "unknown key", "bad id"],
+)
+def test_pseudonymizer_arguments(
+    kr: Keyring, kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    with raises(error, match=match):
+        Pseudonymizer(kr, **kwargs)
+
+
+def test_pseudonymizer_wants_a_keyring() -> None:
+    with raises(TypeError, match="keyring must be a Keyring"):
+        Pseudonymizer(KEY, domain="d")  # type: ignore[arg-type]
+    with raises(TypeError, match="keyring must be a Keyring"):
+        Sealer("x", domain="d")  # type: ignore[arg-type]
+
+
+def test_pseudonymizer_is_a_frozen_value(kr: Keyring) -> None:
+    p = Pseudonymizer(kr, domain="analytics", normalizer=normalize_email)
+    assert p == Pseudonymizer(keyring(), domain="analytics", normalizer=normalize_email)
+    assert p != Pseudonymizer(kr, domain="support", normalizer=normalize_email)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        p.domain = "x"  # type: ignore[misc]
+    assert repr(p) == (
+        "Pseudonymizer(domain='analytics', key_id='test01', normalizer=normalize_email, "
+        "keyring=Keyring(keys=1, active='test01', retired=0))"
+    )
+
+
+# ---------------------------------------------------------------- Sealer
+
+
+@given(values, st.sampled_from(DOMAINS))
+def test_seal_round_trip_and_determinism(value: str | bytes, domain: str) -> None:
+    sealer = Sealer(keyring(), domain=domain)
+    token = sealer.seal(value)
+    assert token == sealer.seal(value)
+    assert re.fullmatch(r"test01\.s1\.[0-9a-f]{32,}", token)
+    raw = value.encode() if isinstance(value, str) else value
+    assert sealer.unseal_bytes(token) == raw
+    if isinstance(value, str):
+        assert sealer.unseal(token) == value
+        assert sealer.seal(raw) == token
+    assert sealer.key_id_of(token) == "test01"
+
+
+@given(values, st.sampled_from(DOMAINS), st.sampled_from(DOMAINS))
+def test_sealed_tokens_are_bound_to_their_domain(value: str | bytes, d1: str, d2: str) -> None:
+    assume(d1 != d2)
+    ring = keyring()
+    token = Sealer(ring, domain=d1).seal(value)
+    other = Sealer(ring, domain=d2)
+    assert other.seal(value) != token
+    with raises(gk.InvalidToken):
+        other.unseal_bytes(token)
+
+
+def flips(token: str) -> Iterator[str]:
+    """Every token that differs from ``token`` in exactly one bit of one character."""
+    for i, char in enumerate(token):
+        for bit in range(8):
+            yield token[:i] + chr(ord(char) ^ (1 << bit)) + token[i + 1 :]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["anna@example.se", "", "Åsa", b"\x00\xff" * 20],
+    ids=["email", "empty", "non-ascii", "binary"],
+)
+def test_every_single_bit_flip_is_rejected(kr: Keyring, value: str | bytes) -> None:
+    sealer = Sealer(kr.rotate(material=track(bytes(range(1, 33))), key_id="test02"), domain="d")
+    token = sealer.seal(value)
+    messages = set()
+    for changed in flips(token):
+        with pytest.raises(gk.InvalidToken) as info:
+            sealer.unseal_bytes(changed)
+        messages.add(exception_text(info.value)[1])
+    assert_no_secret("\n".join(messages))
+
+
+@given(values, st.data())
+def test_random_bit_flips_are_rejected(value: str | bytes, data: st.DataObject) -> None:
+    sealer = Sealer(keyring(), domain="d")
+    token = sealer.seal(value)
+    i = data.draw(st.integers(0, len(token) - 1))
+    bit = data.draw(st.integers(0, 7))
+    changed = token[:i] + chr(ord(token[i]) ^ (1 << bit)) + token[i + 1 :]
+    with raises(gk.InvalidToken):
+        sealer.unseal(changed)
+
+
+def test_truncated_and_extended_tokens_are_rejected(kr: Keyring) -> None:
+    sealer = Sealer(kr, domain="d")
+    token = sealer.seal("anna@example.se")
+    for end in range(len(token)):
+        with raises(gk.InvalidToken):
+            sealer.unseal(token[:end])
+    for extra in ("0", "00", "=", "\n", " "):
+        with raises(gk.InvalidToken):
+            sealer.unseal(token + extra)
+    with raises(gk.InvalidToken):
+        sealer.unseal(token.upper())
+
+
+def test_a_token_under_a_foreign_key_with_the_same_id(kr: Keyring) -> None:
+    token = Sealer(kr, domain="d").seal("x")
+    other = Sealer(keyring(bytes(range(1, 33))), domain="d")
+    with raises(gk.InvalidToken):
+        other.unseal(token)
+
+
+@given(st.lists(values, min_size=1, max_size=8))
+def test_rotation_and_reseal(batch: list[str | bytes]) -> None:
+    ring = keyring()
+    old = [Sealer(ring, domain="d").seal(v) for v in batch]
+    rotated = ring.rotate(material=track(bytes(range(1, 33))), key_id="test02", at=T0)
+    sealer = Sealer(rotated, domain="d")
+    resealed = [sealer.reseal(t) for t in old]
+    for value, before, after in zip(batch, old, resealed, strict=True):
+        raw = value.encode() if isinstance(value, str) else value
+        assert sealer.unseal_bytes(before) == raw == sealer.unseal_bytes(after)
+        assert after.startswith("test02.s1.")
+        assert after == sealer.seal(value)
+        assert sealer.reseal(after) == after
+    after_retire = Sealer(rotated.retire("test01"), domain="d")
+    assert [after_retire.unseal_bytes(t) for t in resealed] == [
+        v.encode() if isinstance(v, str) else v for v in batch
+    ]
+    with raises(UnknownTokenKey, match="'test01'") as info:
+        after_retire.unseal(old[0])
+    assert isinstance(info.value, gk.InvalidToken)
+    assert isinstance(info.value, gk.UnknownKeyId)
+
+
+def test_reseal_checks_integrity(kr: Keyring) -> None:
+    sealer = Sealer(kr, domain="d")
+    token = sealer.seal("anna")
+    changed = token[:-1] + ("0" if token[-1] != "0" else "1")
+    with raises(gk.InvalidToken):
+        sealer.reseal(changed)
+
+
+def test_unseal_text_of_binary(kr: Keyring) -> None:
+    sealer = Sealer(kr, domain="d")
+    token = sealer.seal(b"\xff\xfe")
+    with raises(ValueError, match="unseal_bytes"):
+        sealer.unseal(token)
+    assert sealer.unseal_bytes(token) == b"\xff\xfe"
+
+
+@pytest.mark.parametrize("bad", [12345678, None, ["x"]])
+def test_sealer_wrong_types(kr: Keyring, bad: object) -> None:
+    sealer = Sealer(kr, domain="d")
+    echo = tuple(s for s in (str(bad), repr(bad)) if s != "None")
+    with raises(TypeError, match="^value must be str or bytes", values=echo):
+        sealer.seal(bad)  # type: ignore[arg-type]
+    with raises(TypeError, match="^token must be a str"):
+        sealer.unseal(bad)  # type: ignore[arg-type]
+    with raises(TypeError, match="^token must be a str"):
+        sealer.unseal(sealer.seal("x").encode())  # type: ignore[arg-type]
+
+
+def test_sealer_repr(kr: Keyring) -> None:
+    assert repr(Sealer(kr, domain="support")) == (
+        "Sealer(domain='support', keyring=Keyring(keys=1, active='test01', retired=0))"
+    )
+
+
+def test_invalid_token_messages_do_not_echo(kr: Keyring) -> None:
+    sealer = Sealer(kr, domain="d")
+    for junk in ("anna@example.se", "anna.s1.00", "x" * 200):
+        with raises(gk.InvalidToken, values=("anna", "xxxxxxxx")):
+            sealer.unseal(junk)
+
+
+# ---------------------------------------------------------------- SubjectKeys
+
+
+@pytest.fixture
+def kek() -> Keyring:
+    return keyring(bytes(range(100, 132)), key_id="kek001")
+
+
+@pytest.fixture
+def sk(store: SQLiteStore, kek: Keyring) -> SubjectKeys:
+    return SubjectKeys(store, kek)
+
+
+subjects = st.text(min_size=1, max_size=12)
+fields = st.sampled_from(["email", "phone", "address"])
+
+
+@given(st.lists(st.tuples(subjects, fields, values), min_size=1, max_size=8))
+def test_encrypt_decrypt_round_trip(items: list[tuple[str, str, str | bytes]]) -> None:
+    with SQLiteStore.memory() as memory:
+        keys = SubjectKeys(memory, keyring(bytes(range(100, 132)), key_id="kek001"))
+        sealed = [(s, f, v, keys.encrypt(s, f, v, at=T0)) for s, f, v in items]
+        for subject, field, value, ciphertext in sealed:
+            raw = value.encode() if isinstance(value, str) else value
+            assert keys.decrypt(subject, field, ciphertext) == raw
+            assert len(ciphertext) == 1 + 12 + len(raw) + 16
+            assert ciphertext[0] == 1
+
+
+def test_encryption_is_randomised(sk: SubjectKeys) -> None:
+    a = sk.encrypt("C-1042", "email", "anna@example.se")
+    b = sk.encrypt("C-1042", "email", "anna@example.se")
+    assert a != b
+    assert sk.decrypt("C-1042", "email", a) == sk.decrypt("C-1042", "email", b)
+
+
+def test_subject_and_field_are_bound(sk: SubjectKeys) -> None:
+    ciphertext = sk.encrypt("C-1042", "email", "anna@example.se")
+    sk.encrypt("C-7", "email", "bo@example.se")
+    with raises(gk.InvalidToken, values=("C-1042", "anna")):
+        sk.decrypt("C-1042", "phone", ciphertext)
+    with raises(gk.InvalidToken, values=("C-1042", "anna")):
+        sk.decrypt("C-7", "email", ciphertext)
+    with raises(gk.InvalidToken, values=("C-999",)):
+        sk.decrypt("C-999", "email", ciphertext)  # a subject without key
+
+
+@given(st.binary(max_size=30), st.data())
+def test_tampered_ciphertexts_are_rejected(value: bytes, data: st.DataObject) -> None:
+    with SQLiteStore.memory() as memory:
+        keys = SubjectKeys(memory, keyring(bytes(range(100, 132)), key_id="kek001"))
+        ciphertext = keys.encrypt("C-1", "f", value)
+        i = data.draw(st.integers(0, len(ciphertext) - 1))
+        bit = data.draw(st.integers(0, 7))
+        changed = bytearray(ciphertext)
+        changed[i] ^= 1 << bit
+        with raises(gk.InvalidToken):
+            keys.decrypt("C-1", "f", bytes(changed))
+        for end in (0, 1, 13, 28, len(ciphertext) - 1):
+            with raises(gk.InvalidToken):
+                keys.decrypt("C-1", "f", ciphertext[:end])
+
+
+@given(st.lists(subjects, min_size=2, max_size=6, unique=True), st.data())
+def test_shredding_one_subject_erases_them_only(names: list[str], data: st.DataObject) -> None:
+    with SQLiteStore.memory() as memory:
+        keys = SubjectKeys(memory, keyring(bytes(range(100, 132)), key_id="kek001"))
+        sealed = {n: keys.encrypt(n, "email", f"{n}@example.se") for n in names}
+        victim = data.draw(st.sampled_from(names))
+        assert keys.shred(victim, at=T0) is True
+        assert keys.shred(victim, at=T0) is False  # idempotent
+        assert keys.is_shredded(victim)
+        with raises(gk.SubjectShredded, values=(victim,) if len(victim) > 3 else ()):
+            keys.decrypt(victim, "email", sealed[victim])
+        with raises(gk.SubjectShredded):
+            keys.encrypt(victim, "email", "new value")
+        for name in names:
+            if name != victim:
+                assert not keys.is_shredded(name)
+                assert keys.decrypt(name, "email", sealed[name]) == f"{name}@example.se".encode()
+
+
+def test_shredding_an_unknown_subject_blocks_a_new_key(sk: SubjectKeys) -> None:
+    assert not sk.is_shredded("C-5")
+    assert sk.shred("C-5", at=T0) is False
+    assert sk.is_shredded("C-5")
+    with raises(gk.SubjectShredded):
+        sk.encrypt("C-5", "email", "x")
+
+
+def test_shred_records_times(sk: SubjectKeys, store: SQLiteStore) -> None:
+    sk.encrypt("C-1", "email", "x", at=T0)
+    sk.shred("C-1", at=T0 + timedelta(days=30))
+    assert store.query("SELECT created_at, shredded_at, kek_id, wrapped_key FROM subject_keys") == [
+        ("2026-01-15T09:30:00+00:00", "2026-02-14T09:30:00+00:00", None, None)
+    ]
+    with raises(gk.NaiveDatetimeError):
+        sk.shred("C-2", at=datetime(2026, 1, 1))
+
+
+def test_shredded_key_leaves_the_database_file(tmp_path: Path, kek: Keyring) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path) as s:
+        keys = SubjectKeys(s, kek)
+        keys.encrypt("C-1", "email", "anna@example.se")
+        keys.encrypt("C-2", "email", "bo@example.se")
+        wrapped = s.query("SELECT wrapped_key FROM subject_keys WHERE subject = 'C-1'")[0][0]
+        other = s.query("SELECT wrapped_key FROM subject_keys WHERE subject = 'C-2'")[0][0]
+        keys.shred("C-1")
+        raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+        assert wrapped not in raw
+        assert other in raw
+
+
+def test_keys_survive_reopening(tmp_path: Path, kek: Keyring) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path) as s:
+        ciphertext = SubjectKeys(s, kek).encrypt("C-1", "email", "anna@example.se")
+    with SQLiteStore(path) as s:
+        assert SubjectKeys(s, kek).decrypt("C-1", "email", ciphertext) == b"anna@example.se"
+
+
+def test_kek_rotation_rewrap_and_retire(store: SQLiteStore, kek: Keyring) -> None:
+    keys = SubjectKeys(store, kek)
+    sealed = {n: keys.encrypt(n, "email", n) for n in ("C-1", "C-2", "C-3")}
+    keys.shred("C-3")
+    rotated = kek.rotate(material=track(bytes(range(140, 172))), key_id="kek002", at=T0)
+    moved = SubjectKeys(store, rotated)
+    assert moved.rewrap() == 2
+    assert moved.rewrap() == 0
+    final = SubjectKeys(store, rotated.retire("kek001"))
+    assert final.decrypt("C-1", "email", sealed["C-1"]) == b"C-1"
+    with raises(gk.SubjectShredded):
+        final.decrypt("C-3", "email", sealed["C-3"])
+
+
+def test_retiring_the_kek_before_rewrap_names_the_key(store: SQLiteStore, kek: Keyring) -> None:
+    ciphertext = SubjectKeys(store, kek).encrypt("C-1", "email", "x")
+    rotated = kek.rotate(material=track(bytes(range(140, 172))), key_id="kek002", at=T0)
+    with raises(gk.UnknownKeyId, match="kek001"):
+        SubjectKeys(store, rotated.retire("kek001")).decrypt("C-1", "email", ciphertext)
+
+
+def test_a_wrong_kek_with_the_same_id(store: SQLiteStore, kek: Keyring) -> None:
+    ciphertext = SubjectKeys(store, kek).encrypt("C-1", "email", "x")
+    wrong = keyring(bytes(range(200, 232)), key_id="kek001")
+    with raises(gk.KeyringError, match="does not unwrap"):
+        SubjectKeys(store, wrong).decrypt("C-1", "email", ciphertext)
+
+
+def test_a_data_key_moved_to_another_subject_does_not_unwrap(
+    sk: SubjectKeys, store: SQLiteStore
+) -> None:
+    sk.encrypt("C-1", "email", "anna")
+    ciphertext = sk.encrypt("C-2", "email", "bo")
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE subject_keys SET wrapped_key ="
+            " (SELECT wrapped_key FROM subject_keys WHERE subject = 'C-1') WHERE subject = 'C-2'"
+        )
+    with raises(gk.KeyringError, match="does not unwrap"):
+        sk.decrypt("C-2", "email", ciphertext)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda k: k.encrypt(1042, "email", "x"), TypeError, "subject must be a str"),
+        (lambda k: k.encrypt("", "email", "x"), ValueError, "subject must be a non-empty"),
+        (lambda k: k.encrypt("C-1", None, "x"), TypeError, "field must be a str"),
+        (lambda k: k.encrypt("C-1", "email", 5551234), TypeError, "value must be str or bytes"),
+        (lambda k: k.decrypt("C-1", "email", "abc"), TypeError, "ciphertext must be bytes"),
+        (lambda k: k.encrypt("C-1042\ud800", "f", "x"), ValueError, "subject is not valid"),
+        (lambda k: k.shred(None), TypeError, "subject must be a str"),
+        (lambda k: k.is_shredded(7), TypeError, "subject must be a str"),
+    ],
+    ids=[
+        "subject int",
+        "subject empty",
+        "field None",
+        "value int",
+        "ct str",
+        "surrogate",
+        "shred",
+        "is",
+    ],
+)
+def test_subject_keys_bad_input(
+    sk: SubjectKeys, call: Callable[[SubjectKeys], object], error: type[Exception], match: str
+) -> None:
+    with raises(error, match=match, values=("1042", "5551234")):
+        call(sk)
+
+
+def test_subject_keys_arguments(store: SQLiteStore, kek: Keyring) -> None:
+    with raises(TypeError, match="store"):
+        SubjectKeys("sqlite:///x", kek)  # type: ignore[arg-type]
+    with raises(TypeError, match="keyring"):
+        SubjectKeys(store, KEY)  # type: ignore[arg-type]
+    keys = SubjectKeys(store, kek)
+    assert keys.store is store
+    assert keys.kek is kek
+
+
+# ---------------------------------------------------------------- no key ever prints
+
+
+def test_no_key_holding_object_shows_material(tmp_path: Path) -> None:
+    ring = keyring().rotate(material=track(bytes(range(1, 33))), key_id="test02", at=T0)
+    ring = ring.rotate(material=track(bytes(range(2, 34))), key_id="test03", at=T0).retire("test01")
+    kek = keyring(bytes(range(100, 132)), key_id="kek001")
+    with SQLiteStore(tmp_path / "x.db") as s:
+        ring.save(s)
+        objects: list[object] = [
+            ring,
+            *ring._keys,
+            *(k.secret for k in ring._keys),
+            *ring.info(),
+            Pseudonymizer(ring, domain="analytics"),
+            Pseudonymizer(ring, domain="support", normalizer=normalize_email, key_id="test02"),
+            Sealer(ring, domain="support"),
+            SubjectKeys(s, kek),
+            s,
+            s.query("SELECT keyring, key_id, status FROM keyring_keys"),
+        ]
+        for obj in objects:
+            assert_no_secret(repr(obj))
+            assert_no_secret(str(obj))
+            if attrs.has(type(obj)):
+                assert_no_secret(repr(attrs.asdict(obj, recurse=False)))  # type: ignore[arg-type]
+    assert repr(ring._keys[0].secret) == "<key material>"

@@ -1,0 +1,102 @@
+"""Type-checked with mypy --strict, never run: gdprkit.pseudonym and the store keep their types."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+from typing_extensions import assert_type
+
+import gdprkit.store
+from gdprkit.pseudonym import (
+    KeyInfo,
+    Keyring,
+    KeyStatus,
+    Pseudonymizer,
+    Sealer,
+    SubjectKeys,
+    normalize_email,
+    normalize_identity,
+    normalize_phone_se,
+)
+from gdprkit.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
+
+now = datetime(2026, 1, 15, tzinfo=UTC)
+
+# --- keyrings are values
+ring = Keyring.generate()
+assert_type(ring, Keyring)
+assert_type(Keyring.generate(at=now), Keyring)
+assert_type(Keyring.from_key(b"\x00" * 32, key_id="k1"), Keyring)
+assert_type(ring.rotate(), Keyring)
+assert_type(ring.rotate(material=b"\x01" * 32, key_id="k2", at=now), Keyring)
+assert_type(ring.retire("k1"), Keyring)
+assert_type(ring.active_id, str)
+assert_type(ring.key_ids, tuple[str, ...])
+assert_type(ring.retired_ids, tuple[str, ...])
+assert_type(ring.info(), tuple[KeyInfo, ...])
+assert_type(ring.info()[0].status, KeyStatus)
+assert_type(ring.info()[0].created_at, datetime)
+assert_type(len(ring), int)
+assert_type("k1" in ring, bool)
+assert_type(ring.to_json(), str)
+assert_type(Keyring.from_json("{}"), Keyring)
+assert_type(Keyring.from_json(b"{}"), Keyring)
+
+Keyring.from_key("not bytes")  # type: ignore[arg-type]
+Keyring.generate(now)  # type: ignore[call-arg]
+ring.active_id = "x"  # type: ignore[misc]
+
+# --- tokens
+p = Pseudonymizer(ring, domain="analytics", normalizer=normalize_email)
+assert_type(p.token("anna@example.se"), str)
+assert_type(p.token(b"anna@example.se"), str)
+assert_type(p.tokens(["a", b"b"]), list[str])
+assert_type(p.tokens(v for v in ("a", "b")), list[str])
+assert_type(p.matches("a", "k1.x"), bool)
+assert_type(p.token_key_id, str)
+Pseudonymizer(ring, domain="d", normalizer=normalize_identity)
+Pseudonymizer(ring, domain="d", normalizer=normalize_phone_se, key_id="k1")
+
+p.token(1042)  # type: ignore[arg-type]
+p.token(None)  # type: ignore[arg-type]
+p.tokens([1, 2])  # type: ignore[list-item]
+Pseudonymizer(ring, "analytics")  # type: ignore[call-arg]
+Pseudonymizer(ring, domain="d", normalizer=len)  # type: ignore[arg-type]
+
+# --- sealing
+sealer = Sealer(ring, domain="support")
+assert_type(sealer.seal("anna@example.se"), str)
+assert_type(sealer.seal(b"\x00"), str)
+assert_type(sealer.unseal("k1.s1.00"), str)
+assert_type(sealer.unseal_bytes("k1.s1.00"), bytes)
+assert_type(sealer.reseal("k1.s1.00"), str)
+assert_type(sealer.key_id_of("k1.s1.00"), str)
+sealer.unseal(b"k1.s1.00")  # type: ignore[arg-type]
+
+# --- the store and crypto-shredding
+store = SQLiteStore("gdprkit.db")
+assert_type(SQLiteStore.memory(), SQLiteStore)
+assert_type(gdprkit.store.open("sqlite:///gdprkit.db"), SQLiteStore)
+assert_type(store.version, int)
+assert_type(MIGRATIONS, tuple[str, ...])
+assert_type(SCHEMA_VERSION, int)
+with store.transaction() as conn:
+    assert_type(conn, sqlite3.Connection)
+with store as same:
+    assert_type(same, SQLiteStore)
+ring.save(store)
+assert_type(Keyring.load(store, name="tokens"), Keyring)
+
+keys = SubjectKeys(store, ring)
+assert_type(keys.encrypt("C-1042", "email", "anna@example.se"), bytes)
+assert_type(keys.encrypt("C-1042", "email", b"x", at=now), bytes)
+assert_type(keys.decrypt("C-1042", "email", b"..."), bytes)
+assert_type(keys.shred("C-1042"), bool)
+assert_type(keys.is_shredded("C-1042"), bool)
+assert_type(keys.rewrap(), int)
+
+keys.decrypt("C-1042", "email", "text")  # type: ignore[arg-type]
+keys.encrypt(1042, "email", b"x")  # type: ignore[arg-type]
+SubjectKeys(store, b"\x00" * 32)  # type: ignore[arg-type]
+gdprkit.store.open(b"sqlite:///x")  # type: ignore[arg-type]
