@@ -1,0 +1,1 @@
+../../src/gdprkit/_demo/service.py

@@ -1,0 +1,220 @@
+"""An SQLite-backed Elveta service: its tables, synthetic customers, and its data sources.
+
+Used by ``python -m gdprkit demo``, by ``examples/elveta/`` and by the tests.
+All people in it are invented.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import typing
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING or __package__:
+    from gdprkit._demo.models import (
+        ChurnScore,
+        Contract,
+        Customer,
+        Invoice,
+        MarketingPreference,
+        MeterReading,
+        SupportTicket,
+    )
+else:  # run from examples/elveta/, beside models.py: use that module, not a second copy
+    from models import (
+        ChurnScore,
+        Contract,
+        Customer,
+        Invoice,
+        MarketingPreference,
+        MeterReading,
+        SupportTicket,
+    )
+from gdprkit.rights import SQLSource
+
+__all__ = ["TABLES", "create_schema", "facts_for", "insert", "seed", "sources"]
+
+#: model -> (table, subject column)
+TABLES: dict[type, tuple[str, str]] = {
+    Customer: ("customers", "customer_id"),
+    Contract: ("contracts", "customer_id"),
+    Invoice: ("invoices", "customer_id"),
+    MeterReading: ("meter_readings", "customer_id"),
+    SupportTicket: ("support_tickets", "customer_id"),
+    MarketingPreference: ("marketing_preferences", "customer_id"),
+    ChurnScore: ("churn_scores", "customer_id"),
+}
+
+_SQL_TYPES = {int: "INTEGER", float: "REAL", bool: "INTEGER"}
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Create the service's tables (dates and decimals as ISO text)."""
+    for model, (table, subject_column) in TABLES.items():
+        hints = typing.get_type_hints(model)
+        cols = ", ".join(
+            f'"{f.name}" {_SQL_TYPES.get(hints[f.name], "TEXT")}' for f in attrs.fields(model)
+        )
+        conn.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})')
+        conn.execute(
+            f'CREATE INDEX IF NOT EXISTS "{table}_subject" ON "{table}" ("{subject_column}")'
+        )
+
+
+def _db(value: object) -> object:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def insert(conn: sqlite3.Connection, records: list[Any]) -> None:
+    """Insert records of one model into its table."""
+    if not records:
+        return
+    model = type(records[0])
+    table, _ = TABLES[model]
+    names = [f.name for f in attrs.fields(model)]
+    cols = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" for _ in names)
+    conn.executemany(
+        f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
+        ([_db(getattr(r, n)) for n in names] for r in records),
+    )
+
+
+_FIRST = ["Anna", "Erik", "Maja", "Lars", "Sara", "Johan", "Elin", "Karl", "Ida", "Nils"]
+_LAST = ["Berg", "Lind", "Holm", "Nyström", "Ek", "Sjöberg", "Wallin", "Dahl", "Lund", "Åkesson"]
+_CITIES = [
+    ("183 30", "Täby"),
+    ("114 55", "Stockholm"),
+    ("752 36", "Uppsala"),
+    ("411 19", "Göteborg"),
+]
+_PUMPS = ["NIBE S1255", "Thermia Atlas", "IVT Air X", "none"]
+
+
+def customer_id(n: int) -> str:
+    """The id of the n-th synthetic customer (``C-1042`` is the first)."""
+    return f"C-{1042 + n}"
+
+
+def seed(
+    conn: sqlite3.Connection,
+    *,
+    customers: int = 3,
+    hours: int = 24 * 7,
+    start: datetime = datetime(2026, 11, 1, tzinfo=UTC),
+    seed: int = 1042,
+) -> list[str]:
+    """Fill the tables with invented customers; returns their ids.
+
+    The first customer's contract ended on 2025-06-30 (so her data is due for
+    review); the others are active. Each has invoices in fiscal years 2024 and
+    2025, hourly meter readings, a support ticket, a marketing preference and a
+    churn score.
+    """
+    rng = random.Random(seed)
+    ids = []
+    for n in range(customers):
+        cid = customer_id(n)
+        ids.append(cid)
+        first, last = _FIRST[n % len(_FIRST)], _LAST[(n * 3) % len(_LAST)]
+        postcode, city = _CITIES[n % len(_CITIES)]
+        insert(
+            conn,
+            [
+                Customer(
+                    customer_id=cid,
+                    name=f"{first} {last}",
+                    email=f"{first.lower()}.{last.lower()}@example.se".replace("ö", "o").replace(
+                        "å", "a"
+                    ),
+                    phone=f"+46 70 {rng.randrange(100, 999)} {rng.randrange(10, 99)} 00",
+                    street=f"Storgatan {n + 1}",
+                    postcode=postcode,
+                    city=city,
+                    dwelling=rng.choice(["house", "apartment", "townhouse"]),
+                    area_m2=rng.randrange(45, 220),
+                    heating=rng.choice(["heat pump", "district heating", "electric"]),
+                    heat_pump=rng.choice(_PUMPS),
+                )
+            ],
+        )
+        ended = date(2025, 6, 30) if n == 0 else None
+        insert(conn, [Contract(f"K-{n}", cid, "Elveta Hem", date(2023, 7, 1), ended)])
+        insert(
+            conn,
+            [
+                Invoice(
+                    f"F-{n}-{year}-{month}",
+                    date(year, 12, 31),
+                    cid,
+                    date(year, month, 28),
+                    Decimal(rng.randrange(40000, 250000)) / 100,
+                    date(year, month, 28) + timedelta(days=14),
+                )
+                for year in (2024, 2025)
+                for month in (3, 6, 9, 12)
+            ],
+        )
+        insert(
+            conn,
+            list(_readings(cid, f"M-{7700 + n}", start, hours, rng)),
+        )
+        insert(
+            conn,
+            [
+                SupportTicket(
+                    f"T-{n}",
+                    cid,
+                    start - timedelta(days=40),
+                    "Hej! Min värmepump visar fel kod E12, kan ni hjälpa mig?",
+                )
+            ],
+        )
+        insert(conn, [MarketingPreference(cid, True, start - timedelta(days=200))])
+        insert(conn, [ChurnScore(cid, round(rng.random(), 3), start - timedelta(days=1))])
+    conn.commit()
+    return ids
+
+
+def _readings(
+    cid: str, meter: str, start: datetime, hours: int, rng: random.Random
+) -> Iterator[MeterReading]:
+    for h in range(hours):
+        kwh = Decimal(rng.randrange(20, 400)) / 100
+        yield MeterReading(cid, meter, start + timedelta(hours=h), kwh)
+
+
+def sources(conn: sqlite3.Connection) -> list[SQLSource]:
+    """One :class:`~gdprkit.rights.SQLSource` per table, as an export or erasure walks them."""
+    return [
+        SQLSource(conn, table=table, subject_column=subject_column, model=model)
+        for model, (table, subject_column) in TABLES.items()
+    ]
+
+
+def facts_for(conn: sqlite3.Connection, cid: str) -> dict[str, date | datetime | None]:
+    """The retention facts of one customer: contract end and the latest fiscal year end."""
+    ended = conn.execute(
+        "SELECT max(ended_on), count(*) - count(ended_on) FROM contracts WHERE customer_id = ?",
+        (cid,),
+    ).fetchone()
+    fiscal = conn.execute(
+        "SELECT max(fiscal_year_end) FROM invoices WHERE customer_id = ?", (cid,)
+    ).fetchone()[0]
+    contract_ended = date.fromisoformat(ended[0]) if ended[0] and ended[1] == 0 else None
+    return {
+        "contract_ended": contract_ended,
+        "fiscal_year_end": date.fromisoformat(fiscal) if fiscal else None,
+    }

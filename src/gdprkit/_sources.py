@@ -1,0 +1,371 @@
+"""Data sources: where a service's records about a subject come from (and go on erasure)."""
+
+from __future__ import annotations
+
+import importlib
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from types import NoneType, UnionType
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from gdprkit._errors import SourceError
+from gdprkit._util import is_identifier
+from gdprkit.tagging import Schema, schema_of
+
+__all__ = ["DataSource", "IterableSource", "SQLSource", "SubjectRef"]
+
+
+def _aliases(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    items = tuple(sorted(dict(value).items()))
+    for kind, ident in items:
+        if not isinstance(kind, str) or not isinstance(ident, str) or not kind or not ident:
+            raise TypeError("aliases map an identifier kind (str) to an identifier (str)")
+    return items
+
+
+@attrs.frozen
+class SubjectRef:
+    """A data subject: its kind and id (customer ``"C-1042"``), plus alias identifiers.
+
+    Aliases (``{"email": "anna@example.se", "meter_id": "M-77"}``) let a
+    source match records keyed on another identifier. The repr hides the
+    identifiers: they are personal data.
+    """
+
+    kind: str = attrs.field()
+    id: str = attrs.field(repr=False)
+    aliases: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_aliases, repr=False)
+
+    @kind.validator
+    def _check_kind(self, _: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not value:
+            raise TypeError("SubjectRef.kind must be a non-empty string")
+
+    @id.validator
+    def _check_id(self, _: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not value:
+            raise TypeError("SubjectRef.id must be a non-empty string")
+
+    def alias(self, kind: str) -> str | None:
+        """The alias identifier of ``kind``, if given."""
+        return dict(self.aliases).get(kind)
+
+
+@runtime_checkable
+class DataSource(Protocol):
+    """Where records about a subject live: a name, the schema(s) it yields, and the records.
+
+    ``records(subject)`` streams the subject's records (tagged attrs or
+    dataclass instances). Sources that support erasure and rectification
+    (Art. 16, 17) also implement ``erase`` and ``rectify``; see
+    :class:`SQLSource`.
+    """
+
+    @property
+    def name(self) -> str:
+        """A short identifier, used for file names in export packages."""
+
+    @property
+    def schemas(self) -> tuple[Schema, ...]:
+        """The tagged schemas of the records this source yields."""
+
+    def records(self, subject: SubjectRef) -> Iterable[object]:
+        """The subject's records, streamed."""
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not is_identifier(name):
+        raise SourceError("a source name must be a plain identifier (letters, digits, _)")
+    return name
+
+
+class _OneKindSource:
+    """What the built-in sources share: a name, one schema, exact subject matching."""
+
+    __slots__ = ("_alias_fields", "_name", "_schema", "_subject_field")
+    _name: str
+    _schema: Schema
+    _subject_field: str
+    _alias_fields: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        """The source's name, used for file names in export packages."""
+        return self._name
+
+    @property
+    def schemas(self) -> tuple[Schema, ...]:
+        """The one schema of this source."""
+        return (self._schema,)
+
+    def _belongs(self, value_of: Callable[[str], object], subject: SubjectRef) -> bool:
+        """Whether a record belongs to ``subject``: exact equality, never a pattern."""
+        if value_of(self._subject_field) == subject.id:
+            return True
+        for kind, field in self._alias_fields.items():
+            alias = subject.alias(kind)
+            if alias is not None and value_of(field) == alias:
+                return True
+        return False
+
+
+class IterableSource(_OneKindSource):
+    """A source over an iterable (or a callable returning one) of tagged objects.
+
+    Only records whose ``subject_field`` equals the subject's id are yielded;
+    with ``alias_fields`` a record also matches on an alias identifier
+    (``{"email": "email"}``: alias kind -> field).
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(
+        self,
+        name: str,
+        model: type,
+        data: Iterable[object] | Callable[[SubjectRef], Iterable[object]],
+        *,
+        subject_field: str,
+        alias_fields: Mapping[str, str] | None = None,
+    ) -> None:
+        self._name = _check_name(name)
+        self._schema = schema_of(model)
+        fields = set(self._schema.all_fields)
+        for f in (subject_field, *(alias_fields or {}).values()):
+            if f not in fields:
+                raise SourceError(f"{self._schema.name} has no field {f!r}")
+        self._subject_field = subject_field
+        self._alias_fields = dict(alias_fields or {})
+        self._data = data
+
+    def __repr__(self) -> str:
+        return f"<IterableSource {self._name!r} of {self._schema.name}>"
+
+    def matches(self, record: object, subject: SubjectRef) -> bool:
+        """Whether ``record`` belongs to ``subject`` (exact equality, never a pattern)."""
+        return self._belongs(lambda field: getattr(record, field), subject)
+
+    def records(self, subject: SubjectRef) -> Iterator[object]:
+        """The subject's records, in the iterable's order."""
+        data = self._data(subject) if callable(self._data) else self._data
+        model = self._schema.model
+        for record in data:
+            if not isinstance(record, model):
+                raise SourceError(
+                    f"source {self._name!r} yielded a {type(record).__name__}, "
+                    f"not a {self._schema.name}"
+                )
+            if self.matches(record, subject):
+                yield record
+
+
+# -- SQL --------------------------------------------------------------------------
+
+
+def _placeholder(paramstyle: str, index: int) -> str:
+    if paramstyle == "qmark":
+        return "?"
+    if paramstyle in ("format", "pyformat"):
+        return "%s"
+    if paramstyle == "numeric":
+        return f":{index + 1}"
+    if paramstyle == "named":
+        return f":p{index}"
+    raise SourceError(f"unsupported DB-API paramstyle {paramstyle!r}")
+
+
+def _params(paramstyle: str, values: list[Any]) -> Any:
+    if paramstyle == "named":
+        return {f"p{i}": v for i, v in enumerate(values)}
+    return tuple(values)
+
+
+def quote_identifier(name: str) -> str:
+    """Double-quote a validated SQL identifier (``schema.table`` allowed)."""
+    parts = name.split(".")
+    if not parts or not all(is_identifier(p) for p in parts):
+        raise SourceError("SQL table and column names must be plain identifiers")
+    return ".".join(f'"{p}"' for p in parts)
+
+
+def paramstyle_of(conn: object) -> str:
+    """The DB-API 2 paramstyle of a connection's driver module (``qmark`` for sqlite3)."""
+    module = type(conn).__module__.split(".")[0]
+    try:
+        style = getattr(importlib.import_module(module), "paramstyle", None)
+    except ImportError:
+        style = None
+    if not isinstance(style, str):
+        raise SourceError("cannot tell the connection's paramstyle; pass paramstyle=")
+    return style
+
+
+def _hints(model: type) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(model)
+    except Exception:
+        return {}
+
+
+def _coerce(value: object, hint: Any, what: str) -> object:
+    """Turn a database value into the model field's type (dates from ISO text, …)."""
+    if value is None or hint is None or hint is Any:
+        return value
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, UnionType):
+        args = [a for a in typing.get_args(hint) if a is not NoneType]
+        if len(args) == 1:
+            return _coerce(value, args[0], what)
+        return value
+    if origin is typing.Annotated:
+        return _coerce(value, typing.get_args(hint)[0], what)
+    try:
+        if hint is datetime:
+            if isinstance(value, datetime):
+                return value
+            return datetime.fromisoformat(str(value))
+        if hint is date:
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            return date.fromisoformat(str(value))
+        if hint is Decimal:
+            return value if isinstance(value, Decimal) else Decimal(str(value))
+        if hint is bool:
+            if isinstance(value, bool):
+                return value
+            if value in (0, 1):
+                return bool(value)
+            raise ValueError
+        if hint in (int, float, str) and not isinstance(value, hint):
+            return hint(value)
+    except (ValueError, TypeError, InvalidOperation):
+        raise SourceError(
+            f"column {what} holds a value that is not a {getattr(hint, '__name__', hint)}"
+        ) from None
+    return value
+
+
+class SQLSource(_OneKindSource):
+    """A source over one table of a DB-API 2 connection, mapped to a tagged model.
+
+    Table and column names are checked against the model and quoted; the
+    subject id is always a bound parameter, compared with ``=`` (never
+    ``LIKE``), and each row's subject column is compared again in Python, so
+    an id such as ``x' OR '1'='1`` matches nothing. Works with ``sqlite3``
+    (qmark) and psycopg (``%s``); the paramstyle is read from the driver.
+    """
+
+    __slots__ = ("_columns", "_conn", "_hints", "_order_by", "_paramstyle", "_table", "batch_size")
+
+    def __init__(
+        self,
+        conn: Any,
+        *,
+        table: str,
+        subject_column: str,
+        model: type,
+        name: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        alias_columns: Mapping[str, str] | None = None,
+        order_by: Iterable[str] = (),
+        paramstyle: str | None = None,
+        batch_size: int = 1000,
+    ) -> None:
+        self._schema = schema_of(model)
+        fields = self._schema.all_fields
+        # field -> column; by default each field is the column of the same name
+        mapping = {f: f for f in fields}
+        if columns:
+            for field, column in columns.items():
+                if field not in mapping:
+                    raise SourceError(f"{self._schema.name} has no field {field!r}")
+                mapping[field] = column
+        for column in mapping.values():
+            quote_identifier(column)
+        quote_identifier(table)
+        if subject_column not in mapping:
+            raise SourceError(
+                f"subject column {subject_column!r} is not a field of {self._schema.name}"
+            )
+        for kind, field in (alias_columns or {}).items():
+            if field not in mapping:
+                raise SourceError(f"alias {kind!r} names no field of {self._schema.name}")
+        order = tuple(order_by)
+        for field in order:
+            if field not in mapping:
+                raise SourceError(f"order_by names no field of {self._schema.name}: {field!r}")
+        self._conn = conn
+        self._table = table
+        self._columns = mapping
+        self._subject_field = subject_column
+        self._alias_fields = dict(alias_columns or {})
+        self._order_by = order
+        self._name = _check_name(name or table.split(".")[-1])
+        self._paramstyle = paramstyle or paramstyle_of(conn)
+        _placeholder(self._paramstyle, 0)
+        self._hints = _hints(self._schema.model)
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError("batch_size must be a positive int")
+        self.batch_size = batch_size
+
+    def __repr__(self) -> str:
+        return f"<SQLSource {self._name!r}: table {self._table!r} as {self._schema.name}>"
+
+    @property
+    def connection(self) -> Any:
+        """The DB-API connection."""
+        return self._conn
+
+    def _where(self, subject: SubjectRef) -> tuple[str, list[Any]]:
+        values: list[Any] = [subject.id]
+        clauses = [f"{quote_identifier(self._columns[self._subject_field])} = "
+                   f"{_placeholder(self._paramstyle, 0)}"]  # fmt: skip
+        for kind, field in sorted(self._alias_fields.items()):
+            alias = subject.alias(kind)
+            if alias is not None:
+                clauses.append(
+                    f"{quote_identifier(self._columns[field])} = "
+                    f"{_placeholder(self._paramstyle, len(values))}"
+                )
+                values.append(alias)
+        return " OR ".join(clauses), values
+
+    def select_sql(self, subject: SubjectRef) -> tuple[str, Any]:
+        """The parameterised SELECT for the subject's rows, and its parameters."""
+        cols = ", ".join(quote_identifier(c) for c in self._columns.values())
+        where, values = self._where(subject)
+        sql = f"SELECT {cols} FROM {quote_identifier(self._table)} WHERE {where}"
+        if self._order_by:
+            sql += " ORDER BY " + ", ".join(
+                quote_identifier(self._columns[f]) for f in self._order_by
+            )
+        return sql, _params(self._paramstyle, values)
+
+    def records(self, subject: SubjectRef) -> Iterator[object]:
+        """Stream the subject's rows as model instances, ``batch_size`` rows at a time."""
+        sql, params = self.select_sql(subject)
+        fields = tuple(self._columns)
+        model = self._schema.model
+        hints = self._hints
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(sql, params)
+            while True:
+                batch = cursor.fetchmany(self.batch_size)
+                if not batch:
+                    break
+                for raw in batch:
+                    row = {
+                        f: _coerce(v, hints.get(f), f"{self._table}.{self._columns[f]}")
+                        for f, v in zip(fields, raw, strict=True)
+                    }
+                    if self._belongs(row.__getitem__, subject):
+                        yield model(**row)
+        finally:
+            cursor.close()

@@ -1,0 +1,312 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import zipfile
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import gdprkit as gk
+from gdprkit import rights
+from gdprkit._demo import models, service
+
+AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db(tmp_path):
+    conn = sqlite3.connect(tmp_path / "elveta.db")
+    service.create_schema(conn)
+    service.seed(conn, customers=3, hours=48)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def anna():
+    return rights.SubjectRef(kind="customer", id="C-1042")
+
+
+def _export(db, subject, tmp_path, scope="access", name=None, **kw):
+    out = tmp_path / (name or f"{scope}.zip")
+    return rights.export_subject(
+        subject, service.sources(db), models.policy, scope=scope, at=AT, out=out, **kw
+    )
+
+
+def _read(path, member):
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(member).decode("utf-8")
+
+
+def test_access_package_holds_everything(db, anna, tmp_path):
+    result = _export(db, anna, tmp_path)
+    manifest = rights.verify_package(result.path)
+    kinds = {k["record_kind"]: k for k in manifest["record_kinds"]}
+    assert set(kinds) == {
+        "Customer", "Contract", "Invoice", "MeterReading", "SupportTicket",
+        "MarketingPreference", "ChurnScore",
+    }  # fmt: skip
+    assert kinds["MeterReading"]["rows"] == 48
+    assert kinds["Invoice"]["rows"] == 8
+    # derived data is in the access package (EDPB 01/2022)
+    scores = [
+        json.loads(line) for line in _read(result.path, "data/churn_scores.jsonl").splitlines()
+    ]
+    assert len(scores) == 1 and 0 <= scores[0]["score"] <= 1
+    assert all(k["excluded_fields"] == [] for k in manifest["record_kinds"])
+    assert result.rows == sum(k["rows"] for k in manifest["record_kinds"])
+    with zipfile.ZipFile(result.path) as zf:
+        assert zf.namelist()[-2:] == ["index.html", "manifest.json"]
+
+
+def test_manifest_has_the_art15_information(db, anna, tmp_path):
+    manifest = _export(db, anna, tmp_path).manifest
+    assert manifest["schema"] == rights.MANIFEST_SCHEMA_VERSION
+    assert manifest["scope"] == "access"
+    assert manifest["subject"] == {"kind": "customer", "id": "C-1042"}
+    assert manifest["controller"]["name"] == "Picofrost AB"
+    assert manifest["supervisory_authority"]["address"] == "Box 8114, 104 20 Stockholm"
+    assert manifest["supervisory_authority"]["right"] == "GDPR Art. 77"
+    assert manifest["generated_at"] == "2026-11-25T10:30:00+01:00"
+    assert manifest["automated_decision_making"]["en"].startswith("We make no decisions")
+    invoice = next(k for k in manifest["record_kinds"] if k["record_kind"] == "Invoice")
+    book = next(p for p in invoice["purposes"] if p["id"] == "bookkeeping")
+    assert book["legal_basis"]["article"] == "GDPR Art. 6(1)(c)"
+    assert book["legal_reference"] == "Bokföringslagen (1999:1078) 7 kap. 2 §"
+    assert book["recipients"][0]["country"] == "SE"
+    assert "sjunde året" in book["retention"]["rule"]["sv"]
+    assert {
+        "right": "complaint",
+        "article": "GDPR Art. 77",
+        "label": invoice["rights"][-1]["label"],
+    } in invoice["rights"]
+    fields = {f["name"]: f for f in invoice["fields"]}
+    assert fields["amount_sek"]["origin"] == "derived"
+    assert fields["invoice_id"]["personal"] is False
+
+
+def test_manifest_carries_computed_retention_dates_when_facts_are_given(db, anna, tmp_path):
+    facts = service.facts_for(db, "C-1042")
+    manifest = _export(db, anna, tmp_path, facts=facts).manifest
+    invoice = next(k for k in manifest["record_kinds"] if k["record_kind"] == "Invoice")
+    book = next(p for p in invoice["purposes"] if p["id"] == "bookkeeping")
+    # fiscal year 2025 ended 2025-12-31: kept to the end of 2032 (BFL 7 kap. 2 §)
+    assert book["retention"]["erasable_from"] == "2033-01-01T00:00:00+01:00"
+    assert book["retention"]["status"] == "keep"
+
+
+def test_portability_leaves_out_derived_data_and_says_why(db, anna, tmp_path):
+    manifest = _export(db, anna, tmp_path, scope="portability").manifest
+    kinds = {k["record_kind"]: k for k in manifest["record_kinds"]}
+    churn = {x["field"]: x["reason"] for x in kinds["ChurnScore"]["excluded_fields"]}
+    assert set(churn) >= {"score", "computed_at"}
+    assert "WP242" in churn["score"]
+    invoice = {x["field"]: x["reason"] for x in kinds["Invoice"]["excluded_fields"]}
+    assert "amount_sek" in invoice and "paid_on" not in invoice  # paid_on is observed, contract
+    marketing = {x["field"]: x["reason"] for x in kinds["MarketingPreference"]["excluded_fields"]}
+    assert "Art. 20(1)(a)" in marketing["email_opt_in"]  # legitimate interests only
+    header = next(csv.reader(io.StringIO(_read(_export(db, anna, tmp_path, scope="portability",
+                                                          name="p2.zip").path, "data/customers.csv"))))  # fmt: skip
+    assert "email" in header and "segment" not in header
+    readings = _read(tmp_path / "portability.zip", "data/meter_readings.jsonl").splitlines()
+    assert set(json.loads(readings[0])) == {"customer_id", "meter_id", "read_at", "kwh"}
+
+
+def test_portability_manifest_validates_against_the_json_schema(db, anna, tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((ROOT / "docs" / "export-manifest.schema.json").read_text(encoding="utf-8"))
+    for scope in ("access", "portability"):
+        jsonschema.validate(_export(db, anna, tmp_path, scope=scope).manifest, schema)
+
+
+def test_csv_and_jsonl_encoding(db, anna, tmp_path):
+    path = _export(db, anna, tmp_path).path
+    tickets = list(csv.DictReader(io.StringIO(_read(path, "data/support_tickets.csv"), newline="")))
+    assert tickets[0]["message"] == "Hej! Min värmepump visar fel kod E12, kan ni hjälpa mig?"
+    assert tickets[0]["opened_at"].endswith("+00:00")
+    raw = zipfile.ZipFile(path).read("data/invoices.csv")
+    assert b"\r\n" in raw  # RFC 4180 line breaks
+    stored = db.execute(
+        "SELECT amount_sek FROM invoices WHERE customer_id='C-1042' ORDER BY invoice_id"
+    ).fetchall()
+    exported = sorted(
+        json.loads(line)["amount_sek"] for line in _read(path, "data/invoices.jsonl").splitlines()
+    )
+    assert exported == sorted(r[0] for r in stored)  # decimals exact, as text
+
+
+def test_same_inputs_give_the_same_bytes(db, anna, tmp_path):
+    a = _export(db, anna, tmp_path, name="a.zip")
+    b = _export(db, anna, tmp_path, name="b.zip")
+    assert a.path.read_bytes() == b.path.read_bytes()
+    assert a.sha256 == b.sha256
+
+
+def test_failure_midway_leaves_no_file(db, anna, tmp_path):
+    class Broken:
+        name = "broken"
+        schemas = (gk.schema_of(models.SupportTicket),)
+
+        def records(self, subject):
+            yield from service.sources(db)[4].records(subject)
+            raise RuntimeError("database went away")
+
+    out = tmp_path / "out.zip"
+    with pytest.raises(RuntimeError):
+        rights.export_subject(anna, [Broken()], models.policy, at=AT, out=out)
+    assert list(tmp_path.iterdir()) == [tmp_path / "elveta.db"]
+
+
+def test_verify_detects_tampering(db, anna, tmp_path):
+    path = _export(db, anna, tmp_path).path
+    with zipfile.ZipFile(path) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
+
+    def rewrite(name, changes):
+        target = tmp_path / name
+        with zipfile.ZipFile(target, "w") as zf:
+            for n, data in {**entries, **changes}.items():
+                if data is not None:
+                    zf.writestr(n, data)
+        return target
+
+    changed = rewrite("changed.zip", {"data/customers.csv": entries["data/customers.csv"] + b"x"})
+    with pytest.raises(gk.PackageIntegrityError, match="customers.csv"):
+        rights.verify_package(changed)
+    with pytest.raises(gk.PackageIntegrityError, match="missing"):
+        rights.verify_package(rewrite("missing.zip", {"data/customers.csv": None}))
+    with pytest.raises(gk.PackageIntegrityError, match="not in the manifest"):
+        rights.verify_package(rewrite("extra.zip", {"data/extra.csv": b"a"}))
+    with pytest.raises(gk.PackageIntegrityError, match="no manifest"):
+        rights.verify_package(rewrite("nomanifest.zip", {"manifest.json": None}))
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    with pytest.raises(gk.PackageIntegrityError):
+        rights.verify_package(tmp_path / "junk.zip")
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+        self.attrs = []
+        self.text = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_index_html_is_self_contained_and_readable(db, anna, tmp_path):
+    page = _Page()
+    page.feed(_read(_export(db, anna, tmp_path).path, "index.html"))
+    assert "script" not in page.tags
+    assert not any(
+        v and ("http" in v or v.startswith("//")) for k, v in page.attrs if k in ("src", "href")
+    )
+    assert ("lang", "sv") in page.attrs
+    text = " ".join(page.text)
+    assert "Dina personuppgifter hos Picofrost AB" in text
+    assert "Integritetsskyddsmyndigheten" in text
+    assert "Följa rättsliga åtaganden (bokföring)" in text
+    assert "data/meter_readings.jsonl" in text
+
+
+def test_injection_attempt_exports_nothing_and_breaks_nothing(db, tmp_path):
+    evil = rights.SubjectRef(kind="customer", id="x' OR '1'='1")
+    result = _export(db, evil, tmp_path)
+    assert result.rows == 0
+    assert db.execute("SELECT count(*) FROM customers").fetchone()[0] == 3
+    like = rights.SubjectRef(kind="customer", id="C-10%")
+    assert _export(db, like, tmp_path, name="like.zip").rows == 0
+
+
+def test_records_match_exactly(db):
+    source = service.sources(db)[0]
+    assert [c.customer_id for c in source.records(rights.SubjectRef("customer", "C-1043"))] == [
+        "C-1043"
+    ]
+    assert list(source.records(rights.SubjectRef("customer", "c-1043"))) == []
+
+
+def test_alias_columns(db):
+    source = rights.SQLSource(db, table="customers", subject_column="customer_id",
+                              model=models.Customer, alias_columns={"email": "email"})  # fmt: skip
+    ref = rights.SubjectRef("customer", "unknown", aliases={"email": "erik.nystrom@example.se"})
+    assert [c.customer_id for c in source.records(ref)] == ["C-1043"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"table": "customers; DROP TABLE customers"}, "plain identifiers"),
+        ({"table": 'customers"'}, "plain identifiers"),
+        ({"subject_column": "nope"}, "subject column"),
+        ({"columns": {"email": "e mail"}}, "plain identifiers"),
+        ({"columns": {"nope": "x"}}, "no field 'nope'"),
+        ({"paramstyle": "weird"}, "paramstyle"),
+    ],
+)
+def test_sql_source_validates_names(db, kwargs, message):
+    args = {
+        "table": "customers",
+        "subject_column": "customer_id",
+        "model": models.Customer,
+        **kwargs,
+    }
+    with pytest.raises(gk.SourceError, match=message):
+        rights.SQLSource(db, **args)
+
+
+def test_sql_source_uses_the_drivers_paramstyle(db):
+    pg = rights.SQLSource(db, table="customers", subject_column="customer_id",
+                          model=models.Customer, paramstyle="pyformat")  # fmt: skip
+    sql, params = pg.select_sql(rights.SubjectRef("customer", "C-1"))
+    assert sql.endswith('WHERE "customer_id" = %s') and params == ("C-1",)
+    assert rights.paramstyle_of(db) == "qmark"
+    named = rights.SQLSource(db, table="customers", subject_column="customer_id",
+                             model=models.Customer, paramstyle="named")  # fmt: skip
+    assert named.select_sql(rights.SubjectRef("customer", "C-1"))[1] == {"p0": "C-1"}
+
+
+def test_iterable_source(anna, tmp_path):
+    ticket = models.SupportTicket("T-9", "C-1042", AT, "hej")
+    other = models.SupportTicket("T-8", "C-9", AT, "hallå")
+    source = rights.IterableSource(
+        "tickets", models.SupportTicket, [ticket, other], subject_field="customer_id"
+    )
+    assert list(source.records(anna)) == [ticket]
+    from_callable = rights.IterableSource("t2", models.SupportTicket, lambda s: [ticket, other],
+                                          subject_field="customer_id")  # fmt: skip
+    assert list(from_callable.records(anna)) == [ticket]
+    assert isinstance(source, rights.DataSource)
+    bad = rights.IterableSource(
+        "t3", models.SupportTicket, ["not a ticket"], subject_field="customer_id"
+    )
+    with pytest.raises(gk.SourceError, match="yielded a str"):
+        list(bad.records(anna))
+    with pytest.raises(gk.SourceError):
+        rights.IterableSource("bad name!", models.SupportTicket, [], subject_field="customer_id")
+
+
+def test_bad_arguments(db, anna, tmp_path):
+    with pytest.raises(gk.NaiveDatetimeError):
+        rights.export_subject(
+            anna, [], models.policy, at=datetime(2026, 1, 1), out=tmp_path / "x.zip"
+        )
+    with pytest.raises(ValueError, match="scope"):
+        rights.export_subject(
+            anna, [], models.policy, scope="everything", at=AT, out=tmp_path / "x.zip"
+        )  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        rights.SubjectRef(kind="customer", id="")
+    assert "C-1042" not in repr(anna)
