@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from gdprkit._errors import SourceError
+from gdprkit._sqlvalues import to_db
 from gdprkit._util import is_identifier
 from gdprkit.tagging import Schema, schema_of
 
@@ -261,7 +262,17 @@ class SQLSource(_OneKindSource):
     (qmark) and psycopg (``%s``); the paramstyle is read from the driver.
     """
 
-    __slots__ = ("_columns", "_conn", "_hints", "_order_by", "_paramstyle", "_table", "batch_size")
+    __slots__ = (
+        "_columns",
+        "_conn",
+        "_hints",
+        "_key",
+        "_order_by",
+        "_paramstyle",
+        "_table",
+        "batch_size",
+        "shreddable",
+    )
 
     def __init__(
         self,
@@ -276,6 +287,8 @@ class SQLSource(_OneKindSource):
         order_by: Iterable[str] = (),
         paramstyle: str | None = None,
         batch_size: int = 1000,
+        key: Iterable[str] = (),
+        shreddable: bool = False,
     ) -> None:
         self._schema = schema_of(model)
         fields = self._schema.all_fields
@@ -306,6 +319,11 @@ class SQLSource(_OneKindSource):
         self._subject_field = subject_column
         self._alias_fields = dict(alias_columns or {})
         self._order_by = order
+        self._key = tuple(key)
+        for field in self._key:
+            if field not in mapping:
+                raise SourceError(f"key names no field of {self._schema.name}: {field!r}")
+        self.shreddable = bool(shreddable)
         self._name = _check_name(name or table.split(".")[-1])
         self._paramstyle = paramstyle or paramstyle_of(conn)
         _placeholder(self._paramstyle, 0)
@@ -369,3 +387,119 @@ class SQLSource(_OneKindSource):
                         yield model(**row)
         finally:
             cursor.close()
+
+    # -- writes: erasure (Art. 17) and rectification (Art. 16) ------------------
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The fields that identify one record (the table's primary key)."""
+        return self._key
+
+    def record_key(self, record: object) -> tuple[object, ...]:
+        """The key of ``record`` (its values of :attr:`key`)."""
+        if not self._key:
+            raise SourceError(
+                f"source {self._name!r} has no key=; it cannot erase record by record"
+            )
+        return tuple(getattr(record, f) for f in self._key)
+
+    def _key_where(self, offset: int) -> str:
+        return " AND ".join(
+            f"{quote_identifier(self._columns[f])} = {_placeholder(self._paramstyle, offset + i)}"
+            for i, f in enumerate(self._key)
+        )
+
+    def _subject_where(self, offset: int) -> str:
+        column = quote_identifier(self._columns[self._subject_field])
+        return f"{column} = {_placeholder(self._paramstyle, offset)}"
+
+    def erase(self, subject: SubjectRef, changes: Iterable[RecordErasure]) -> int:
+        """Apply erasure instructions in one transaction; return how many rows changed.
+
+        A record whose every instruction says ``delete`` is deleted; otherwise
+        the listed fields are set to NULL. Records are found by :attr:`key`
+        (the plan took the keys from ``records(subject)``); a field already
+        NULL is not counted, so running it again changes nothing (idempotent).
+        """
+        table = quote_identifier(self._table)
+        changed = 0
+        cursor = self._conn.cursor()
+        try:
+            for change in changes:
+                key = [to_db(k) for k in change.key]
+                if len(key) != len(self._key):
+                    raise SourceError(f"a record key of {self._name!r} has {len(self._key)} parts")
+                if change.delete:
+                    sql = f"DELETE FROM {table} WHERE {self._key_where(0)}"
+                    cursor.execute(sql, _params(self._paramstyle, key))
+                    changed += max(int(cursor.rowcount), 0)
+                    continue
+                for field in change.fields:
+                    if field not in self._columns:
+                        raise SourceError(f"{self._schema.name} has no field {field!r}")
+                if not change.fields:
+                    continue
+                column_list = [quote_identifier(self._columns[f]) for f in change.fields]
+                sets = ", ".join(f"{c} = NULL" for c in column_list)
+                not_null = " OR ".join(f"{c} IS NOT NULL" for c in column_list)
+                sql = f"UPDATE {table} SET {sets} WHERE {self._key_where(0)} AND ({not_null})"
+                cursor.execute(sql, _params(self._paramstyle, key))
+                changed += max(int(cursor.rowcount), 0)
+            self._conn.commit()
+        except BaseException:
+            self._conn.rollback()
+            raise
+        finally:
+            cursor.close()
+        return changed
+
+    def rectify(
+        self,
+        subject: SubjectRef,
+        changes: Mapping[str, object],
+        *,
+        key: Iterable[object] | None = None,
+    ) -> int:
+        """Set ``changes`` on the subject's rows (or the one row with ``key``); return rows changed."""
+        for field in changes:
+            if field not in self._columns:
+                raise SourceError(f"{self._schema.name} has no field {field!r}")
+        fields = list(changes)
+        if not fields:
+            return 0
+        sets = ", ".join(
+            f"{quote_identifier(self._columns[f])} = {_placeholder(self._paramstyle, i)}"
+            for i, f in enumerate(fields)
+        )
+        values: list[object] = [to_db(changes[f]) for f in fields]
+        where = self._subject_where(len(values))
+        values.append(subject.id)
+        if key is not None:
+            key_values = list(key)
+            if len(key_values) != len(self._key) or not self._key:
+                raise SourceError(f"a record key of {self._name!r} has {len(self._key)} parts")
+            where += " AND " + self._key_where(len(values))
+            values.extend(key_values)
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(
+                f"UPDATE {quote_identifier(self._table)} SET {sets} WHERE {where}",
+                _params(self._paramstyle, values),
+            )
+            count = max(int(cursor.rowcount), 0)
+            self._conn.commit()
+        except BaseException:
+            self._conn.rollback()
+            raise
+        finally:
+            cursor.close()
+        return count
+
+
+@attrs.frozen
+class RecordErasure:
+    """What to do to one record: delete it, or set ``fields`` to NULL."""
+
+    key: tuple[object, ...]
+    fields: tuple[str, ...] = ()
+    delete: bool = False

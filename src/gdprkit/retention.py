@@ -1453,9 +1453,13 @@ def evaluate_object(
             )
         return cache[purpose_id]
 
+    active_holds = _active_holds(held, now)
     out = []
     for info in schema.fields:
         active = [p for p in info.tag.purposes if p not in dropped]
+        if not active and active_holds:
+            # a hold keeps data even when no purpose is left (Art. 17(3)(e))
+            active = list(info.tag.purposes)
         out.append(_field_verdict(info.name, info.tag.identifies, active, verdict_for, now, zone))
     return ObjectVerdict(schema.name, tuple(out))
 

@@ -1,11 +1,22 @@
-"""Answering data subjects: sources, the export package (Art. 15, 20), erasure (Art. 17).
+"""Answering data subjects: sources, export (Art. 15, 20), erasure (Art. 17), rectification (Art. 16).
 
-``export_subject()`` writes what is held on a subject to one verifiable ZIP;
-``verify_package()`` re-checks it.
+``export_subject()`` writes what is held on a subject to one verifiable ZIP and
+``verify_package()`` re-checks it; ``plan_erasure()`` / ``execute_erasure()``
+erase what no Art. 17(3) exception keeps; ``rectify()`` corrects a field.
 """
 
 from __future__ import annotations
 
+from gdprkit._erasure import (
+    ErasableSource,
+    ErasureAction,
+    ErasureItem,
+    ErasurePlan,
+    ErasureReceipt,
+    execute_erasure,
+    plan_erasure,
+    rectify,
+)
 from gdprkit._export import (
     MANIFEST_SCHEMA_VERSION,
     ExportResult,
@@ -15,6 +26,7 @@ from gdprkit._export import (
 from gdprkit._sources import (
     DataSource,
     IterableSource,
+    RecordErasure,
     SQLSource,
     SubjectRef,
     paramstyle_of,
@@ -24,12 +36,21 @@ from gdprkit._sources import (
 __all__ = [
     "MANIFEST_SCHEMA_VERSION",
     "DataSource",
+    "ErasableSource",
+    "ErasureAction",
+    "ErasureItem",
+    "ErasurePlan",
+    "ErasureReceipt",
     "ExportResult",
     "IterableSource",
+    "RecordErasure",
     "SQLSource",
     "SubjectRef",
+    "execute_erasure",
     "export_subject",
     "paramstyle_of",
+    "plan_erasure",
     "quote_identifier",
+    "rectify",
     "verify_package",
 ]

@@ -36,19 +36,20 @@ else:  # run from examples/elveta/, beside models.py: use that module, not a sec
         MeterReading,
         SupportTicket,
     )
+from gdprkit._sqlvalues import to_db
 from gdprkit.rights import SQLSource
 
 __all__ = ["TABLES", "create_schema", "facts_for", "insert", "seed", "sources"]
 
-#: model -> (table, subject column)
-TABLES: dict[type, tuple[str, str]] = {
-    Customer: ("customers", "customer_id"),
-    Contract: ("contracts", "customer_id"),
-    Invoice: ("invoices", "customer_id"),
-    MeterReading: ("meter_readings", "customer_id"),
-    SupportTicket: ("support_tickets", "customer_id"),
-    MarketingPreference: ("marketing_preferences", "customer_id"),
-    ChurnScore: ("churn_scores", "customer_id"),
+#: model -> (table, subject column, key fields)
+TABLES: dict[type, tuple[str, str, tuple[str, ...]]] = {
+    Customer: ("customers", "customer_id", ("customer_id",)),
+    Contract: ("contracts", "customer_id", ("contract_id",)),
+    Invoice: ("invoices", "customer_id", ("invoice_id",)),
+    MeterReading: ("meter_readings", "customer_id", ("meter_id", "read_at")),
+    SupportTicket: ("support_tickets", "customer_id", ("ticket_id",)),
+    MarketingPreference: ("marketing_preferences", "customer_id", ("customer_id",)),
+    ChurnScore: ("churn_scores", "customer_id", ("customer_id", "computed_at")),
 }
 
 _SQL_TYPES = {int: "INTEGER", float: "REAL", bool: "INTEGER"}
@@ -56,7 +57,7 @@ _SQL_TYPES = {int: "INTEGER", float: "REAL", bool: "INTEGER"}
 
 def create_schema(conn: sqlite3.Connection) -> None:
     """Create the service's tables (dates and decimals as ISO text)."""
-    for model, (table, subject_column) in TABLES.items():
+    for model, (table, subject_column, _) in TABLES.items():
         hints = typing.get_type_hints(model)
         cols = ", ".join(
             f'"{f.name}" {_SQL_TYPES.get(hints[f.name], "TEXT")}' for f in attrs.fields(model)
@@ -67,28 +68,18 @@ def create_schema(conn: sqlite3.Connection) -> None:
         )
 
 
-def _db(value: object) -> object:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
 def insert(conn: sqlite3.Connection, records: list[Any]) -> None:
     """Insert records of one model into its table."""
     if not records:
         return
     model = type(records[0])
-    table, _ = TABLES[model]
+    table = TABLES[model][0]
     names = [f.name for f in attrs.fields(model)]
     cols = ", ".join(f'"{n}"' for n in names)
     marks = ", ".join("?" for _ in names)
     conn.executemany(
         f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
-        ([_db(getattr(r, n)) for n in names] for r in records),
+        ([to_db(getattr(r, n)) for n in names] for r in records),
     )
 
 
@@ -199,8 +190,8 @@ def _readings(
 def sources(conn: sqlite3.Connection) -> list[SQLSource]:
     """One :class:`~gdprkit.rights.SQLSource` per table, as an export or erasure walks them."""
     return [
-        SQLSource(conn, table=table, subject_column=subject_column, model=model)
-        for model, (table, subject_column) in TABLES.items()
+        SQLSource(conn, table=table, subject_column=subject_column, model=model, key=key)
+        for model, (table, subject_column, key) in TABLES.items()
     ]
 
 

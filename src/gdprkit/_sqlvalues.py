@@ -1,0 +1,17 @@
+"""How gdprkit writes Python values into SQL columns: the inverse of ``_sources._coerce``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+
+def to_db(value: object) -> object:
+    """A DB-API parameter for ``value``: ISO text for dates, text for decimals, 0/1 for bools."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

@@ -1,0 +1,217 @@
+"""Erasure (Art. 17) that keeps bookkeeping data, and rectification (Art. 16), end to end."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import gdprkit as gk
+from gdprkit import retention, rights
+from gdprkit._demo import models, service
+from gdprkit.audit import AuditLog
+from gdprkit.pseudonym import Keyring, Pseudonymizer
+from gdprkit.store.sqlite import SQLiteStore
+
+STHLM = ZoneInfo("Europe/Stockholm")
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=STHLM)
+A = rights.ErasureAction
+
+
+@pytest.fixture
+def db(tmp_path):
+    conn = sqlite3.connect(tmp_path / "elveta.db")
+    service.create_schema(conn)
+    service.seed(conn, customers=3, hours=24)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def anna():
+    return rights.SubjectRef("customer", "C-1042")
+
+
+@pytest.fixture
+def audit(tmp_path):
+    with SQLiteStore(tmp_path / "gdprkit.db") as store:
+        yield AuditLog(store, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="audit"))
+
+
+def _plan(db, subject, **kw):
+    facts = service.facts_for(db, subject.id)
+    return rights.plan_erasure(subject, service.sources(db), models.policy, facts, NOW, **kw)
+
+
+def _count(db, table, cid="C-1042"):
+    return db.execute(f"SELECT count(*) FROM {table} WHERE customer_id = ?", (cid,)).fetchone()[0]
+
+
+def test_plan_keeps_bookkeeping_until_the_bfl_date_and_erases_the_rest(db, anna):
+    plan = _plan(db, anna)
+    kept = {(i.source, i.field): i for i in plan.retained}
+    # invoices of fiscal year 2025 are kept to the end of 2032; of 2024 to the end of 2031
+    invoice_until = {i.until for i in plan.retained if i.source == "invoices" and i.field == "amount_sek"}
+    assert invoice_until == {datetime(2032, 1, 1, tzinfo=STHLM), datetime(2033, 1, 1, tzinfo=STHLM)}
+    name = kept[("customers", "name")]
+    assert name.until == datetime(2033, 1, 1, tzinfo=STHLM)
+    assert name.purpose == "bookkeeping"
+    assert name.legal_reference == "Art. 17(3)(b); Bokföringslagen (1999:1078) 7 kap. 2 §"
+    erased = {(i.source, i.field) for i in plan.by_action(A.ERASE)}
+    assert {("customers", "email"), ("customers", "phone"), ("support_tickets", "message"),
+            ("marketing_preferences", "email_opt_in"), ("churn_scores", "score"),
+            ("meter_readings", "customer_id")} <= erased  # fmt: skip
+    assert ("customers", "email") not in kept
+    # meter readings serve anonymized analytics: the values stay, the identifiers go
+    assert {i.field for i in plan.by_action(A.ANONYMIZE)} == {"read_at", "kwh"}
+    assert plan.retaining_purposes == {"bookkeeping"}
+    # recipients of the erased processing are notified (Art. 19)
+    assert "email_provider" in {r.id for r in plan.recipients}
+    assert "Bokföringslagen" in str(plan)
+    text = plan.render("sv")
+    assert "till 2033-01-01" in text and "artikel 19" in text
+
+
+def test_execute_erases_keeps_and_is_idempotent(db, anna, audit):
+    before_other = _count(db, "customers", "C-1043")
+    receipt = rights.execute_erasure(_plan(db, anna), service.sources(db), audit=audit)
+    assert receipt.complete
+    assert receipt.total_changed > 0
+    row = db.execute("SELECT name, email, phone, street FROM customers WHERE customer_id='C-1042'").fetchone()
+    assert row[0] == "Anna Berg" or row[0] is not None  # kept for bookkeeping
+    assert row[1] is None and row[2] is None  # e-mail and phone are gone
+    assert _count(db, "support_tickets") == 0
+    assert _count(db, "marketing_preferences") == 0
+    assert _count(db, "churn_scores") == 0
+    assert _count(db, "contracts") == 0
+    assert _count(db, "invoices") == 8  # räkenskapsinformation stays
+    assert db.execute("SELECT count(*) FROM meter_readings WHERE customer_id IS NULL").fetchone()[0] == 24
+    assert _count(db, "customers", "C-1043") == before_other  # nobody else touched
+    # the second run changes nothing
+    again = rights.execute_erasure(_plan(db, anna), service.sources(db), audit=audit)
+    assert again.total_changed == 0 and again.complete
+    assert {i.until for i in again.retained} == {i.until for i in receipt.retained}
+    entries = [e for e in audit.entries() if e.action == "erasure.executed"]
+    assert len(entries) == 2
+    assert audit.verify() is not None
+    assert "Anna" not in str([e.to_dict() for e in audit.entries()])
+
+
+def test_a_failing_source_is_reported_and_a_rerun_finishes(db, anna):
+    sources = service.sources(db)
+
+    class Flaky:
+        def __init__(self, inner):
+            self.inner = inner
+            self.fail = True
+            self.name = inner.name
+            self.schemas = inner.schemas
+
+        def records(self, subject):
+            return self.inner.records(subject)
+
+        def record_key(self, record):
+            return self.inner.record_key(record)
+
+        def erase(self, subject, changes):
+            if self.fail:
+                raise ConnectionError("support database unreachable")
+            return self.inner.erase(subject, changes)
+
+    flaky = Flaky(sources[4])
+    mixed = [*sources[:4], flaky, *sources[5:]]
+    plan = rights.plan_erasure(anna, mixed, models.policy, service.facts_for(db, "C-1042"), NOW)
+    receipt = rights.execute_erasure(plan, mixed)
+    assert receipt.failed == (("support_tickets", "ConnectionError"),)
+    assert not receipt.complete
+    assert "support_tickets" in receipt.render()
+    assert _count(db, "support_tickets") == 1 and _count(db, "churn_scores") == 0
+    flaky.fail = False
+    rerun = rights.execute_erasure(plan, mixed)
+    assert rerun.complete and dict(rerun.changed)["support_tickets"] == 1
+    assert dict(rerun.changed)["churn_scores"] == 0
+
+
+def test_a_legal_hold_keeps_everything_it_covers(db, anna):
+    hold = retention.LegalHold("debt collection", "Kronofogden 2026-123", datetime(2026, 10, 1, tzinfo=UTC),
+                               subject="C-1042")  # fmt: skip
+    plan = _plan(db, anna, holds=[hold])
+    assert plan.by_action(A.ERASE) == ()
+    assert all(i.legal_reference.startswith("Art. 17(3)(e)") for i in plan.retained)
+    other = _plan(db, rights.SubjectRef("customer", "C-1043"), holds=[hold])
+    assert other.by_action(A.ERASE)
+
+
+def test_missing_facts_keep_bookkeeping_data_for_review(db, anna):
+    plan = rights.plan_erasure(anna, service.sources(db)[:1], models.policy, {}, NOW)
+    kept = {i.field: i for i in plan.retained}
+    assert kept["name"].until is None and "never erase on doubt" in kept["name"].reason
+    assert {i.field for i in plan.by_action(A.ERASE)} >= {"email", "phone"}
+
+
+def test_shreddable_source_plans_shredding(db, anna):
+    source = rights.SQLSource(db, table="support_tickets", subject_column="customer_id",
+                              model=models.SupportTicket, key=("ticket_id",), shreddable=True)  # fmt: skip
+    plan = rights.plan_erasure(anna, [source], models.policy, {}, NOW)
+    assert {i.action for i in plan.items} == {A.SHRED}
+
+
+def test_plan_needs_erasable_sources(db, anna):
+    plain = rights.IterableSource("t", models.SupportTicket, [], subject_field="customer_id")
+    with pytest.raises(gk.SourceError, match="cannot erase"):
+        rights.plan_erasure(anna, [plain], models.policy, {}, NOW)
+    keyless = rights.SQLSource(db, table="support_tickets", subject_column="customer_id",
+                               model=models.SupportTicket)  # fmt: skip
+    with pytest.raises(gk.SourceError, match="key"):
+        rights.plan_erasure(anna, [keyless], models.policy, {}, NOW)
+    with pytest.raises(gk.NaiveDatetimeError):
+        rights.plan_erasure(anna, [], models.policy, {}, datetime(2026, 1, 1))
+
+
+# -- rectification ----------------------------------------------------------------------
+
+
+def test_rectify_applies_and_audits_without_values(db, anna, audit):
+    customers = service.sources(db)[0]
+    n = rights.rectify(anna, customers, {"email": "anna.berg@example.org", "area_m2": 150}, at=NOW, audit=audit)
+    assert n == 1
+    row = db.execute("SELECT email, area_m2 FROM customers WHERE customer_id='C-1042'").fetchone()
+    assert row == ("anna.berg@example.org", 150)
+    entry = next(audit.entries())
+    assert entry.action == "rectification.applied"
+    assert entry.details == {"source": "customers", "fields": ["area_m2", "email"], "records": 1}
+    dump = str(entry.to_dict())
+    assert "example.org" not in dump and "Anna" not in dump
+
+
+def test_rectify_one_record_by_key(db, anna):
+    invoices = service.sources(db)[2]
+    n = rights.rectify(anna, invoices, {"paid_on": date(2025, 4, 1)}, at=NOW, key=("F-0-2025-3",))
+    assert n == 1
+    assert db.execute("SELECT paid_on FROM invoices WHERE invoice_id='F-0-2025-3'").fetchone()[0] == "2025-04-01"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"fax": "x"}, "no field 'fax'"),
+        ({"segment": "business"}, "not personal data"),
+        ({"area_m2": "large"}, "expects int, got str"),
+        ({"area_m2": True}, "expects int, got bool"),
+        ({}, "no changes"),
+    ],
+)
+def test_rectify_rejects_bad_changes(db, anna, changes, message):
+    with pytest.raises(gk.RectificationError, match=message):
+        rights.rectify(anna, service.sources(db)[0], changes, at=NOW)
+
+
+def test_rectify_refuses_derived_data_and_never_echoes_values(db, anna):
+    with pytest.raises(gk.RectificationError, match="derived") as info:
+        rights.rectify(anna, service.sources(db)[6], {"score": 0.01}, at=NOW)
+    assert "0.01" not in str(info.value)
+    with pytest.raises(gk.RectificationError) as info:
+        rights.rectify(anna, service.sources(db)[0], {"area_m2": "secret-value"}, at=NOW)
+    assert "secret-value" not in str(info.value)
