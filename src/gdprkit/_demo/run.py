@@ -60,16 +60,170 @@ def run_demo(*, directory: str | None = None, as_json: bool = False) -> int:
 
 
 def _walkthrough(report: Report, folder: Path) -> None:
+    import sqlite3
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     import gdprkit as gk
-    from gdprkit._demo import models
+    from gdprkit import anonymize, pseudonym, retention, rights
+    from gdprkit._demo import models, service
+    from gdprkit.audit import AuditLog
+    from gdprkit.store.sqlite import SQLiteStore
 
     policy = models.policy
-    tz = policy.timezone
+    tz = ZoneInfo(str(policy.timezone))
+    # The demo's clock is fixed so that its output is the same every run.
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=tz)
 
+    _policy_section(report, policy, folder)
+
+    conn = sqlite3.connect(folder / "elveta.db")
+    service.create_schema(conn)
+    ids = service.seed(conn, customers=200, hours=24 * 7)
+    store = SQLiteStore(folder / "gdprkit.db")
+    keyring = pseudonym.Keyring.generate(at=now)
+    keyring.save(store)
+    audit = AuditLog(store, pseudonymizer=pseudonym.Pseudonymizer(keyring, domain="audit"))
+    sources = service.sources(conn)
+    anna_ref = rights.SubjectRef(kind="customer", id=ids[0])
+
+    report.section("data", "2. Elveta's service database")
+    report.fact("database", "service database", str(folder / "elveta.db"))
+    report.table(
+        "tables",
+        ("table", "rows"),
+        [(s.name, conn.execute(f'SELECT count(*) FROM "{s.name}"').fetchone()[0]) for s in sources],
+    )
+
+    report.section("projection", "3. Purpose limitation: what marketing may see")
+    anna = next(iter(sources[0].records(anna_ref)))
+    assert isinstance(anna, models.Customer)
+    schema = gk.schema_of(models.Customer)
+    report.fact("personal_fields", "personal fields of Customer", ", ".join(schema.personal_fields))
+    report.fact("marketing", "project(anna, 'marketing')", sorted(gk.project(anna, "marketing")))
+    report.fact("analytics", "project(anna, 'analytics')", sorted(gk.project(anna, "analytics")))
+    try:
+        gk.project(anna, "newsletter")
+    except gk.UnknownPurpose as exc:
+        report.fact("unknown_purpose", "project(anna, 'newsletter')", f"refused: {exc}")
+
+    report.section("retention", "4. Retention: Anna's contract ended on 2025-06-30")
+    facts = service.facts_for(conn, anna_ref.id)
+    report.fact("facts", "facts", {k: str(v) for k, v in facts.items()})
+    verdicts = retention.evaluate_object(anna, facts, now)
+    report.table(
+        "customer_fields",
+        ("field", "status", "erasable from", "kept for", "why"),
+        [
+            (
+                v.field,
+                v.status.value,
+                v.expires_at.date().isoformat() if v.expires_at else "-",
+                v.purpose or "-",
+                _short(v.legal_reference or v.reason),
+            )
+            for v in verdicts.fields
+        ],
+    )
+    book = policy.purposes["bookkeeping"].retention
+    assert book is not None
+    sql, params = retention.sql_predicate(book, now, tz=tz, column="fiscal_year_end")
+    expired = conn.execute(f"SELECT count(*) FROM invoices WHERE {sql}", params).fetchone()[0]
+    report.fact("sweep", "invoices past Bokföringslagen retention", f"{expired} (WHERE {sql})")
+
+    report.section("pseudonyms", "5. Pseudonymization and crypto-shredding")
+    tokens = pseudonym.Pseudonymizer(
+        keyring, domain="analytics", normalizer=pseudonym.normalize_email
+    )
+    report.fact("token", "token of Anna's e-mail (analytics)", tokens.token(anna.email))
+    sealer = pseudonym.Sealer(keyring, domain="support")
+    sealed = sealer.seal(anna.phone)
+    report.fact("sealed", "sealed phone number (support)", sealed[:40] + "...")
+    report.fact(
+        "unsealed_matches", "unseal(seal(phone)) == phone", sealer.unseal(sealed) == anna.phone
+    )
+    keys = pseudonym.SubjectKeys(store, keyring)
+    ciphertext = keys.encrypt(ids[2], "message", "Ring mig efter 17, tack!")
+    keys.shred(ids[2], at=now)
+    try:
+        keys.decrypt(ids[2], "message", ciphertext)
+        shredded = "still readable"
+    except gk.SubjectShredded:
+        shredded = "unreadable: SubjectShredded"
+    report.fact("shredded", f"{ids[2]}'s support note after shred()", shredded)
+    audit.record("subject.shredded", at=now, actor="demo", subject=ids[2])
+
+    report.section("analytics", "6. Anonymized analytics table")
+    generalization = service.analytics_generalization()
+    qis = generalization.columns
+    rows = list(generalization.apply(service.analytics_rows(conn)))
+    kept, suppression = anonymize.enforce_k(rows, qis, 5)
+    report.fact("columns", "columns", ", ".join(qis))
+    report.fact("k_before", "k before suppression", suppression.k_before)
+    report.fact(
+        "suppressed", "rows suppressed for k >= 5", f"{suppression.rows_suppressed} of {len(rows)}"
+    )
+    report.fact("k_after", "measured k", anonymize.k_anonymity(kept, qis))
+    report.table("sample", qis, [tuple(r[c] for c in qis) for r in kept[:4]])
+
+    report.section("export", "7. Access and portability requests")
+    for scope in ("access", "portability"):
+        out = folder / f"{anna_ref.id}-{scope}.zip"
+        result = rights.export_subject(
+            anna_ref, sources, policy, scope=scope, at=now, out=out, facts=facts, audit=audit
+        )
+        rights.verify_package(out)
+        page = folder / f"{anna_ref.id}-{scope}-index.html"
+        import zipfile
+
+        with zipfile.ZipFile(out) as zf:
+            page.write_bytes(zf.read("index.html"))
+        left_out = sorted(
+            {f"{k['record_kind']}.{x['field']}" for k in result.manifest["record_kinds"]
+             for x in k["excluded_fields"]}
+        )  # fmt: skip
+        report.fact(f"{scope}_zip", f"{scope} package", str(out))
+        report.fact(f"{scope}_html", f"{scope} page", str(page))
+        report.fact(f"{scope}_rows", f"{scope} rows", result.rows)
+        if scope == "portability":
+            report.fact(
+                "left_out", "left out of portability (derived, not contract)", len(left_out)
+            )
+
+    report.section("erasure", "8. Erasure that keeps the bookkeeping data")
+    plan = rights.plan_erasure(anna_ref, sources, policy, facts, now)
+    receipt = rights.execute_erasure(plan, sources, audit=audit)
+    report.fact("changed", "records changed", receipt.total_changed)
+    kept_until = sorted(
+        {
+            (i.source, i.field, i.until.date().isoformat() if i.until else "review")
+            for i in receipt.retained
+        }
+    )
+    report.table("retained", ("source", "field", "kept until"), kept_until)
+    again = rights.execute_erasure(
+        rights.plan_erasure(anna_ref, sources, policy, facts, now), sources
+    )
+    report.fact("rerun", "records changed by a second run", again.total_changed)
+    report.fact("recipients", "recipients to notify (Art. 19)", [r.id for r in receipt.recipients])
+
+    report.section("audit", "9. The audit log")
+    head = audit.verify()
+    report.fact("entries", "entries", head.seq if head else 0)
+    report.fact("head", "verified head", str(head))
+    store.close()
+    conn.close()
+
+
+def _short(text: str, width: int = 64) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _policy_section(report: Report, policy: Any, folder: Path) -> None:
     report.section("policy", "1. Elveta's privacy policy, loaded and validated")
     report.fact("controller", "controller", policy.controller.name)
     report.fact("version", "version", policy.version)
-    report.fact("timezone", "time zone", str(tz))
+    report.fact("timezone", "time zone", str(policy.timezone))
     report.fact("folder", "working folder", str(folder))
     report.table(
         "purposes",
@@ -93,30 +247,3 @@ def _walkthrough(report: Report, folder: Path) -> None:
             for c in policy.cookies
         ],
     )
-
-    report.section("projection", "2. Purpose limitation: what marketing may see")
-    anna = models.Customer(
-        customer_id="C-1042",
-        name="Anna Berg",
-        email="anna.berg@example.se",
-        phone="+46 70 000 00 00",
-        street="Storgatan 1",
-        postcode="183 30",
-        city="Täby",
-        dwelling="house",
-        area_m2=142,
-        heating="heat pump",
-        heat_pump="NIBE S1255",
-    )
-    schema = gk.schema_of(models.Customer)
-    report.fact("personal_fields", "personal fields of Customer", ", ".join(schema.personal_fields))
-    report.fact(
-        "marketing_fields", "project(customer, 'marketing')", sorted(gk.project(anna, "marketing"))
-    )
-    report.fact(
-        "analytics_fields", "project(customer, 'analytics')", sorted(gk.project(anna, "analytics"))
-    )
-    try:
-        gk.project(anna, "newsletter")
-    except gk.UnknownPurpose as exc:
-        report.fact("unknown_purpose", "project(customer, 'newsletter')", f"refused: {exc}")

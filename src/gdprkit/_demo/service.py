@@ -209,3 +209,38 @@ def facts_for(conn: sqlite3.Connection, cid: str) -> dict[str, date | datetime |
         "contract_ended": contract_ended,
         "fiscal_year_end": date.fromisoformat(fiscal) if fiscal else None,
     }
+
+
+def analytics_rows(conn: sqlite3.Connection) -> Iterator[dict[str, object]]:
+    """One row per customer for analysis: housing, equipment, postcode and kWh per week.
+
+    Still personal data (it holds the customer id and postcode); pass it
+    through :data:`ANALYTICS` and measure k before it leaves the service.
+    """
+    query = """
+        SELECT c.customer_id, c.postcode, c.dwelling, c.area_m2, c.heating, c.heat_pump,
+               (SELECT sum(CAST(kwh AS REAL)) FROM meter_readings m
+                 WHERE m.customer_id = c.customer_id) AS kwh
+        FROM customers c ORDER BY c.customer_id
+    """
+    names = ("customer_id", "postcode", "dwelling", "area_m2", "heating", "heat_pump", "kwh")
+    for row in conn.execute(query):
+        yield dict(zip(names, row, strict=True))
+
+
+def analytics_generalization() -> Any:
+    """The generalisation Elveta's analytics purpose applies (identifiers dropped by default)."""
+    from gdprkit import anonymize
+
+    return anonymize.Generalization(
+        {
+            "region": anonymize.From("postcode", anonymize.PostcodePrefix(1)),
+            "dwelling": anonymize.Recode(
+                {"house": "house", "townhouse": "house", "apartment": "apartment"}
+            ),
+            "area_band": anonymize.From("area_m2", anonymize.Bucket(100, top=200)),
+            "heating": anonymize.Recode({"heat pump": "heat pump"}, other="other"),
+            "kwh_band": anonymize.From("kwh", anonymize.Bucket(250)),
+        },
+        drop=("customer_id", "postcode", "area_m2", "heat_pump", "kwh"),
+    )
