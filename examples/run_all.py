@@ -30,7 +30,11 @@ def expected(script: Path) -> list[str]:
 
 
 def main() -> int:
-    scripts = sorted(p for p in (HERE / "elveta").glob("*.py") if p.name not in LIBRARY_MODULES)
+    scripts = sorted(
+        p
+        for p in (HERE / "elveta").glob("*.py")
+        if p.name not in LIBRARY_MODULES and not p.name.startswith("_")
+    )
     failures = 0
     for script in scripts:
         with tempfile.TemporaryDirectory(prefix="gdprkit-example-") as tmp:

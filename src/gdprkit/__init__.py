@@ -34,6 +34,7 @@ from gdprkit._errors import (
     SubjectShredded,
     UnknownKeyId,
     UnknownPurpose,
+    UnknownTokenKey,
 )
 from gdprkit.policy import (
     Authority,
@@ -122,6 +123,7 @@ __all__ = [
     "Text",
     "UnknownKeyId",
     "UnknownPurpose",
+    "UnknownTokenKey",
     "anonymize",
     "pd_field",
     "personal_data",

@@ -317,7 +317,8 @@ def plan_erasure(
             for v, action, until, ref, reason in planned:
                 if action is ErasureAction.ANONYMIZE and identified:
                     # the record keeps an identifier: nothing in it is anonymous
-                    action, reason = ErasureAction.ERASE, "the record stays identified; " + reason
+                    action = ErasureAction.ERASE
+                    reason = "the record keeps an identifier, so nothing in it is anonymous"
                 keeps = keeps or action in (ErasureAction.RETAIN, ErasureAction.ANONYMIZE)
                 if action is not ErasureAction.RETAIN:
                     erased_purposes.update(schema.tag(v.field).purposes)

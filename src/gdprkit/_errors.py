@@ -34,6 +34,7 @@ __all__ = [
     "SubjectShredded",
     "UnknownKeyId",
     "UnknownPurpose",
+    "UnknownTokenKey",
 ]
 
 
@@ -131,6 +132,14 @@ class InvalidToken(GdprkitError):
 
     Deliberately one bare error for every way a token can be bad, as
     ``cryptography.fernet.InvalidToken`` is: the reason would help an attacker.
+    """
+
+
+class UnknownTokenKey(UnknownKeyId, InvalidToken):
+    """A token names a key id the keyring does not hold (retired, or another keyring's).
+
+    Both an :class:`UnknownKeyId` (the remedy is a key) and an
+    :class:`InvalidToken` (every changed token is an invalid one).
     """
 
 

@@ -50,7 +50,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from gdprkit._errors import InvalidToken, KeyringError, SubjectShredded, UnknownKeyId
+from gdprkit._errors import (
+    InvalidToken,
+    KeyringError,
+    SubjectShredded,
+    UnknownKeyId,
+    UnknownTokenKey,
+)
 from gdprkit._util import require_aware
 from gdprkit.store.sqlite import SQLiteStore
 
@@ -660,14 +666,6 @@ def _keyring_from_rows(rows: Iterable[_Row]) -> Keyring:
         else:
             keys.append(_Key(info, secret))
     return Keyring(keys=tuple(keys), retired=tuple(retired))
-
-
-class UnknownTokenKey(UnknownKeyId, InvalidToken):
-    """A token names a key id this keyring does not hold (retired, or another keyring's).
-
-    Both an :class:`~gdprkit.UnknownKeyId` (the remedy is a key) and an
-    :class:`~gdprkit.InvalidToken` (every changed token is an invalid one).
-    """
 
 
 def _check_keyring(keyring: object) -> Keyring:
