@@ -1,13 +1,15 @@
-"""The ``gdprkit`` command line: ``demo``, ``policy``, ``audit verify``, ``export``."""
+"""The ``gdprkit`` command line: ``demo``, ``policy``, ``audit verify``, ``requests due``, ``export``."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
-from gdprkit._errors import GdprkitError, PolicyError
+from gdprkit._errors import GdprkitError, PolicyError, StoreError
 from gdprkit._term import Terminal
 
 
@@ -48,6 +50,69 @@ def _audit_command(args: argparse.Namespace) -> int:
         print(f"{args.db}: the audit log is empty")
     else:
         print(f"{args.db}: {head.seq} entries, chain intact; head {head}")
+    return 0
+
+
+def _parse_at(text: str | None) -> datetime:
+    """``--at``: now, or an ISO 8601 date/datetime; without an offset it is Stockholm time."""
+    from gdprkit.timecalc import STOCKHOLM
+
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "--at must be an ISO 8601 date or datetime, e.g. 2026-04-10T09:00+02:00"
+        ) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=STOCKHOLM)
+
+
+def _requests_command(args: argparse.Namespace) -> int:
+    from gdprkit.requests import RequestRegister
+    from gdprkit.store.sqlite import SQLiteStore
+    from gdprkit.timecalc import STOCKHOLM
+
+    if not os.path.exists(args.db):
+        raise StoreError("the store file does not exist")
+    try:
+        at = _parse_at(args.at)
+    except argparse.ArgumentTypeError as exc:
+        print(f"gdprkit: {exc}", file=sys.stderr)
+        return 2
+    if args.limit is not None and args.limit < 1:
+        print("gdprkit: --limit must be at least 1", file=sys.stderr)
+        return 2
+    with SQLiteStore(args.db) as store:
+        register = RequestRegister(store)
+        requests = register.due(at=at)
+    out = Terminal()
+    today = at.astimezone(STOCKHOLM).date()
+    if not requests:
+        out.line(f"{args.db}: no open requests")
+        return 0
+    shown = requests if args.limit is None else requests[: args.limit]
+    rows = []
+    for r in shown:
+        left = (r.due - today).days
+        rows.append(
+            (
+                r.due.isoformat(),
+                "OVERDUE" if r.is_overdue(at) else f"{left} d",
+                r.kind.value,
+                f"Art. {r.kind.article}",
+                r.state.value,
+                r.received_at.date().isoformat(),
+                "yes" if r.extended else "",
+                r.id,
+            )
+        )
+    out.table(
+        ("due", "left", "kind", "article", "state", "received", "extended", "request id"), rows
+    )
+    overdue = sum(1 for r in requests if r.is_overdue(at))
+    more = f", {len(requests) - len(shown)} more not shown" if len(shown) < len(requests) else ""
+    out.line(f"{len(requests)} open, {overdue} overdue{more}")
     return 0
 
 
@@ -119,6 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.set_defaults(func=_audit_command)
 
+    reqs = sub.add_parser("requests", help="list data-subject requests by deadline (Art. 12(3))")
+    reqs.add_argument("action", choices=("due",))
+    reqs.add_argument("db", help="the gdprkit SQLite store")
+    reqs.add_argument(
+        "--at",
+        help="the instant to count from (ISO 8601; default now, Stockholm time if no offset)",
+    )
+    reqs.add_argument("--limit", type=int, help="show at most N requests")
+    reqs.set_defaults(func=_requests_command)
+
     export = sub.add_parser("export", help="write a subject's export package (Art. 15 / 20)")
     export.add_argument("--policy", required=True, help="the policy TOML file")
     export.add_argument("--db", required=True, help="the service's SQLite database")
@@ -141,6 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         status: int = args.func(args)
+    except BrokenPipeError:
+        # the reader went away (``gdprkit demo | head``): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except PolicyError as exc:
         print(f"gdprkit: invalid policy: {exc}", file=sys.stderr)
         return 1
