@@ -17,6 +17,7 @@ from gdprkit._errors import (
     GdprkitError,
     InvalidToken,
     KeyringError,
+    LedgerError,
     NaiveDatetimeError,
     NotTagged,
     Objected,
@@ -34,6 +35,7 @@ from gdprkit._errors import (
     SubjectShredded,
     UnknownKeyId,
     UnknownPurpose,
+    UnknownRequest,
     UnknownTokenKey,
 )
 from gdprkit.policy import (
@@ -66,10 +68,30 @@ from gdprkit.vocab import (
 )
 
 if TYPE_CHECKING:
-    from gdprkit import anonymize, pseudonym, retention, timecalc
+    from gdprkit import (
+        anonymize,
+        audit,
+        consent,
+        pseudonym,
+        requests,
+        retention,
+        rights,
+        store,
+        timecalc,
+    )
 
 _SUBMODULES = frozenset(
-    {"anonymize", "audit", "consent", "pseudonym", "retention", "rights", "store", "timecalc"}
+    {
+        "anonymize",
+        "audit",
+        "consent",
+        "pseudonym",
+        "requests",
+        "retention",
+        "rights",
+        "store",
+        "timecalc",
+    }
 )
 
 
@@ -94,6 +116,7 @@ __all__ = [
     "GdprkitError",
     "InvalidToken",
     "KeyringError",
+    "LedgerError",
     "LegalBasis",
     "NaiveDatetimeError",
     "NotTagged",
@@ -123,13 +146,19 @@ __all__ = [
     "Text",
     "UnknownKeyId",
     "UnknownPurpose",
+    "UnknownRequest",
     "UnknownTokenKey",
     "anonymize",
+    "audit",
+    "consent",
     "pd_field",
     "personal_data",
     "project",
     "pseudonym",
+    "requests",
     "retention",
+    "rights",
     "schema_of",
+    "store",
     "timecalc",
 ]

@@ -17,6 +17,7 @@ __all__ = [
     "GdprkitError",
     "InvalidToken",
     "KeyringError",
+    "LedgerError",
     "NaiveDatetimeError",
     "NotTagged",
     "Objected",
@@ -34,6 +35,7 @@ __all__ = [
     "SubjectShredded",
     "UnknownKeyId",
     "UnknownPurpose",
+    "UnknownRequest",
     "UnknownTokenKey",
 ]
 
@@ -169,6 +171,19 @@ class AuditIntegrityError(GdprkitError):
 
 class StoreError(GdprkitError):
     """The persistent store is unusable (unknown schema version, bad URL)."""
+
+
+class LedgerError(GdprkitError, ValueError):
+    """A ledger entry does not fit the law or the policy.
+
+    For example consent to a purpose that does not rest on consent, an
+    objection to a basis without the right to object, overriding grounds
+    for direct marketing (Art. 21(3)), or an entry dated before the last one.
+    """
+
+
+class UnknownRequest(GdprkitError, LookupError):
+    """No request with this id is in the register."""
 
 
 class RequestStateError(GdprkitError, ValueError):

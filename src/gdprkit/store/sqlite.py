@@ -88,11 +88,123 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_subject ON audit_log (subject);
 """
 
+_V3_LEDGER: Final = """
+-- The consent ledger (gdprkit.consent.Ledger). Subjects are keyed tokens, never identifiers.
+-- Instants are UTC ISO 8601 text with microseconds ('2026-03-01T08:00:00.000000+00:00'), so
+-- text order is time order. One consent record per grant (ISO/IEC TS 27560 shaped evidence,
+-- Art. 7(1)); its purposes are a snapshot of the policy at grant time.
+CREATE TABLE consent_records (
+    record_id         TEXT PRIMARY KEY NOT NULL,
+    subject           TEXT NOT NULL,
+    schema_version    TEXT NOT NULL,
+    controller        TEXT NOT NULL,
+    controller_iri    TEXT,
+    policy_version    TEXT NOT NULL,
+    notice_version    TEXT NOT NULL,
+    language          TEXT NOT NULL,
+    jurisdiction      TEXT NOT NULL,
+    method            TEXT NOT NULL,
+    indicated_by      TEXT NOT NULL,
+    withdrawal_method TEXT NOT NULL,
+    created_at        TEXT NOT NULL
+) STRICT;
+CREATE INDEX consent_records_subject ON consent_records (subject);
+
+CREATE TABLE consent_record_purposes (
+    record_id TEXT NOT NULL REFERENCES consent_records (record_id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    purpose   TEXT NOT NULL,
+    basis     TEXT NOT NULL,
+    snapshot  TEXT NOT NULL,
+    PRIMARY KEY (record_id, purpose)
+) STRICT;
+
+-- Append-only events of a record, one row per purpose an event covers ('event_no' groups
+-- them). 'expires_at' is the end of a given/renewed consent's validity duration.
+CREATE TABLE consent_events (
+    seq          INTEGER PRIMARY KEY NOT NULL,
+    record_id    TEXT NOT NULL REFERENCES consent_records (record_id) ON DELETE CASCADE,
+    event_no     INTEGER NOT NULL,
+    subject      TEXT NOT NULL,
+    purpose      TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('given', 'renewed', 'withdrawn')),
+    at           TEXT NOT NULL,
+    indicated_by TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    duration     TEXT,
+    expires_at   TEXT,
+    CHECK ((duration IS NULL) = (expires_at IS NULL)),
+    CHECK (state <> 'withdrawn' OR duration IS NULL),
+    UNIQUE (record_id, event_no, purpose)
+) STRICT;
+CREATE INDEX consent_events_lookup ON consent_events (subject, purpose, at);
+
+-- Objections (Art. 21). 'absolute' marks direct marketing (Art. 21(3)): never overridden.
+CREATE TABLE objections (
+    id                 INTEGER PRIMARY KEY NOT NULL,
+    subject            TEXT NOT NULL,
+    purpose            TEXT NOT NULL,
+    at                 TEXT NOT NULL,
+    absolute           INTEGER NOT NULL CHECK (absolute IN (0, 1)),
+    grounds            TEXT,
+    overridden_at      TEXT,
+    overriding_grounds TEXT,
+    CHECK ((overridden_at IS NULL) = (overriding_grounds IS NULL)),
+    CHECK (absolute = 0 OR overridden_at IS NULL)
+) STRICT;
+CREATE INDEX objections_lookup ON objections (subject, purpose, at);
+
+-- Restrictions of processing (Art. 18); 'allowed_purposes' is a JSON array of purpose ids.
+CREATE TABLE restrictions (
+    id               INTEGER PRIMARY KEY NOT NULL,
+    subject          TEXT NOT NULL,
+    since            TEXT NOT NULL,
+    reason           TEXT NOT NULL,
+    allowed_purposes TEXT NOT NULL,
+    lifted_at        TEXT,
+    CHECK (lifted_at IS NULL OR lifted_at >= since)
+) STRICT;
+CREATE INDEX restrictions_subject ON restrictions (subject, since);
+
+-- Data-subject requests (gdprkit.requests.RequestRegister, Art. 12). 'due' is the local
+-- date (ISO) of the Art. 12(3) deadline; the subject id is kept so the request can be answered.
+CREATE TABLE subject_requests (
+    id               TEXT PRIMARY KEY NOT NULL,
+    kind             TEXT NOT NULL CHECK (kind IN ('access', 'rectification', 'erasure',
+                                                    'restriction', 'portability', 'objection')),
+    subject_kind     TEXT NOT NULL,
+    subject_id       TEXT NOT NULL,
+    received_at      TEXT NOT NULL,
+    channel          TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('received', 'verified', 'done', 'refused')),
+    due              TEXT NOT NULL,
+    extended         INTEGER NOT NULL DEFAULT 0 CHECK (extended IN (0, 1)),
+    extension_reason TEXT,
+    extended_at      TEXT,
+    refusal_reason   TEXT,
+    CHECK ((extended = 1) = (extension_reason IS NOT NULL)),
+    CHECK ((extended = 1) = (extended_at IS NOT NULL)),
+    CHECK ((state = 'refused') = (refusal_reason IS NOT NULL))
+) STRICT;
+CREATE INDEX subject_requests_open ON subject_requests (due)
+    WHERE state IN ('received', 'verified');
+
+CREATE TABLE subject_request_history (
+    request_id TEXT NOT NULL REFERENCES subject_requests (id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    state      TEXT NOT NULL CHECK (state IN ('received', 'verified', 'done', 'refused')),
+    at         TEXT NOT NULL,
+    note       TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (request_id, seq)
+) STRICT;
+"""
+
 #: ``MIGRATIONS[n]`` brings a version ``n - 1`` database to version ``n``. Append only.
 MIGRATIONS: Final[tuple[str, ...]] = (
     "",  # version 0: the empty database
     _V1_KEYS,
     _V2_AUDIT,
+    _V3_LEDGER,
 )
 
 #: The newest schema version this code knows.
