@@ -25,6 +25,12 @@ def test_demo_json_facts(tmp_path, capsys):
     assert facts["erasure"]["rerun"] == 0
     assert {r["kept until"] for r in facts["erasure"]["retained"]} == {"2032-01-01", "2033-01-01"}
     assert facts["audit"]["entries"] >= 4
+    assert facts["objection"]["after"].startswith("refused: Objected")
+    assert facts["objection"]["before"] == "allowed: email, name"
+    assert "_elveta_stats" not in facts["objection"]["cookies_before"]
+    assert "_elveta_stats" in facts["objection"]["cookies_after"]
+    assert facts["export"]["due"] == "2026-12-28"
+    assert facts["erasure"]["restricted"].startswith("refused: Restricted")
 
 
 def test_demo_prints_headings_without_colour_when_piped():
@@ -37,5 +43,5 @@ def test_demo_prints_headings_without_colour_when_piped():
     )
     assert proc.returncode == 0, proc.stderr
     assert "1. Elveta's privacy policy, loaded and validated" in proc.stdout
-    assert "9. The audit log" in proc.stdout
+    assert "10. The audit log" in proc.stdout
     assert "\x1b[" not in proc.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -68,6 +69,8 @@ def _walkthrough(report: Report, folder: Path) -> None:
     from gdprkit import anonymize, pseudonym, retention, rights
     from gdprkit._demo import models, service
     from gdprkit.audit import AuditLog
+    from gdprkit.consent import Ledger
+    from gdprkit.requests import RequestKind, RequestRegister
     from gdprkit.store.sqlite import SQLiteStore
 
     policy = models.policy
@@ -84,6 +87,10 @@ def _walkthrough(report: Report, folder: Path) -> None:
     keyring = pseudonym.Keyring.generate(at=now)
     keyring.save(store)
     audit = AuditLog(store, pseudonymizer=pseudonym.Pseudonymizer(keyring, domain="audit"))
+    ledger = Ledger(
+        store, policy, pseudonymizer=pseudonym.Pseudonymizer(keyring, domain="ledger"), audit=audit
+    )
+    register = RequestRegister(store, tz=tz, audit=audit)
     sources = service.sources(conn)
     anna_ref = rights.SubjectRef(kind="customer", id=ids[0])
 
@@ -107,7 +114,42 @@ def _walkthrough(report: Report, folder: Path) -> None:
     except gk.UnknownPurpose as exc:
         report.fact("unknown_purpose", "project(anna, 'newsletter')", f"refused: {exc}")
 
-    report.section("retention", "4. Retention: Anna's contract ended on 2025-06-30")
+    report.section("objection", "4. Rectification, objection and consent")
+    rights.rectify(anna_ref, sources[0], {"phone": "+46 70 123 45 67"}, at=now, audit=audit)
+    anna = next(iter(sources[0].records(anna_ref)))
+    assert isinstance(anna, models.Customer)
+    report.fact("rectified", "Anna's phone after rectify() (Art. 16)", anna.phone)
+
+    def marketing_use() -> str:
+        try:
+            return "allowed: " + ", ".join(
+                sorted(gk.project(anna, "marketing", at=now, guards=[ledger]))
+            )
+        except gk.Objected:
+            return "refused: Objected (Art. 21(3), absolute)"
+
+    report.fact("before", "project(anna, 'marketing') before objecting", marketing_use())
+    ledger.object(anna_ref.id, "marketing", at=now)
+    report.fact("after", "after Anna objects to marketing", marketing_use())
+    report.fact(
+        "inactive", "purposes that no longer count for Anna's retention",
+        sorted(ledger.inactive_purposes(anna_ref.id, now)),
+    )  # fmt: skip
+    browser = "browser-7f3a"
+    report.fact(
+        "cookies_before", "cookies allowed before consent",
+        [c.name for c in ledger.allowed_cookies(browser, now)],
+    )  # fmt: skip
+    ledger.grant(
+        browser, ["cookies.analytics"], notice_version=policy.version,
+        method="cookie dialog: ticked 'Statistik' (unticked by default)", at=now,
+    )  # fmt: skip
+    report.fact(
+        "cookies_after", "after consent to statistics cookies",
+        [c.name for c in ledger.allowed_cookies(browser, now)],
+    )  # fmt: skip
+
+    report.section("retention", "5. Retention: Anna's contract ended on 2025-06-30")
     facts = service.facts_for(conn, anna_ref.id)
     report.fact("facts", "facts", {k: str(v) for k, v in facts.items()})
     verdicts = retention.evaluate_object(anna, facts, now)
@@ -131,7 +173,7 @@ def _walkthrough(report: Report, folder: Path) -> None:
     expired = conn.execute(f"SELECT count(*) FROM invoices WHERE {sql}", params).fetchone()[0]
     report.fact("sweep", "invoices past Bokföringslagen retention", f"{expired} (WHERE {sql})")
 
-    report.section("pseudonyms", "5. Pseudonymization and crypto-shredding")
+    report.section("pseudonyms", "6. Pseudonymization and crypto-shredding")
     tokens = pseudonym.Pseudonymizer(
         keyring, domain="analytics", normalizer=pseudonym.normalize_email
     )
@@ -153,7 +195,7 @@ def _walkthrough(report: Report, folder: Path) -> None:
     report.fact("shredded", f"{ids[2]}'s support note after shred()", shredded)
     audit.record("subject.shredded", at=now, actor="demo", subject=ids[2])
 
-    report.section("analytics", "6. Anonymized analytics table")
+    report.section("analytics", "7. Anonymized analytics table")
     generalization = service.analytics_generalization()
     qis = generalization.columns
     rows = list(generalization.apply(service.analytics_rows(conn)))
@@ -166,7 +208,12 @@ def _walkthrough(report: Report, folder: Path) -> None:
     report.fact("k_after", "measured k", anonymize.k_anonymity(kept, qis))
     report.table("sample", qis, [tuple(r[c] for c in qis) for r in kept[:4]])
 
-    report.section("export", "7. Access and portability requests")
+    report.section("export", "8. Access and portability requests")
+    access = register.receive(
+        RequestKind.ACCESS, "customer", anna_ref.id, received_at=now, channel="e-mail"
+    )
+    report.fact("due", "access request received, due (Art. 12(3))", access.due.isoformat())
+    register.verify(access.id, at=now)
     for scope in ("access", "portability"):
         out = folder / f"{anna_ref.id}-{scope}.zip"
         result = rights.export_subject(
@@ -174,8 +221,6 @@ def _walkthrough(report: Report, folder: Path) -> None:
         )
         rights.verify_package(out)
         page = folder / f"{anna_ref.id}-{scope}-index.html"
-        import zipfile
-
         with zipfile.ZipFile(out) as zf:
             page.write_bytes(zf.read("index.html"))
         left_out = sorted(
@@ -189,10 +234,12 @@ def _walkthrough(report: Report, folder: Path) -> None:
             report.fact(
                 "left_out", "left out of portability (derived, not contract)", len(left_out)
             )
+    done = register.complete(access.id, at=now, note="package sent")
+    report.fact("request_state", "access request", done.state.value)
 
-    report.section("erasure", "8. Erasure that keeps the bookkeeping data")
+    report.section("erasure", "9. Erasure that keeps the bookkeeping data")
     plan = rights.plan_erasure(anna_ref, sources, policy, facts, now)
-    receipt = rights.execute_erasure(plan, sources, audit=audit)
+    receipt = rights.execute_erasure(plan, sources, audit=audit, ledger=ledger)
     report.fact("changed", "records changed", receipt.total_changed)
     kept_until = sorted(
         {
@@ -206,8 +253,14 @@ def _walkthrough(report: Report, folder: Path) -> None:
     )
     report.fact("rerun", "records changed by a second run", again.total_changed)
     report.fact("recipients", "recipients to notify (Art. 19)", [r.id for r in receipt.recipients])
+    try:
+        gk.project(next(iter(sources[0].records(anna_ref))), "contract", at=now, guards=[ledger])
+        restricted = "allowed"
+    except gk.Restricted:
+        restricted = "refused: Restricted (Art. 18); only bookkeeping may use what stays"
+    report.fact("restricted", "project(anna, 'contract') after erasure", restricted)
 
-    report.section("audit", "9. The audit log")
+    report.section("audit", "10. The audit log")
     head = audit.verify()
     report.fact("entries", "entries", head.seq if head else 0)
     report.fact("head", "verified head", str(head))
