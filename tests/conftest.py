@@ -16,8 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 ELVETA_POLICY = ROOT / "examples" / "elveta" / "policy.toml"
 
 settings.register_profile("ci", max_examples=200, deadline=None)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.register_profile("dev", max_examples=50, deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 MINIMAL: dict[str, Any] = {
     "policy": {

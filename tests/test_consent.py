@@ -352,59 +352,81 @@ def shared_ledger(tmp_path_factory):
         yield Ledger(s, POLICY, pseudonymizer=Pseudonymizer(KEYRING, domain="consent"))
 
 
-def _replay(
-    events: list[tuple[datetime, str, str, str | None]], purpose: str, when: datetime
-) -> bool:
-    """Plain twin: the latest event at or before ``when``; valid if given and not run out."""
+Event = tuple[datetime, int, str, str, "str | None"]  # at, record, purpose, state, duration
+
+
+def _last(
+    events: list[Event], record: int, purpose: str, when: datetime | None = None
+) -> Event | None:
+    found = None
+    for ev in events:
+        if ev[1] == record and ev[2] == purpose and (when is None or ev[0] <= when):
+            found = ev
+    return found
+
+
+def _replay(events: list[Event], purpose: str, when: datetime) -> bool:
+    """Plain twin of LEGAL.md §10.3: the purpose's latest event at or before ``when`` is
+    given or renewed and its duration has not run out."""
     last = None
-    for ev_at, ev_purpose, state, duration in events:
-        if ev_purpose == purpose and ev_at <= when:
-            last = (ev_at, state, duration)
-    if last is None or last[1] == "withdrawn":
+    for ev in events:
+        if ev[2] == purpose and ev[0] <= when:
+            last = ev
+    if last is None or last[3] == "withdrawn":
         return False
-    ev_at, _, duration = last
-    return duration is None or when < Period.parse(duration).add_to(ev_at.astimezone(STOCKHOLM))
+    duration = last[4]
+    return duration is None or when < Period.parse(duration).add_to(last[0].astimezone(STOCKHOLM))
+
+
+def _open_records(events: list[Event], purpose: str) -> list[int]:
+    return sorted(
+        r for r in {ev[1] for ev in events}
+        if (last := _last(events, r, purpose)) is not None and last[3] in ("given", "renewed")
+    )  # fmt: skip
+
+
+PURPOSES = ("survey", "care", "cookies.analytics")
 
 
 @given(steps=_STEPS, probes=st.lists(st.integers(min_value=-24, max_value=80 * 24), max_size=12))
 def test_has_consent_agrees_with_a_plain_replay(shared_ledger, steps, probes):
     subject = str(uuid.uuid4())
-    events: list[tuple[datetime, str, str, str | None]] = []
+    events: list[Event] = []
+    records = 0
     when = T0
     for hours, action, purposes, duration in steps:
         when = when + timedelta(hours=hours)
-        active = {p for p in ("survey", "care", "cookies.analytics")
-                  if _replay(events, p, when)}  # fmt: skip
         if action == "grant":
             shared_ledger.grant(subject, purposes, notice_version="v1", method="form",
                                 at=when, duration=duration)  # fmt: skip
-            events += [(when, p, "given", duration) for p in purposes]
+            events += [(when, records, p, "given", duration) for p in purposes]
+            records += 1
         elif action == "renew":
-            renewable = [p for p in purposes if _last_state(events, p) in ("given", "renewed")]
-            if len(renewable) != len(purposes):
+            if not all(_open_records(events, p) for p in purposes):
                 with pytest.raises(LedgerError):
                     shared_ledger.renew(subject, purposes, method="link", at=when)
                 continue
             shared_ledger.renew(subject, purposes, method="link", at=when, duration=duration)
-            events += [(when, p, "renewed", duration) for p in purposes]
+            events += [(when, r, p, "renewed", duration) for p in purposes
+                       for r in _open_records(events, p)]  # fmt: skip
         else:
-            targets = None if action == "withdraw_all" else purposes
-            shared_ledger.withdraw(subject, targets, method="settings", at=when)
-            hit = active if targets is None else active & set(targets)
-            events += [(when, p, "withdrawn", None) for p in sorted(hit)]
+            targets = PURPOSES if action == "withdraw_all" else purposes
+            # withdrawing a purpose consented now closes every open record of it
+            hit = [p for p in targets if _replay(events, p, when)]
+            shared_ledger.withdraw(
+                subject, None if action == "withdraw_all" else purposes, method="settings", at=when
+            )
+            events += [
+                (when, r, p, "withdrawn", None) for p in hit for r in _open_records(events, p)
+            ]
     for hours in probes:
         probe = T0 + timedelta(hours=hours)
-        for purpose in ("survey", "care", "cookies.analytics"):
-            expected = _replay(events, purpose, probe)
-            assert shared_ledger.has_consent(subject, purpose, probe) is expected
+        for purpose in PURPOSES:
+            assert shared_ledger.has_consent(subject, purpose, probe) is _replay(
+                events, purpose, probe
+            )
         consented = shared_ledger.consented_purposes(subject, probe)
-        assert consented == {p for p in ("survey", "care", "cookies.analytics")
-                             if _replay(events, p, probe)}  # fmt: skip
-
-
-def _last_state(events: list[tuple[datetime, str, str, str | None]], purpose: str) -> str | None:
-    states = [state for _, p, state, _ in events if p == purpose]
-    return states[-1] if states else None
+        assert consented == {p for p in PURPOSES if _replay(events, p, probe)}
 
 
 # --------------------------------------------------------------------------- objection
@@ -677,8 +699,8 @@ def test_purge_evidence_deletes_only_records_ended_longer_ago_than_keep(ledger, 
     assert [r.purpose_ids for r in ledger.records(SUBJECT)] == [("survey",)]
     assert ledger.has_objected(SUBJECT, "news", at(1000))  # objections are kept
     assert store.query("SELECT COUNT(*) FROM consent_events")[0][0] == 1
-    with pytest.raises(TypeError, match="keep"):
-        ledger.purge_evidence(at(1000), None)
+    with pytest.raises(LedgerError, match="consent_evidence_retention"):
+        ledger.purge_evidence(at(1000), None)  # the test policy declares no rule
 
 
 # --------------------------------------------------------------------------- audit
@@ -725,3 +747,24 @@ def test_constructor_checks_and_summary_repr(store):
     with pytest.raises(TypeError, match="pseudonymizer"):
         Ledger(store, POLICY, pseudonymizer=KEYRING)  # type: ignore[arg-type]
     assert repr(Ledger(store, POLICY, pseudonymizer=ps)).startswith("<Ledger in SQLiteStore(")
+
+
+def test_purge_evidence_defaults_to_the_policys_rule(tmp_path):
+    """Consent evidence outlives erasure for as long as the policy says (Art. 7(1))."""
+    from gdprkit._demo import models as demo_models
+
+    assert demo_models.policy.consent_evidence_retention == "P3Y"
+    store_ = SQLiteStore(tmp_path / "evidence.db")
+    ledger_ = Ledger(
+        store_, demo_models.policy, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="l")
+    )
+    t0 = datetime(2026, 1, 10, 12, tzinfo=UTC)
+    ledger_.grant("B-1", ["cookies.analytics"], notice_version="v1", method="dialog", at=t0)
+    ledger_.withdraw("B-1", method="dialog", at=t0 + timedelta(days=1))
+    assert ledger_.purge_evidence(datetime(2028, 1, 1, tzinfo=UTC)) == 0  # within three years
+    assert ledger_.purge_evidence(datetime(2029, 2, 1, tzinfo=UTC)) == 1
+    bare = Ledger(store_, gk.Policy.from_dict(copy.deepcopy(MINIMAL)),
+                  pseudonymizer=Pseudonymizer(Keyring.generate(), domain="l"))  # fmt: skip
+    with pytest.raises(LedgerError, match="consent_evidence_retention"):
+        bare.purge_evidence(datetime(2029, 2, 1, tzinfo=UTC))
+    store_.close()

@@ -726,14 +726,10 @@ class Ledger:
         how = _text(method, "method")
         who = _text(by, "by")
         token = self._token(subject)
-        stamp = _stamp(when)
         with self._store.transaction() as conn:
             latest = self._record_states(_on(conn), token, when)
-            active = {
-                pid
-                for (_, pid), (state, expires) in latest.items()
-                if state.valid and (expires is None or stamp < expires)
-            }
+            # "active" means exactly what has_consent() answers: the purpose's latest event
+            active = set(self._consented(token, when))
             if ids is not None:
                 active &= set(ids)
             # Close every record still open for the purpose, expired ones too, so that
@@ -1283,8 +1279,11 @@ class Ledger:
 
     # -- evidence retention --------------------------------------------------
 
-    def purge_evidence(self, now: datetime, keep: Period | str) -> int:
+    def purge_evidence(self, now: datetime, keep: Period | str | None = None) -> int:
         """Delete consent records that ended more than ``keep`` before ``now``; return how many.
+
+        ``keep`` defaults to the policy's ``[rights] consent_evidence_retention``;
+        with neither, nothing is purged on a guess (a typed error says so).
 
         A record ends when every purpose in it was withdrawn or its validity
         ran out; one with a purpose still open is kept. Consent records are
@@ -1294,6 +1293,12 @@ class Ledger:
         restrictions are kept, as they must keep being honoured.
         """
         when = self._at(now, "now")
+        if keep is None:
+            keep = self._policy.consent_evidence_retention
+            if keep is None:
+                raise LedgerError(
+                    "no keep= given and the policy declares no consent_evidence_retention"
+                )
         period = _keep(keep)
         stamp = _stamp(when)
         with self._store.transaction() as conn:

@@ -267,6 +267,7 @@ class Policy:
     automated_decisions: Text = Text((("en", "none"),))
     security_measures: Text | None = None
     jurisdiction: str = "SE"
+    consent_evidence_retention: str | None = None
     source: str = attrs.field(default="", eq=False)
 
     def __repr__(self) -> str:
@@ -532,10 +533,22 @@ def _parse_policy(data: Mapping[str, Any], source: str) -> Policy:
                     cookies.append(cookie)
 
     rights = top.table("rights", required=True) or Reader({}, "rights", problems)
-    rights.unknown(("contact", "automated_decisions", "security_measures"))
+    rights.unknown(
+        ("contact", "automated_decisions", "security_measures", "consent_evidence_retention")
+    )
     rights_contact = rights.string("contact", required=True)
     automated = _text(rights, "automated_decisions", languages, required=True)
     security = _text(rights, "security_measures", languages, required=False)
+    evidence = rights.string("consent_evidence_retention")
+    if evidence is not None:
+        from gdprkit.timecalc import Period
+
+        try:
+            Period.parse(evidence)
+        except ValueError:
+            rights.problem(
+                "consent_evidence_retention", "must be an ISO 8601 duration such as 'P3Y'"
+            )
 
     problems.raise_if_any()
     assert effective is not None
@@ -557,6 +570,7 @@ def _parse_policy(data: Mapping[str, Any], source: str) -> Policy:
         automated_decisions=automated,
         security_measures=security,
         jurisdiction=jurisdiction,
+        consent_evidence_retention=evidence,
         source=source,
     )
 
