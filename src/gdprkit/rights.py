@@ -3,6 +3,8 @@
 ``export_subject()`` writes what is held on a subject to one verifiable ZIP and
 ``verify_package()`` re-checks it; ``plan_erasure()`` / ``execute_erasure()``
 erase what no Art. 17(3) exception keeps; ``rectify()`` corrects a field.
+The request register (Art. 12) lives in :mod:`gdprkit.requests` and is
+re-exported here.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from gdprkit._sources import (
     paramstyle_of,
     quote_identifier,
 )
+from gdprkit.requests import RequestKind, RequestRegister, RequestState, SubjectRequest
 
 __all__ = [
     "MANIFEST_SCHEMA_VERSION",
@@ -44,8 +47,12 @@ __all__ = [
     "ExportResult",
     "IterableSource",
     "RecordErasure",
+    "RequestKind",
+    "RequestRegister",
+    "RequestState",
     "SQLSource",
     "SubjectRef",
+    "SubjectRequest",
     "execute_erasure",
     "export_subject",
     "paramstyle_of",
