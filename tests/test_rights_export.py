@@ -6,14 +6,20 @@ import json
 import sqlite3
 import zipfile
 from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import gdprkit as gk
 from gdprkit import rights
 from gdprkit._demo import models, service
+from gdprkit._export import _CellEncoder, _csv_value, _json_value
 
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
@@ -310,3 +316,32 @@ def test_bad_arguments(db, anna, tmp_path):
     with pytest.raises(TypeError):
         rights.SubjectRef(kind="customer", id="")
     assert "C-1042" not in repr(anna)
+
+
+# -- the fast row encoder against its plain twin ------------------------------------------
+
+
+class _Colour(Enum):
+    RED = "röd"
+
+
+_values = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
+    st.decimals(allow_nan=False), st.dates(),
+    st.datetimes(timezones=st.sampled_from([UTC, ZoneInfo("Europe/Stockholm")])),
+    st.datetimes(), st.binary(max_size=8), st.just(_Colour.RED),
+    st.lists(st.integers(), max_size=3),
+)  # fmt: skip
+
+
+@given(st.lists(_values, max_size=6))
+def test_cell_encoder_equals_the_plain_encoding(values):
+    tz = ZoneInfo("Europe/Stockholm")
+    json_cells, csv_cells = _CellEncoder(tz)(values)
+    plain = [_json_value(v, tz) for v in values]
+    assert json_cells == [json.dumps(p, ensure_ascii=False) for p in plain]
+    assert csv_cells == [_csv_value(p) for p in plain]
+    assert all(
+        isinstance(v, Decimal) is False or c == str(v)
+        for v, c in zip(values, csv_cells, strict=True)
+    )

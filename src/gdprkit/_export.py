@@ -8,6 +8,7 @@ import hashlib
 import html
 import io
 import json
+import operator
 import os
 import tempfile
 import zipfile
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from json.encoder import encode_basestring as _json_str  # json.dumps' escaper (ensure_ascii=False)
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -24,7 +26,7 @@ from gdprkit._errors import PackageIntegrityError, SourceError
 from gdprkit._sources import DataSource, SubjectRef
 from gdprkit._util import require_aware
 from gdprkit.tagging import Schema
-from gdprkit.vocab import LegalBasis, Right
+from gdprkit.vocab import LegalBasis, Origin, Right
 
 if TYPE_CHECKING:
     from gdprkit.audit import AuditLog
@@ -121,23 +123,78 @@ def _csv_value(value: object) -> str:
     return str(value)
 
 
-class _HashingWriter(io.RawIOBase):
-    """A write-only stream that hashes and counts what passes through it."""
+#: Rows per batch: text is encoded, hashed and compressed a batch at a time (divides 10000,
+#: so ``progress`` is called at the same counts as before).
+_BATCH_ROWS = 1000
 
-    def __init__(self, target: IO[bytes]) -> None:
-        self.target = target
-        self.sha = hashlib.sha256()
-        self.size = 0
 
-    def writable(self) -> bool:
-        return True
+def _getter(fields: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
+    """A function giving a record's values of ``fields`` as a tuple (one C call for most)."""
+    if len(fields) >= 2:
+        return operator.attrgetter(*fields)
+    if len(fields) == 1:
+        (name,) = fields
+        return lambda record: (getattr(record, name),)
+    return lambda record: ()
 
-    def write(self, data: Any) -> int:
-        chunk = bytes(data)
-        self.sha.update(chunk)
-        self.size += len(chunk)
-        self.target.write(chunk)
-        return len(chunk)
+
+class _CellEncoder:
+    """A row's JSON tokens and CSV cells, equal to ``json.dumps`` of :func:`_json_value` and
+    :func:`_csv_value`, with the common types dispatched on their exact type.
+
+    Text-like values (str, Decimal, dates) are turned into their text once and
+    used for both files; anything else takes the general path.
+    """
+
+    __slots__ = ("_text", "_tz")
+
+    def __init__(self, tz: Any) -> None:
+        def iso(value: datetime) -> str:
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=tz)  # stored wall-clock time in the policy's zone
+            return value.isoformat()
+
+        self._tz = tz
+        self._text: dict[type, Callable[[Any], str]] = {
+            str: str.__str__,
+            Decimal: Decimal.__str__,
+            datetime: iso,
+            date: date.isoformat,
+        }
+
+    def __call__(self, values: Iterable[object]) -> tuple[list[str], list[str]]:
+        text_of = self._text
+        json_cells: list[str] = []
+        csv_cells: list[str] = []
+        for value in values:
+            kind = type(value)
+            to_text = text_of.get(kind)
+            if to_text is not None:
+                text = to_text(value)
+                json_cells.append(_json_str(text))
+                csv_cells.append(text)
+            elif kind is int:
+                text = int.__repr__(value)
+                json_cells.append(text)
+                csv_cells.append(text)
+            elif value is None:
+                json_cells.append("null")
+                csv_cells.append("")
+            else:
+                plain = _json_value(value, self._tz)
+                json_cells.append(json.dumps(plain, ensure_ascii=False))
+                csv_cells.append(_csv_value(plain))
+        return json_cells, csv_cells
+
+
+def _flush_text(text: str, sha: Any, target: IO[bytes]) -> int:
+    """Write ``text`` as UTF-8 to ``target`` and into ``sha``; return the byte count."""
+    if not text:
+        return 0
+    data = text.encode("utf-8")
+    sha.update(data)
+    target.write(data)
+    return len(data)
 
 
 def _zip_time(at: datetime, tz: Any) -> tuple[int, int, int, int, int, int]:
@@ -283,32 +340,40 @@ def _write_source(
     tz = policy.timezone
     base = f"data/{source.name}"
     rows = 0
+    model = schema.model
+    values_of = _getter(plan.included)
+    cells = _CellEncoder(tz)
+    # One JSON object per row with the keys in plan order, as json.dumps(dict) would write it.
+    line = "{" + ", ".join(_json_str(f).replace("%", "%%") + ": %s" for f in plan.included) + "}\n"
+    json_sha, csv_sha = hashlib.sha256(), hashlib.sha256()
+    json_size = csv_size = 0
+    lines: list[str] = []
+    table = io.StringIO(newline="")
+    writer = csv.writer(table, lineterminator="\r\n")
+    writer.writerow(plan.included)
     with tempfile.TemporaryFile("w+b") as spool:
-        csv_hash = _HashingWriter(spool)
-        csv_text = io.TextIOWrapper(csv_hash, encoding="utf-8", newline="", write_through=True)  # type: ignore[type-var]
-        writer = csv.writer(csv_text, lineterminator="\r\n")
-        writer.writerow(plan.included)
         with zf.open(_info(base + ".jsonl", stamp), "w", force_zip64=True) as entry:
-            json_hash = _HashingWriter(entry)
             for record in source.records(subject):
-                if type(record) is not schema.model:
+                if type(record) is not model:
                     raise SourceError(
                         f"source {source.name!r} yielded a {type(record).__name__}, "
                         f"not a {schema.name}"
                     )
-                values = [_json_value(getattr(record, f), tz) for f in plan.included]
-                json_hash.write(
-                    json.dumps(
-                        dict(zip(plan.included, values, strict=True)), ensure_ascii=False
-                    ).encode("utf-8")
-                    + b"\n"
-                )
-                writer.writerow([_csv_value(v) for v in values])
+                json_cells, csv_cells = cells(values_of(record))
+                lines.append(line % tuple(json_cells))
+                writer.writerow(csv_cells)
                 rows += 1
-                if progress is not None and rows % 10000 == 0:
-                    progress(source.name, rows)
-        csv_text.flush()
-        csv_text.detach()
+                if rows % _BATCH_ROWS == 0:
+                    # Encode, hash and compress a batch at a time: far fewer calls than per row.
+                    json_size += _flush_text("".join(lines), json_sha, entry)
+                    lines.clear()
+                    csv_size += _flush_text(table.getvalue(), csv_sha, spool)
+                    table.seek(0)
+                    table.truncate()
+                    if progress is not None and rows % 10000 == 0:
+                        progress(source.name, rows)
+            json_size += _flush_text("".join(lines), json_sha, entry)
+        csv_size += _flush_text(table.getvalue(), csv_sha, spool)
         spool.seek(0)
         with zf.open(_info(base + ".csv", stamp), "w", force_zip64=True) as entry:
             for chunk in iter(lambda: spool.read(1 << 20), b""):
@@ -316,9 +381,9 @@ def _write_source(
     if progress is not None:
         progress(source.name, rows)
     files.append({"path": base + ".jsonl", "media_type": "application/jsonl", "rows": rows,
-                  "sha256": json_hash.sha.hexdigest(), "bytes": json_hash.size, "source": source.name})  # fmt: skip
+                  "sha256": json_sha.hexdigest(), "bytes": json_size, "source": source.name})  # fmt: skip
     files.append({"path": base + ".csv", "media_type": "text/csv", "rows": rows,
-                  "sha256": csv_hash.sha.hexdigest(), "bytes": csv_hash.size, "source": source.name})  # fmt: skip
+                  "sha256": csv_sha.hexdigest(), "bytes": csv_size, "source": source.name})  # fmt: skip
     kinds.append(_kind_info(source.name, schema, policy, plan, rows, facts, at))
 
 
@@ -456,7 +521,8 @@ _HTML_TEXT = {
         "rights": "Your rights", "contact": "To exercise your rights, contact",
         "complain": "You can complain to the supervisory authority",
         "files": "Files", "file": "File", "hash": "SHA-256",
-        "auto": "Automated decisions",
+        "auto": "Automated decisions", "erasable": "can be erased from {date}",
+        "org": "Org. no.",
     },
     "sv": {
         "title": "Dina personuppgifter hos {name}",
@@ -472,61 +538,150 @@ _HTML_TEXT = {
         "contact": "Kontakta oss för att utöva dina rättigheter:",
         "complain": "Du kan klaga till tillsynsmyndigheten", "files": "Filer", "file": "Fil",
         "hash": "SHA-256", "auto": "Automatiserade beslut",
+        "erasable": "kan raderas från och med {date}", "org": "Org.nr",
     },
 }  # fmt: skip
 
+# Readable on screen and on paper, in light and dark mode; no external fonts or images.
+_HTML_STYLE = (
+    ":root{color-scheme:light dark;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--head:#f6f8fa;"
+    "--band:#fbfcfd;--link:#0550ae}"
+    "@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;"
+    "--head:#151b23;--band:#10151c;--link:#4493f8}body{background:#0d1117}}"
+    "body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:var(--fg);"
+    "max-width:62rem;margin:0 auto;padding:2rem 1.25rem 3rem}"
+    "h1{font-size:1.75rem;line-height:1.25;margin:0 0 .25rem}"
+    "h2{font-size:1.35rem;margin:2.25rem 0 .75rem;padding-bottom:.3rem;"
+    "border-bottom:2px solid var(--line)}"
+    "h3{font-size:1.1rem;margin:1.75rem 0 .5rem}h3 small{font-weight:normal;color:var(--muted)}"
+    ".meta{color:var(--muted);margin:0 0 1.25rem}"
+    "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.95rem}"
+    "th,td{border:1px solid var(--line);padding:.4rem .6rem;text-align:left;vertical-align:top}"
+    "thead th,.kv th{background:var(--head);font-weight:600}.kv,.purposes{table-layout:fixed}"
+    ".kv th,.purposes th:first-child{width:22%}.purposes th:nth-child(2){width:17%}"
+    ".purposes th:nth-child(3){width:31%}td{overflow-wrap:break-word}"
+    "tbody tr:nth-child(even) td{background:var(--band)}"
+    ".num{text-align:right;font-variant-numeric:tabular-nums}"
+    ".note{display:block;color:var(--muted);font-size:.9em}"
+    "ul{margin:.25rem 0;padding-left:1.25rem}a{color:var(--link)}"
+    "code{font:.85em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}"
+    "@media print{body{max-width:none;padding:0}a{color:inherit}section{break-inside:avoid}}"
+)
+
+
+def _local_time(iso: str) -> str:
+    """``2026-11-25T10:30:00+01:00`` as ``2026-11-25 10:30 (UTC+01:00)``."""
+    at = datetime.fromisoformat(iso)
+    offset = at.strftime("%z")
+    return (
+        f"{at:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:5]})" if offset else f"{at:%Y-%m-%d %H:%M}"
+    )
+
+
+_REASONS_SV = {
+    _PORTABILITY_DERIVED: "art. 20.1: inte lämnade av dig (härledda eller beräknade av oss; "
+    "WP242 rev.01)",
+    _PORTABILITY_THIRD_PARTY: "art. 20.1: inte lämnade av dig (mottagna från tredje part)",
+    _PORTABILITY_UNTAGGED: "inte angivet som personuppgift om dig (fält utan märkning)",
+}
+
+
+def _excluded_reason(
+    reason: str, field: Mapping[str, Any] | None, policy: Policy, lang: str
+) -> str:
+    """The manifest's reason (in English) for leaving a field out, in the page's language."""
+    if lang != "sv":
+        return reason
+    if reason in _REASONS_SV:
+        return _REASONS_SV[reason]
+    if field is not None and reason.startswith("Art. 20(1)(a)"):
+        bases = {policy.purpose(p).basis for p in field.get("purposes", ())}
+        labels = {(b.label("sv"), b.article) for b in bases}
+        names = ", ".join(sorted(f"{w[:1].lower()}{w[1:]} (art. {art})" for w, art in labels))
+        return f"art. 20.1 a: behandlas endast med stöd av {names}, inte samtycke eller avtal"
+    return reason
+
 
 def _index_html(manifest: Mapping[str, Any], policy: Policy) -> str:
-    """A self-contained page (no scripts, no external assets) a person can read."""
+    """A self-contained page (no scripts, no external assets) a person can read.
+
+    Written in the policy's first language; the same facts as the manifest,
+    one section per record kind with its purposes as a table (Art. 15(1)(a)-(h)).
+    """
     lang = manifest["language"] if manifest["language"] in _HTML_TEXT else "en"
     t = _HTML_TEXT[lang]
     e = html.escape
     c = manifest["controller"]
     a = manifest["supervisory_authority"]
+    title = e(t["title"].format(name=c["name"]))
+    meta = " · ".join(
+        e(x) for x in (c["name"], f"{t['org']} {c['org_number']}" if c["org_number"] else None,
+                       c["address"], c["email"]) if x
+    )  # fmt: skip
+    at = _local_time(manifest["generated_at"])
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{e(lang)}">',
         '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(t['title'].format(name=c['name']))}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
-        "line-height:1.5;color:#1b1b1b}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}"
-        "th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}"
-        "th{background:#f2f2f2}code{font-size:.85em;word-break:break-all}</style>",
+        f"<title>{title}</title>",
+        f"<style>{_HTML_STYLE}</style>",
         "</head><body>",
-        f"<h1>{e(t['title'].format(name=c['name']))}</h1>",
-        f"<p>{e(t['intro'].format(at=manifest['generated_at'], request=t[manifest['scope']]))}</p>",
+        f"<h1>{title}</h1>",
+        f'<p class="meta">{meta}</p>',
+        f"<p>{e(t['intro'].format(at=at, request=t[manifest['scope']]))}</p>",
         f"<h2>{e(t['what'])}</h2>",
     ]
+    paths: dict[str | None, list[str]] = {f.get("source"): [] for f in manifest["files"]}
+    for f in manifest["files"]:
+        paths[f.get("source")].append(f["path"])
     for kind in manifest["record_kinds"]:
-        out.append(f"<h3>{e(kind['record_kind'])} ({e(kind['source'])})</h3>")
-        out.append("<table>")
+        personal = [f for f in kind["fields"] if f["personal"]]
+        labels = sorted({policy.taxonomy[f["category"]].label(lang) if f["category"] in policy.taxonomy
+                         else f["category"] for f in personal})  # fmt: skip
+        origins = sorted({Origin(f["origin"]).label(lang) for f in personal})
+        links = ", ".join(
+            f'<a href="{e(p)}"><code>{e(p)}</code></a>' for p in paths.get(kind["source"], [])
+        )
+        out.append("<section>")
+        out.append(f"<h3>{e(kind['record_kind'])} <small>({e(kind['source'])})</small></h3>")
+        out.append('<table class="kv">')
         out.append(f"<tr><th>{e(t['rows'])}</th><td>{kind['rows']}</td></tr>")
-        labels = sorted({f.get("category_label", "") for f in kind["fields"] if f["personal"]})
         out.append(f"<tr><th>{e(t['cats'])}</th><td>{e(', '.join(labels))}</td></tr>")
-        origins = sorted({f["source_of_data"] for f in kind["fields"] if f["personal"]})
         out.append(f"<tr><th>{e(t['from'])}</th><td>{e('; '.join(origins))}</td></tr>")
-        for p in kind["purposes"]:
-            purpose = policy.purpose(p["id"])
-            out.append(
-                f"<tr><th>{e(t['why'])}</th><td><strong>{e(purpose.name.get(lang))}</strong><br>"
-                f"{e(t['basis'])}: {e(purpose.basis.label(lang))} ({e(p['legal_basis']['article'])})"
-                + (f"; {e(p['legal_reference'])}" if p["legal_reference"] else "")
-                + (f"<br>{e(t['long'])}: {e(purpose.retention_words(lang) or '')}")
-                + (f" ({e(p['retention']['erasable_from'])})" if p["retention"].get("erasable_from") else "")
-                + (f"<br>{e(t['to'])}: " + e(", ".join(policy.recipients[r].name.get(lang) for r in purpose.recipients))
-                   if purpose.recipients else "")
-                + "</td></tr>"
-            )  # fmt: skip
+        if links:
+            out.append(f"<tr><th>{e(t['files'])}</th><td>{links}</td></tr>")
         if kind["excluded_fields"]:
+            by_name = {f["name"]: f for f in kind["fields"]}
             items = "".join(
-                f"<li><code>{e(x['field'])}</code>: {e(x['reason'])}</li>"
+                f"<li><code>{e(x['field'])}</code>: "
+                f"{e(_excluded_reason(x['reason'], by_name.get(x['field']), policy, lang))}</li>"
                 for x in kind["excluded_fields"]
             )
             out.append(f"<tr><th>{e(t['excluded'])}</th><td><ul>{items}</ul></td></tr>")
         out.append("</table>")
+        if kind["purposes"]:
+            out.append(f'<table class="purposes"><thead><tr><th>{e(t["why"])}</th>'
+                       f'<th>{e(t["basis"])}</th><th>{e(t["long"])}</th><th>{e(t["to"])}</th>'
+                       "</tr></thead><tbody>")  # fmt: skip
+        for p in kind["purposes"]:
+            purpose = policy.purpose(p["id"])
+            article = p["legal_basis"]["article"]
+            if p["legal_reference"]:
+                article += f"; {p['legal_reference']}"
+            basis = f'{e(purpose.basis.label(lang))} <span class="note">{e(article)}</span>'
+            keep = e(purpose.retention_words(lang) or "")
+            if p["retention"].get("erasable_from"):
+                date_text = t["erasable"].format(date=p["retention"]["erasable_from"][:10])
+                keep += f' <span class="note">{e(date_text)}</span>'
+            to = e(", ".join(policy.recipients[r].name.get(lang) for r in purpose.recipients))
+            out.append(f"<tr><td><strong>{e(purpose.name.get(lang))}</strong></td>"
+                       f"<td>{basis}</td><td>{keep}</td><td>{to}</td></tr>")  # fmt: skip
+        if kind["purposes"]:
+            out.append("</tbody></table>")
+        out.append("</section>")
     rights = sorted({(r["right"], r["article"]) for k in manifest["record_kinds"] for r in k["rights"]},
                     key=lambda x: [m.value for m in Right].index(x[0]))  # fmt: skip
-    out.append(f"<h2>{e(t['rights'])}</h2><ul>")
+    out.append(f"<section><h2>{e(t['rights'])}</h2><ul>")
     for value, article in rights:
         out.append(f"<li>{e(Right(value).label(lang).capitalize())} ({e(article)})</li>")
     out.append("</ul>")
@@ -535,14 +690,14 @@ def _index_html(manifest: Mapping[str, Any], policy: Policy) -> str:
     out.append(
         f"<p>{e(t['complain'])}: {e(a['name_local'] if lang != 'en' else a['name'])}"
         + "".join(f", {e(x)}" for x in (a["address"], a["website"]) if x)
-        + "</p>"
+        + "</p></section>"
     )
-    out.append(f"<h2>{e(t['files'])}</h2><table><tr><th>{e(t['file'])}</th><th>{e(t['rows'])}</th>"
-               f"<th>{e(t['hash'])}</th></tr>")  # fmt: skip
+    out.append(f"<section><h2>{e(t['files'])}</h2><table><thead><tr><th>{e(t['file'])}</th>"
+               f'<th class="num">{e(t["rows"])}</th><th>{e(t["hash"])}</th></tr></thead><tbody>')  # fmt: skip
     for f in manifest["files"]:
-        out.append(f"<tr><td><code>{e(f['path'])}</code></td><td>{f.get('rows', '')}</td>"
-                   f"<td><code>{e(f['sha256'])}</code></td></tr>")  # fmt: skip
-    out.append("</table></body></html>")
+        out.append(f'<tr><td><a href="{e(f["path"])}"><code>{e(f["path"])}</code></a></td>'
+                   f'<td class="num">{f.get("rows", "")}</td><td><code>{e(f["sha256"])}</code></td></tr>')  # fmt: skip
+    out.append("</tbody></table></section></body></html>")
     return "\n".join(out) + "\n"
 
 

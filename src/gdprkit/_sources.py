@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import inspect
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -214,16 +216,35 @@ def _hints(model: type) -> dict[str, Any]:
 
 def _coerce(value: object, hint: Any, what: str) -> object:
     """Turn a database value into the model field's type (dates from ISO text, …)."""
-    if value is None or hint is None or hint is Any:
+    if value is None:
         return value
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, UnionType):
-        args = [a for a in typing.get_args(hint) if a is not NoneType]
-        if len(args) == 1:
-            return _coerce(value, args[0], what)
-        return value
-    if origin is typing.Annotated:
-        return _coerce(value, typing.get_args(hint)[0], what)
+    target = _target(hint)
+    return value if target is None else _convert(value, target, what)
+
+
+#: The field types a database value is converted to; values of other hints pass unchanged.
+_CONVERTED: tuple[type, ...] = (datetime, date, Decimal, bool, int, float, str)
+
+
+def _target(hint: Any) -> type | None:
+    """The type ``_coerce`` converts to for ``hint`` (``X | None`` and ``Annotated`` unwrapped),
+    or None when values of this hint pass unchanged."""
+    while hint is not None and hint is not Any:
+        origin = typing.get_origin(hint)
+        if origin in (typing.Union, UnionType):
+            args = [a for a in typing.get_args(hint) if a is not NoneType]
+            if len(args) != 1:
+                return None
+            hint = args[0]
+        elif origin is typing.Annotated:
+            hint = typing.get_args(hint)[0]
+        else:
+            return hint if any(hint is t for t in _CONVERTED) else None
+    return None
+
+
+def _convert(value: object, hint: Any, what: str) -> object:
+    """Convert a non-None ``value`` to ``hint``, one of ``_CONVERTED``."""
     try:
         if hint is datetime:
             if isinstance(value, datetime):
@@ -250,6 +271,41 @@ def _coerce(value: object, hint: Any, what: str) -> object:
             f"column {what} holds a value that is not a {getattr(hint, '__name__', hint)}"
         ) from None
     return value
+
+
+def _column_converters(
+    fields: tuple[str, ...], hints: Mapping[str, Any], what: Callable[[str], str]
+) -> tuple[tuple[int, type, Callable[[object], object]], ...]:
+    """For each column that needs it: its index, the type its values already have when they
+    need no conversion (``_convert`` returns such values unchanged), and the conversion."""
+    out = []
+    for index, field in enumerate(fields):
+        target = _target(hints.get(field))
+        if target is not None:
+            out.append((index, target, _bind_convert(target, what(field))))
+    return tuple(out)
+
+
+def _bind_convert(target: type, what: str) -> Callable[[object], object]:
+    return lambda value: _convert(value, target, what)
+
+
+def _takes_positionally(model: type, fields: tuple[str, ...]) -> bool:
+    """Whether ``model(*values)`` means ``model(**dict(zip(fields, values)))``.
+
+    True for an attrs class or dataclass whose ``__init__`` takes exactly
+    ``fields``, in order, as ordinary parameters; passing rows by position
+    saves building a dict of keyword arguments per row.
+    """
+    if not (attrs.has(model) or dataclasses.is_dataclass(model)):
+        return False
+    try:
+        params = list(inspect.signature(model).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    return tuple(p.name for p in params) == fields and all(
+        p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params
+    )
 
 
 class SQLSource(_OneKindSource):
@@ -370,7 +426,19 @@ class SQLSource(_OneKindSource):
         sql, params = self.select_sql(subject)
         fields = tuple(self._columns)
         model = self._schema.model
-        hints = self._hints
+        # Decided once per query, not per row: which columns need converting (as _coerce
+        # would), how the subject is matched (as _belongs would), how the model is called.
+        converters = _column_converters(
+            fields, self._hints, lambda f: f"{self._table}.{self._columns[f]}"
+        )
+        subject_index = fields.index(self._subject_field)
+        subject_id = subject.id
+        aliases = tuple(
+            (fields.index(field), alias)
+            for kind, field in self._alias_fields.items()
+            if (alias := subject.alias(kind)) is not None
+        )
+        positional = _takes_positionally(model, fields)
         cursor = self._conn.cursor()
         try:
             cursor.execute(sql, params)
@@ -379,12 +447,19 @@ class SQLSource(_OneKindSource):
                 if not batch:
                     break
                 for raw in batch:
-                    row = {
-                        f: _coerce(v, hints.get(f), f"{self._table}.{self._columns[f]}")
-                        for f, v in zip(fields, raw, strict=True)
-                    }
-                    if self._belongs(row.__getitem__, subject):
-                        yield model(**row)
+                    row = list(raw)
+                    for index, keep, convert in converters:
+                        value = row[index]
+                        if value is not None and type(value) is not keep:
+                            row[index] = convert(value)
+                    if not (
+                        row[subject_index] == subject_id
+                        or any(row[i] == alias for i, alias in aliases)
+                    ):
+                        continue
+                    yield (
+                        model(*row) if positional else model(**dict(zip(fields, row, strict=True)))
+                    )
         finally:
             cursor.close()
 

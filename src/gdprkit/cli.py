@@ -125,14 +125,34 @@ def _load_sources(spec: str, conn: object) -> list[object]:
 
 
 def _export_command(args: argparse.Namespace) -> int:
+    import os
     import sqlite3
     from datetime import UTC, datetime
+    from pathlib import Path
 
     from gdprkit.policy import Policy
     from gdprkit.rights import SubjectRef, export_subject
 
+    def fail(message: str) -> int:
+        # The subject id is personal data: errors never repeat it.
+        print(f"gdprkit: {message}", file=sys.stderr)
+        return 1
+
+    if not args.subject.strip():
+        return fail("--subject must be a non-empty id")
     policy = Policy.from_toml(args.policy)
-    conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
+    db = Path(args.db)
+    if not db.is_file():
+        return fail(f"no database file at {args.db}")
+    out = Path(args.out)
+    # Written beside --out and renamed into place only if the subject has records, so an
+    # unknown id (a typo) neither leaves an empty package nor replaces an earlier one.
+    staging = out.with_name(f".{out.name}.{os.getpid()}.export")
+    try:
+        # read-only: never creates or changes the service's database
+        conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return fail(f"cannot open the database {args.db}: {exc}")
     tty = sys.stderr.isatty()
 
     def progress(source: str, rows: int) -> None:
@@ -140,20 +160,35 @@ def _export_command(args: argparse.Namespace) -> int:
             print(f"\r  {source}: {rows} rows", end="", file=sys.stderr, flush=True)
 
     try:
+        try:
+            sources = _load_sources(args.sources, conn)
+        except (ImportError, AttributeError, TypeError, ValueError) as exc:
+            return fail(f"cannot load --sources {args.sources}: {type(exc).__name__}: {exc}")
         result = export_subject(
             SubjectRef(kind=args.kind, id=args.subject),
-            _load_sources(args.sources, conn),  # type: ignore[arg-type]
+            sources,  # type: ignore[arg-type]
             policy,
             scope=args.scope,
             at=datetime.now(UTC),
-            out=args.out,
+            out=staging,
             progress=progress,
         )
+    except sqlite3.Error as exc:
+        return fail(f"cannot read the database {args.db}: {exc}")
+    except OSError as exc:
+        return fail(f"cannot write the package {args.out}: {exc.strerror or exc}")
     finally:
         conn.close()
-    if tty:
-        print(file=sys.stderr)
-    print(f"{result.path}: {result.rows} rows, sha256 {result.sha256}")
+        if tty:
+            print(file=sys.stderr)
+    if result.rows == 0 and not args.allow_empty:
+        staging.unlink()
+        return fail(
+            f"no records of this {args.kind} in any source; check --subject and --kind "
+            "(nothing written; --allow-empty writes a package that confirms no data is held)"
+        )
+    os.replace(staging, out)
+    print(f"{out}: {result.rows} rows, sha256 {result.sha256}")
     return 0
 
 
@@ -201,6 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--kind", default="customer", help="the data subject's kind")
     export.add_argument("--scope", choices=("access", "portability"), default="access")
     export.add_argument("--out", required=True, help="where to write the ZIP")
+    export.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="write the package even with no records: Art. 15(1) asks us to confirm that too",
+    )
     export.add_argument(
         "--sources",
         default="gdprkit._demo.service:sources",

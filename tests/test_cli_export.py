@@ -1,0 +1,169 @@
+"""gdprkit export: a verifiable package for a subject, and clean errors when it cannot be one."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gdprkit import rights
+from gdprkit._demo import service
+from gdprkit.cli import main
+
+from .conftest import ELVETA_POLICY
+
+RESULT_LINE = re.compile(r"(?P<path>.+): (?P<rows>\d+) rows, sha256 (?P<sha>[0-9a-f]{64})")
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "elveta.db"
+    conn = sqlite3.connect(path)
+    service.create_schema(conn)
+    service.seed(conn, customers=3, hours=48)
+    conn.close()
+    return path
+
+
+def _args(db, out, subject="C-1042", *extra):
+    return ["export", "--policy", str(ELVETA_POLICY), "--db", str(db),
+            "--subject", subject, "--out", str(out), *extra]  # fmt: skip
+
+
+def test_export_writes_a_verifiable_package(db, tmp_path, capsys):
+    out = tmp_path / "packages" / "C-1042-access.zip"
+    assert main(_args(db, out)) == 0
+    printed = capsys.readouterr()
+    match = RESULT_LINE.fullmatch(printed.out.strip())
+    assert match is not None, printed.out
+    assert Path(match["path"]) == out
+    # one customer, contract, ticket, preference and score; 8 invoices; 48 readings
+    assert int(match["rows"]) == 61
+    assert match["sha"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert printed.err == ""  # progress is shown on a terminal only
+    manifest = rights.verify_package(out)
+    assert manifest["scope"] == "access"
+    assert manifest["subject"] == {"kind": "customer", "id": "C-1042"}
+    assert {k["source"]: k["rows"] for k in manifest["record_kinds"]}["meter_readings"] == 48
+    assert sorted(p.name for p in out.parent.iterdir()) == ["C-1042-access.zip"]
+
+
+def test_portability_scope(db, tmp_path, capsys):
+    out = tmp_path / "portability.zip"
+    assert main(_args(db, out, "C-1043", "--scope", "portability")) == 0
+    assert RESULT_LINE.fullmatch(capsys.readouterr().out.strip())
+    manifest = rights.verify_package(out)
+    assert manifest["scope"] == "portability"
+    assert manifest["subject"]["id"] == "C-1043"
+    kinds = {k["record_kind"]: k for k in manifest["record_kinds"]}
+    assert {x["field"] for x in kinds["ChurnScore"]["excluded_fields"]} >= {"score"}
+
+
+def _garbage(tmp_path: Path) -> Path:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not an SQLite database, not even close" * 100)
+    return path
+
+
+def _empty(tmp_path: Path) -> Path:
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_db", "subject", "message"),
+    [
+        (lambda tmp, db: tmp / "missing.db", "C-1042", "no database file"),
+        (lambda tmp, db: tmp, "C-1042", "no database file"),  # a directory
+        (lambda tmp, db: _garbage(tmp), "C-1042", "cannot read the database"),
+        (lambda tmp, db: _empty(tmp), "C-1042", "cannot read the database"),
+        (lambda tmp, db: db, "", "--subject"),
+        (lambda tmp, db: db, "   ", "--subject"),
+        (lambda tmp, db: db, "C-9999", "no records"),
+        (lambda tmp, db: db, "c-1042", "no records"),  # exact match only
+        (lambda tmp, db: db, "x' OR '1'='1", "no records"),
+    ],
+    ids=[
+        "missing database file",
+        "database path is a directory",
+        "file is not a database",
+        "database without the tables",
+        "empty subject id",
+        "blank subject id",
+        "unknown subject",
+        "subject id in the wrong case",
+        "SQL injection attempt",
+    ],
+)
+def test_errors_are_clean_and_write_nothing(db, tmp_path, capsys, make_db, subject, message):
+    out = tmp_path / "out" / "package.zip"
+    status = main(_args(make_db(tmp_path, db), out, subject))
+    printed = capsys.readouterr()
+    assert status != 0
+    assert printed.out == ""
+    assert printed.err.startswith("gdprkit: ")
+    assert message in printed.err
+    assert "Traceback" not in printed.err
+    assert not out.exists()
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+    assert not (tmp_path / "missing.db").exists()  # read-only: never creates a database
+
+
+def test_a_failed_export_leaves_an_existing_package_alone(db, tmp_path, capsys):
+    out = tmp_path / "package.zip"
+    out.write_bytes(b"an earlier package")
+    assert main(_args(db, out, "C-9999")) != 0
+    assert out.read_bytes() == b"an earlier package"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elveta.db", "package.zip"]
+
+
+def test_subject_id_is_not_echoed_in_errors(db, tmp_path, capsys):
+    assert main(_args(db, tmp_path / "p.zip", "anna.berg@example.se")) != 0
+    assert "anna.berg@example.se" not in capsys.readouterr().err
+
+
+def test_missing_policy_and_bad_sources(db, tmp_path, capsys):
+    args = _args(db, tmp_path / "p.zip")
+    args[2] = str(tmp_path / "nope.toml")
+    assert main(args) == 1
+    assert "file not found" in capsys.readouterr().err
+    assert main([*_args(db, tmp_path / "p.zip"), "--sources", "no.such.module:sources"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("gdprkit: cannot load --sources")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("db_name", "subject"),
+    [("missing.db", "C-1042"), ("elveta.db", "C-9999")],
+    ids=["missing database", "unknown subject"],
+)
+def test_the_command_fails_without_a_traceback(db, tmp_path, db_name, subject):
+    proc = subprocess.run(
+        [sys.executable, "-m", "gdprkit", *_args(tmp_path / db_name, tmp_path / "p.zip", subject)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("gdprkit: ")
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1
+
+
+def test_allow_empty_writes_a_package_confirming_no_data(db, tmp_path, capsys):
+    """Art. 15(1): confirming that no data is held is an answer too."""
+    from gdprkit import rights
+
+    out = tmp_path / "none.zip"
+    assert main(_args(db, out, "C-9999", "--allow-empty")) == 0
+    assert "0 rows" in capsys.readouterr().out
+    manifest = rights.verify_package(out)
+    assert all(k["rows"] == 0 for k in manifest["record_kinds"])
