@@ -7,9 +7,11 @@ from decimal import Decimal
 
 
 def to_db(value: object) -> object:
-    """A DB-API parameter for ``value``: ISO text for dates, text for decimals, 0/1 for bools."""
-    if isinstance(value, bool):
-        return int(value)
+    """A DB-API parameter for ``value``: ISO text for dates and text for decimals.
+
+    Bools pass through: sqlite3 stores them as 1/0 and PostgreSQL's BOOLEAN
+    columns refuse integers.
+    """
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -22,7 +22,7 @@ from gdprkit._util import require_aware
 
 if TYPE_CHECKING:
     from gdprkit.pseudonym import Pseudonymizer
-    from gdprkit.store.sqlite import SQLiteStore
+    from gdprkit.store import Store
 
 __all__ = ["GENESIS", "AuditEntry", "AuditHead", "AuditLog", "canonical_json"]
 
@@ -92,14 +92,15 @@ class AuditHead:
 class AuditLog:
     """The audit log in a store; ``record()`` appends, ``verify()`` re-checks the chain.
 
-    Appends run in one ``BEGIN IMMEDIATE`` transaction that reads the last
-    entry and inserts the next, so writers in several processes queue on the
-    database lock and the chain stays linear.
+    Appends run in one store transaction that reads the last entry and
+    inserts the next; the store serializes writers in several processes
+    (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's advisory lock), so the chain
+    stays linear.
     """
 
     __slots__ = ("_pseudonymizer", "_store")
 
-    def __init__(self, store: SQLiteStore, *, pseudonymizer: Pseudonymizer | None = None) -> None:
+    def __init__(self, store: Store, *, pseudonymizer: Pseudonymizer | None = None) -> None:
         self._store = store
         self._pseudonymizer = pseudonymizer
 
@@ -225,4 +226,3 @@ class AuditLog:
                     "the history was rewritten"
                 )
         return head
-

@@ -31,7 +31,6 @@ import builtins
 import enum
 import json
 import re
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
@@ -49,7 +48,7 @@ from gdprkit._errors import (
 from gdprkit._util import require_aware
 from gdprkit.policy import CookieDeclaration, Policy, Purpose
 from gdprkit.pseudonym import Pseudonymizer
-from gdprkit.store.sqlite import SQLiteStore
+from gdprkit.store import Store, StoreConnection, check_store
 from gdprkit.timecalc import Period
 from gdprkit.vocab import DPV, DPV_GDPR, DPV_PD, Art9Condition, LegalBasis
 
@@ -97,7 +96,7 @@ _COOKIE_DPV: Final = {
 _Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
 
-def _on(conn: sqlite3.Connection) -> _Query:
+def _on(conn: StoreConnection) -> _Query:
     return lambda sql, params: conn.execute(sql, tuple(params)).fetchall()
 
 
@@ -448,14 +447,13 @@ class Ledger:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         policy: Policy,
         *,
         pseudonymizer: Pseudonymizer,
         audit: AuditLog | None = None,
     ) -> None:
-        if not isinstance(store, SQLiteStore):
-            raise TypeError(f"store must be a SQLiteStore, got {type(store).__name__}")
+        check_store(store)
         if not isinstance(policy, Policy):
             raise TypeError(f"policy must be a Policy, got {type(policy).__name__}")
         if not isinstance(pseudonymizer, Pseudonymizer):
@@ -812,7 +810,7 @@ class Ledger:
 
     def _append(
         self,
-        conn: sqlite3.Connection,
+        conn: StoreConnection,
         token: str,
         record_id: str,
         event_no: int | None,
@@ -866,7 +864,7 @@ class Ledger:
         )
 
     def _records_by_id(
-        self, conn: sqlite3.Connection, ids: Iterable[str]
+        self, conn: StoreConnection, ids: Iterable[str]
     ) -> tuple[ConsentRecord, ...]:
         wanted = list(ids)
         if not wanted:
@@ -972,11 +970,16 @@ class Ledger:
             for _, existing in self._objections(_on(conn), token, p.id):
                 if existing.effective(when):
                     return existing
-            cursor = conn.execute(
+            conn.execute(
                 "INSERT INTO objections (subject, purpose, at, absolute, grounds)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (token, p.id, stamp, int(p.direct_marketing), why),
             )
+            # Writers are serialized, so the newest id of this subject and purpose is ours.
+            row_id = conn.execute(
+                "SELECT MAX(id) FROM objections WHERE subject = ? AND purpose = ?",
+                (token, p.id),
+            ).fetchone()[0]
             self._record_audit(
                 "objection.recorded",
                 at=when,
@@ -984,7 +987,7 @@ class Ledger:
                 subject=subject,
                 details={"purposes": [p.id]},
             )
-            return self._objection(_on(conn), token, cursor.lastrowid)
+            return self._objection(_on(conn), token, int(row_id))
 
     def record_overriding_grounds(
         self, subject: str, purpose: str, *, at: datetime, grounds: str
@@ -1074,14 +1077,13 @@ class Ledger:
         return next(o for i, o in self._objections(q, token) if i == row_id)
 
     def _after_last_objection(
-        self, conn: sqlite3.Connection, token: str, purpose: str, stamp: str
+        self, conn: StoreConnection, token: str, purpose: str, stamp: str
     ) -> None:
         row = conn.execute(
-            "SELECT MAX(MAX(at), COALESCE(MAX(overridden_at), '')) FROM objections"
-            " WHERE subject = ? AND purpose = ?",
+            "SELECT MAX(at), MAX(overridden_at) FROM objections WHERE subject = ? AND purpose = ?",
             (token, purpose),
         ).fetchone()
-        if row[0] is not None and row[0] > stamp:
+        if max((t for t in row if t is not None), default="") > stamp:
             raise LedgerError(
                 f"at is before the last objection entry for purpose {purpose!r}; "
                 "the ledger is append-only in time"
@@ -1176,13 +1178,11 @@ class Ledger:
             lifted_at=None if lifted is None else self._load(lifted),
         )
 
-    def _after_last_restriction(self, conn: sqlite3.Connection, token: str, stamp: str) -> None:
+    def _after_last_restriction(self, conn: StoreConnection, token: str, stamp: str) -> None:
         row = conn.execute(
-            "SELECT MAX(MAX(since), COALESCE(MAX(lifted_at), '')) FROM restrictions"
-            " WHERE subject = ?",
-            (token,),
+            "SELECT MAX(since), MAX(lifted_at) FROM restrictions WHERE subject = ?", (token,)
         ).fetchone()
-        if row[0] is not None and row[0] > stamp:
+        if max((t for t in row if t is not None), default="") > stamp:
             raise LedgerError(
                 "at is before the last restriction entry of this subject; "
                 "the ledger is append-only in time"

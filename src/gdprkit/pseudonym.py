@@ -58,7 +58,7 @@ from gdprkit._errors import (
     UnknownTokenKey,
 )
 from gdprkit._util import require_aware
-from gdprkit.store.sqlite import SQLiteStore
+from gdprkit.store import Store, check_store
 
 __all__ = [
     "KEY_BYTES",
@@ -515,9 +515,9 @@ class Keyring:
         rows = [_json_entry(entry, f"keys[{n}]") for n, entry in enumerate(entries)]
         return _keyring_from_rows(rows)
 
-    # -- SQLite store
+    # -- the store (SQLite or PostgreSQL)
 
-    def save(self, store: SQLiteStore, *, name: str = "default") -> None:
+    def save(self, store: Store, *, name: str = "default") -> None:
         """Write the keyring to ``store`` under ``name``, in one transaction.
 
         At rest the store holds the material *in the clear*, protected by
@@ -529,8 +529,7 @@ class Keyring:
         store already has (a stale copy) is refused rather than losing it;
         a retired key's material is deleted from the store.
         """
-        if not isinstance(store, SQLiteStore):
-            raise TypeError(f"store must be a SQLiteStore, got {type(store).__name__}")
+        check_store(store)
         _check_text(name, "name")
         with store.transaction() as conn:
             stored = {
@@ -578,10 +577,9 @@ class Keyring:
             store.checkpoint()
 
     @classmethod
-    def load(cls, store: SQLiteStore, *, name: str = "default") -> Keyring:
+    def load(cls, store: Store, *, name: str = "default") -> Keyring:
         """Read the keyring saved under ``name``; :class:`KeyringError` if there is none."""
-        if not isinstance(store, SQLiteStore):
-            raise TypeError(f"store must be a SQLiteStore, got {type(store).__name__}")
+        check_store(store)
         _check_text(name, "name")
         rows = store.query(
             "SELECT key_id, status, created_at, material FROM keyring_keys"
@@ -1016,10 +1014,9 @@ class SubjectKeys:
 
     __slots__ = ("_kek", "_store", "_wrappers")
 
-    def __init__(self, store: SQLiteStore, kek: Keyring) -> None:
+    def __init__(self, store: Store, kek: Keyring) -> None:
         """Use ``store`` for the wrapped data keys and ``kek`` to wrap them."""
-        if not isinstance(store, SQLiteStore):
-            raise TypeError(f"store must be a SQLiteStore, got {type(store).__name__}")
+        check_store(store)
         self._store = store
         self._kek = _check_keyring(kek)
         self._wrappers = {
@@ -1027,7 +1024,7 @@ class SubjectKeys:
         }
 
     @property
-    def store(self) -> SQLiteStore:
+    def store(self) -> Store:
         """The store holding the wrapped data keys."""
         return self._store
 

@@ -16,7 +16,6 @@ controller has to find the data to answer it.
 from __future__ import annotations
 
 import enum
-import sqlite3
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -27,7 +26,7 @@ import attrs
 
 from gdprkit._errors import RequestStateError, UnknownRequest
 from gdprkit._util import require_aware
-from gdprkit.store.sqlite import SQLiteStore
+from gdprkit.store import Store, StoreConnection, check_store
 from gdprkit.timecalc import (
     SWEDEN,
     HolidayCalendar,
@@ -180,14 +179,13 @@ class RequestRegister:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         *,
         tz: tzinfo = _STOCKHOLM,
         calendar: HolidayCalendar = SWEDEN,
         audit: AuditLog | None = None,
     ) -> None:
-        if not isinstance(store, SQLiteStore):
-            raise TypeError(f"store must be a SQLiteStore, got {type(store).__name__}")
+        check_store(store)
         if not isinstance(tz, tzinfo):
             raise TypeError(
                 f"tz must be a tzinfo such as ZoneInfo('Europe/Stockholm'), got {type(tz).__name__}"
@@ -344,7 +342,7 @@ class RequestRegister:
 
     def _history(
         self,
-        conn: sqlite3.Connection,
+        conn: StoreConnection,
         request_id: str,
         state: RequestState,
         at: datetime,
@@ -473,5 +471,5 @@ class RequestRegister:
         )
 
 
-def _on(conn: sqlite3.Connection) -> _Query:
+def _on(conn: StoreConnection) -> _Query:
     return lambda sql, params: conn.execute(sql, tuple(params)).fetchall()

@@ -77,7 +77,7 @@ sealer.unseal(b"k1.s1.00")  # type: ignore[arg-type]
 # --- the store and crypto-shredding
 store = SQLiteStore("gdprkit.db")
 assert_type(SQLiteStore.memory(), SQLiteStore)
-assert_type(gdprkit.store.open("sqlite:///gdprkit.db"), SQLiteStore)
+assert_type(gdprkit.store.open("sqlite:///gdprkit.db"), gdprkit.store.Store)
 assert_type(store.version, int)
 assert_type(MIGRATIONS, tuple[str, ...])
 assert_type(SCHEMA_VERSION, int)

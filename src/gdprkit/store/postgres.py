@@ -1,0 +1,578 @@
+"""gdprkit's durable state in PostgreSQL: the SQLite store's protocol behind a server.
+
+Install the extra (``pip install 'gdprkit[postgres]'``, psycopg 3) and open
+the store by URL: ``gdprkit.store.open("postgresql://user@host/dbname")``.
+Every module that keeps state (``gdprkit.pseudonym``, ``gdprkit.audit``,
+``gdprkit.consent``, ``gdprkit.requests``) works unchanged on it: they write
+the same ``?``-placeholder SQL, which :class:`PostgresStore` translates.
+
+Writers are serialized
+----------------------
+Every outer write transaction starts with ``pg_advisory_xact_lock`` on one
+constant key, held to ``COMMIT``/``ROLLBACK``. That is what ``BEGIN
+IMMEDIATE`` gives on SQLite, and the modules rely on it: the audit log reads
+its last entry and inserts the next in one transaction, so two writers that
+interleaved would fork the hash chain; the consent ledger numbers a record's
+events from the highest number so far. PostgreSQL's default isolation (READ
+COMMITTED) takes a fresh snapshot for each statement, so every statement
+after the lock sees everything the previous holder committed. A Python lock
+would serialize the threads of one process only; the advisory lock holds
+across processes and machines. Reads (:meth:`PostgresStore.query`) take no
+lock. The key is per database: gdprkit stores in different schemas of one
+database wait for each other, which is correct and rarely noticeable.
+
+Schema versions
+---------------
+:data:`MIGRATIONS` holds the PostgreSQL DDL of the same tables, one script
+per version, **index-aligned with** ``gdprkit.store.sqlite.MIGRATIONS``
+(a test keeps both tuples the same length, and the same tables and columns):
+append to both or to neither. The applied versions are rows of
+``gdprkit_schema``; opening a store applies the missing scripts under the
+writers' lock in one transaction (PostgreSQL DDL is transactional, so a
+half-migrated database cannot exist) and refuses a database whose version is
+newer than this code knows with :class:`~gdprkit.StoreError`.
+
+Types: ``BLOB`` becomes ``bytea`` (returned as ``bytes``), ``TEXT`` stays
+``TEXT`` with the ``"C"`` collation, so text sorts by bytes as SQLite's
+``BINARY`` collation does (instants are ISO 8601 text whose order is time
+order); ``INTEGER PRIMARY KEY`` row ids become identity columns.
+
+Credentials
+-----------
+The password in a URL never appears in a repr or an error message; errors
+name the host at most. At rest, secrets in the rows (a keyring saved with
+``Keyring.save``) are protected by the server's access control and storage
+encryption, which are the operator's to set up (Art. 32 GDPR).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, ClassVar, Final, Self
+
+try:
+    import psycopg
+    from psycopg import errors as pg_errors
+    from psycopg.conninfo import conninfo_to_dict
+except ImportError:  # pragma: no cover - exercised with psycopg hidden
+    raise ImportError(
+        "the PostgreSQL store needs psycopg 3: pip install 'gdprkit[postgres]'",
+        name="psycopg",
+    ) from None
+
+from gdprkit._errors import StoreError
+
+__all__ = [
+    "LOCK_KEY",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "PostgresConnection",
+    "PostgresStore",
+    "translate",
+]
+
+#: The advisory-lock key every write transaction takes (``pg_advisory_xact_lock``):
+#: the first eight bytes of SHA-256("gdprkit.store") as a signed 64-bit integer, so that it
+#: is unlikely to collide with another application's advisory locks in the same database.
+LOCK_KEY: Final = -806_897_747_580_609_648
+
+_V1_KEYS: Final = """
+-- Keyrings (gdprkit.pseudonym.Keyring.save/load); see gdprkit.store.sqlite for the meaning.
+CREATE TABLE keyring_keys (
+    keyring    TEXT COLLATE "C" NOT NULL,
+    key_id     TEXT COLLATE "C" NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    status     TEXT COLLATE "C" NOT NULL CHECK (status IN ('active', 'previous', 'retired')),
+    material   BYTEA,
+    PRIMARY KEY (keyring, key_id),
+    CHECK ((status = 'retired') = (material IS NULL))
+);
+CREATE UNIQUE INDEX keyring_keys_one_active ON keyring_keys (keyring) WHERE status = 'active';
+
+-- Per-subject data keys (gdprkit.pseudonym.SubjectKeys), wrapped by a key-encryption key.
+CREATE TABLE subject_keys (
+    subject     TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+    kek_id      TEXT COLLATE "C",
+    wrapped_key BYTEA,
+    created_at  TEXT COLLATE "C" NOT NULL,
+    shredded_at TEXT COLLATE "C",
+    CHECK ((wrapped_key IS NULL) = (shredded_at IS NOT NULL)),
+    CHECK ((wrapped_key IS NULL) = (kek_id IS NULL))
+);
+"""
+
+_V2_AUDIT: Final = """
+-- The hash-chained audit log (gdprkit.audit.AuditLog); 'seq' is given by the writer.
+CREATE TABLE audit_log (
+    seq       BIGINT PRIMARY KEY NOT NULL,
+    at        TEXT COLLATE "C" NOT NULL,
+    actor     TEXT COLLATE "C" NOT NULL,
+    action    TEXT COLLATE "C" NOT NULL,
+    subject   TEXT COLLATE "C",
+    details   TEXT COLLATE "C" NOT NULL,
+    prev_hash TEXT COLLATE "C" NOT NULL,
+    hash      TEXT COLLATE "C" NOT NULL UNIQUE
+);
+CREATE INDEX audit_log_subject ON audit_log (subject);
+"""
+
+_V3_LEDGER: Final = """
+-- The consent ledger, objections, restrictions and data-subject requests
+-- (gdprkit.consent, gdprkit.requests); see gdprkit.store.sqlite for the meaning.
+-- 'rowid' stands in for SQLite's implicit row id, which the ledger orders records
+-- by when they were created at the same instant (insertion order).
+CREATE TABLE consent_records (
+    rowid             BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+    record_id         TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+    subject           TEXT COLLATE "C" NOT NULL,
+    schema_version    TEXT COLLATE "C" NOT NULL,
+    controller        TEXT COLLATE "C" NOT NULL,
+    controller_iri    TEXT COLLATE "C",
+    policy_version    TEXT COLLATE "C" NOT NULL,
+    notice_version    TEXT COLLATE "C" NOT NULL,
+    language          TEXT COLLATE "C" NOT NULL,
+    jurisdiction      TEXT COLLATE "C" NOT NULL,
+    method            TEXT COLLATE "C" NOT NULL,
+    indicated_by      TEXT COLLATE "C" NOT NULL,
+    withdrawal_method TEXT COLLATE "C" NOT NULL,
+    created_at        TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX consent_records_subject ON consent_records (subject);
+
+CREATE TABLE consent_record_purposes (
+    record_id TEXT COLLATE "C" NOT NULL
+        REFERENCES consent_records (record_id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    purpose   TEXT COLLATE "C" NOT NULL,
+    basis     TEXT COLLATE "C" NOT NULL,
+    snapshot  TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (record_id, purpose)
+);
+
+CREATE TABLE consent_events (
+    seq          BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    record_id    TEXT COLLATE "C" NOT NULL
+        REFERENCES consent_records (record_id) ON DELETE CASCADE,
+    event_no     INTEGER NOT NULL,
+    subject      TEXT COLLATE "C" NOT NULL,
+    purpose      TEXT COLLATE "C" NOT NULL,
+    state        TEXT COLLATE "C" NOT NULL CHECK (state IN ('given', 'renewed', 'withdrawn')),
+    at           TEXT COLLATE "C" NOT NULL,
+    indicated_by TEXT COLLATE "C" NOT NULL,
+    method       TEXT COLLATE "C" NOT NULL,
+    duration     TEXT COLLATE "C",
+    expires_at   TEXT COLLATE "C",
+    CHECK ((duration IS NULL) = (expires_at IS NULL)),
+    CHECK (state <> 'withdrawn' OR duration IS NULL),
+    UNIQUE (record_id, event_no, purpose)
+);
+CREATE INDEX consent_events_lookup ON consent_events (subject, purpose, at);
+
+CREATE TABLE objections (
+    id                 BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    subject            TEXT COLLATE "C" NOT NULL,
+    purpose            TEXT COLLATE "C" NOT NULL,
+    at                 TEXT COLLATE "C" NOT NULL,
+    absolute           INTEGER NOT NULL CHECK (absolute IN (0, 1)),
+    grounds            TEXT COLLATE "C",
+    overridden_at      TEXT COLLATE "C",
+    overriding_grounds TEXT COLLATE "C",
+    CHECK ((overridden_at IS NULL) = (overriding_grounds IS NULL)),
+    CHECK (absolute = 0 OR overridden_at IS NULL)
+);
+CREATE INDEX objections_lookup ON objections (subject, purpose, at);
+
+CREATE TABLE restrictions (
+    id               BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    subject          TEXT COLLATE "C" NOT NULL,
+    since            TEXT COLLATE "C" NOT NULL,
+    reason           TEXT COLLATE "C" NOT NULL,
+    allowed_purposes TEXT COLLATE "C" NOT NULL,
+    lifted_at        TEXT COLLATE "C",
+    CHECK (lifted_at IS NULL OR lifted_at >= since)
+);
+CREATE INDEX restrictions_subject ON restrictions (subject, since);
+
+CREATE TABLE subject_requests (
+    id               TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+    kind             TEXT COLLATE "C" NOT NULL CHECK (kind IN ('access', 'rectification',
+                         'erasure', 'restriction', 'portability', 'objection')),
+    subject_kind     TEXT COLLATE "C" NOT NULL,
+    subject_id       TEXT COLLATE "C" NOT NULL,
+    received_at      TEXT COLLATE "C" NOT NULL,
+    channel          TEXT COLLATE "C" NOT NULL,
+    state            TEXT COLLATE "C" NOT NULL
+                         CHECK (state IN ('received', 'verified', 'done', 'refused')),
+    due              TEXT COLLATE "C" NOT NULL,
+    extended         INTEGER NOT NULL DEFAULT 0 CHECK (extended IN (0, 1)),
+    extension_reason TEXT COLLATE "C",
+    extended_at      TEXT COLLATE "C",
+    refusal_reason   TEXT COLLATE "C",
+    CHECK ((extended = 1) = (extension_reason IS NOT NULL)),
+    CHECK ((extended = 1) = (extended_at IS NOT NULL)),
+    CHECK ((state = 'refused') = (refusal_reason IS NOT NULL))
+);
+CREATE INDEX subject_requests_open ON subject_requests (due)
+    WHERE state IN ('received', 'verified');
+
+CREATE TABLE subject_request_history (
+    request_id TEXT COLLATE "C" NOT NULL REFERENCES subject_requests (id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    state      TEXT COLLATE "C" NOT NULL
+                   CHECK (state IN ('received', 'verified', 'done', 'refused')),
+    at         TEXT COLLATE "C" NOT NULL,
+    note       TEXT COLLATE "C" NOT NULL DEFAULT '',
+    PRIMARY KEY (request_id, seq)
+);
+"""
+
+#: ``MIGRATIONS[n]`` brings a version ``n - 1`` database to version ``n``. Append only, and
+#: only together with ``gdprkit.store.sqlite.MIGRATIONS`` (same index, same tables).
+MIGRATIONS: Final[tuple[str, ...]] = (
+    "",  # version 0: the empty database
+    _V1_KEYS,
+    _V2_AUDIT,
+    _V3_LEDGER,
+)
+
+#: The newest schema version this code knows.
+SCHEMA_VERSION: Final = len(MIGRATIONS) - 1
+
+_SCHEMA_TABLE: Final = """
+CREATE TABLE gdprkit_schema (
+    version    INTEGER PRIMARY KEY NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)
+"""
+
+
+@functools.lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """Turn SQLite-style ``?`` placeholders into psycopg's ``%s``, outside literals and comments.
+
+    The modules write their SQL once, with ``?``; psycopg (``pyformat``)
+    wants ``%s`` and reads every ``%`` as the start of a placeholder, so a
+    literal ``%`` (``LIKE 'a%'``) is doubled everywhere. A ``?`` inside a
+    string, quoted identifier, dollar-quoted body or comment is left alone;
+    every other ``?`` is a parameter (PostgreSQL's ``jsonb ?`` operators are
+    therefore not available through this store: use ``jsonb_exists()``).
+    """
+    out: list[str] = []
+    i = 0
+    n = len(sql)
+    while i < n:
+        c = sql[i]
+        if c == "?":
+            out.append("%s")
+            i += 1
+        elif c == "%":
+            out.append("%%")
+            i += 1
+        elif c == "'" or c == '"':
+            escapes = c == "'" and i > 0 and sql[i - 1] in "eE" and _word_start(sql, i - 1)
+            end = _quoted_end(sql, i, c, escapes)
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        elif sql.startswith("/*", i):
+            end = _comment_end(sql, i)
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        elif c == "$" and (tag := _dollar_tag(sql, i)) is not None:
+            close = sql.find(tag, i + len(tag))
+            end = n if close < 0 else close + len(tag)
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _word_start(sql: str, i: int) -> bool:
+    """Whether ``sql[i]`` begins a word (so ``E'…'`` is an escape string, ``TABLE'…'`` is not)."""
+    return i == 0 or not (sql[i - 1].isalnum() or sql[i - 1] in "_$")
+
+
+def _quoted_end(sql: str, start: int, quote: str, escapes: bool) -> int:
+    """The index after the literal or identifier that opens at ``start`` (doubled quotes kept)."""
+    i = start + 1
+    n = len(sql)
+    while i < n:
+        c = sql[i]
+        if escapes and c == "\\":
+            i += 2
+            continue
+        if c == quote:
+            if i + 1 < n and sql[i + 1] == quote:
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return n
+
+
+def _comment_end(sql: str, start: int) -> int:
+    """The index after a (nestable, as in PostgreSQL) block comment opening at ``start``."""
+    depth = 0
+    i = start
+    n = len(sql)
+    while i < n:
+        if sql.startswith("/*", i):
+            depth += 1
+            i += 2
+        elif sql.startswith("*/", i):
+            depth -= 1
+            i += 2
+            if depth == 0:
+                return i
+        else:
+            i += 1
+    return n
+
+
+def _dollar_tag(sql: str, i: int) -> str | None:
+    """The ``$tag$`` opening a dollar-quoted string at ``sql[i]``, if one does."""
+    if i > 0 and (sql[i - 1].isalnum() or sql[i - 1] == "_"):
+        return None  # part of an identifier such as a$b
+    j = i + 1
+    while j < len(sql) and (sql[j].isalnum() or sql[j] == "_"):
+        j += 1
+    if j >= len(sql) or sql[j] != "$":
+        return None
+    tag = sql[i : j + 1]
+    return None if tag[1:2].isdigit() else tag
+
+
+class PostgresConnection:
+    """What a :meth:`PostgresStore.transaction` block runs its statements on.
+
+    The same calls as on the ``sqlite3.Connection`` the SQLite store
+    yields: ``execute(sql, params)`` with ``?`` placeholders returns a cursor
+    with ``fetchone``, ``fetchall``, ``rowcount`` and iteration;
+    ``executemany`` runs one statement for each parameter tuple.
+    """
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+        self._conn = conn
+
+    def execute(
+        self, sql: str, parameters: Sequence[Any] = (), /
+    ) -> psycopg.Cursor[tuple[Any, ...]]:
+        """Run one statement (``?`` placeholders) and return its cursor."""
+        return self._conn.execute(translate(sql), tuple(parameters))
+
+    def executemany(
+        self, sql: str, parameters: Iterable[Sequence[Any]], /
+    ) -> psycopg.Cursor[tuple[Any, ...]]:
+        """Run one statement once for each parameter sequence; return the cursor."""
+        cursor = self._conn.cursor()
+        cursor.executemany(translate(sql), [tuple(p) for p in parameters])
+        return cursor
+
+    def __repr__(self) -> str:
+        return "<PostgresConnection in a gdprkit transaction>"
+
+
+def _scrub(text: str, *secrets: str) -> str:
+    """``text`` with every occurrence of the given secrets replaced by ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+class PostgresStore:
+    """gdprkit's durable state in a PostgreSQL database (psycopg 3, versioned schema).
+
+    The same protocol as :class:`~gdprkit.store.SQLiteStore`: writes go
+    through :meth:`transaction`, which serializes writers across processes
+    with an advisory lock (see the module docs for why), reads through
+    :meth:`query`. One connection per store, guarded by a lock, so a store may
+    be shared by the threads of one process; every process opens its own.
+    """
+
+    #: The migrations this class applies; a subclass (tests) may extend them.
+    migrations: ClassVar[tuple[str, ...]] = MIGRATIONS
+
+    __slots__ = ("_conn", "_depth", "_lock", "_shown", "_timeout")
+
+    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+        """Connect to ``url`` (a ``postgresql://`` URL or libpq ``key=value`` string) and migrate.
+
+        ``timeout`` is how many seconds a write waits for another writer
+        (``lock_timeout``; the advisory lock above) and, rounded up to at
+        least 2, how long connecting may take unless the URL says otherwise.
+        The database must exist; the schema is created in it as needed.
+        """
+        if not isinstance(url, str):
+            raise TypeError(f"url must be a str, got {type(url).__name__}")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
+            raise TypeError("timeout must be a non-negative number of seconds")
+        try:
+            params = conninfo_to_dict(url)
+        except psycopg.Error:
+            raise StoreError("the PostgreSQL store URL is malformed") from None
+        host = str(params.get("host") or params.get("hostaddr") or "the default host")
+        port = params.get("port")
+        dbname = params.get("dbname")
+        self._shown = f"host={host!r}" + (f", port={port}" if port else "")
+        self._shown += f", dbname={dbname!r}" if dbname else ""
+        self._timeout = float(timeout)
+        self._lock = threading.RLock()
+        self._depth = 0
+        extra: dict[str, Any] = {}
+        if "connect_timeout" not in params:
+            extra["connect_timeout"] = max(2, math.ceil(timeout))
+        try:
+            conn = psycopg.connect(url, autocommit=True, **extra)
+        except psycopg.Error as exc:
+            user = str(params.get("user") or "")
+            reason = _scrub(
+                str(exc).strip(),
+                url,
+                str(params.get("password") or ""),
+                f'"{user}"' if user else "",
+            )
+            raise StoreError(
+                f"cannot connect to the PostgreSQL store at {host}: {reason}"
+            ) from None
+        self._conn: psycopg.Connection[tuple[Any, ...]] = conn
+        try:
+            # lock_timeout 0 would mean "wait forever"; a timeout of 0 means "do not wait".
+            millis = max(1, round(timeout * 1000))
+            conn.execute(f"SET lock_timeout = {millis}")
+            self._migrate()
+        except BaseException:
+            conn.close()
+            raise
+
+    def _migrate(self) -> None:
+        """Apply every missing migration in one locked transaction; refuse a newer schema."""
+        migrations = type(self).migrations
+        known = len(migrations) - 1
+        try:
+            with self.transaction():
+                raw = self._conn
+                exists = raw.execute("SELECT to_regclass('gdprkit_schema')").fetchone()
+                if exists is None or exists[0] is None:
+                    raw.execute(_SCHEMA_TABLE)
+                version = self._read_version()
+                if version > known:
+                    raise StoreError(
+                        f"the store has schema version {version}, newer than the "
+                        f"{known} this gdprkit knows; upgrade gdprkit"
+                    )
+                for target in range(version + 1, known + 1):
+                    script = migrations[target]
+                    if script.strip():
+                        raw.execute(script)  # no parameters: psycopg sends the whole script
+                    raw.execute("INSERT INTO gdprkit_schema (version) VALUES (%s)", (target,))
+        except psycopg.Error as exc:
+            # The server's own message names tables and constraints, never connection secrets.
+            reason = exc.diag.message_primary or type(exc).__name__
+            raise StoreError(f"migrating the PostgreSQL store failed: {reason}") from None
+
+    def _read_version(self) -> int:
+        row = self._conn.execute("SELECT COALESCE(MAX(version), 0) FROM gdprkit_schema").fetchone()
+        return 0 if row is None else int(row[0])
+
+    @property
+    def version(self) -> int:
+        """The schema version of the open database (the highest row of ``gdprkit_schema``)."""
+        with self._lock:
+            self._connection()
+            return self._read_version()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._depth < 0
+
+    def _connection(self) -> psycopg.Connection[tuple[Any, ...]]:
+        if self._depth < 0:
+            raise StoreError("the store is closed")
+        return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresConnection]:
+        """Run a block as one write transaction, holding the writers' lock until it ends.
+
+        ``BEGIN``, ``pg_advisory_xact_lock`` … ``COMMIT``, or ``ROLLBACK`` on
+        any exception, which propagates. Nested calls become savepoints, so
+        a helper that writes may be called inside a caller's transaction.
+        Waiting longer than ``timeout`` for another writer raises
+        :class:`~gdprkit.StoreError`.
+        """
+        with self._lock:
+            conn = self._connection()
+            depth = self._depth
+            with conn.transaction(savepoint_name=f"gdprkit_sp{depth}" if depth else None):
+                if depth == 0:
+                    self._take_writers_lock(conn)
+                self._depth = depth + 1
+                try:
+                    yield PostgresConnection(conn)
+                finally:
+                    self._depth = depth
+
+    def _take_writers_lock(self, conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+        try:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        except pg_errors.LockNotAvailable:
+            raise StoreError(
+                f"another writer held the PostgreSQL store for more than {self._timeout:g} s"
+            ) from None
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one read statement (``?`` placeholders) and return all its rows."""
+        with self._lock:
+            return self._connection().execute(translate(sql), tuple(params)).fetchall()
+
+    def checkpoint(self) -> None:
+        """Nothing to do on PostgreSQL; here so that callers need not know the engine.
+
+        On SQLite it folds the write-ahead log back after a deletion. On
+        PostgreSQL a deleted row stays in the table file until ``VACUUM``
+        reclaims it and in the WAL until it is recycled, both run by the
+        server; a shredded key's old images age out with the operator's
+        vacuum and WAL/backup retention (Art. 17 and 32 GDPR).
+        """
+        with self._lock:
+            self._connection()
+
+    def close(self) -> None:
+        """Close the connection; further use raises :class:`~gdprkit.StoreError`. Idempotent."""
+        with self._lock:
+            if self._depth < 0:
+                return
+            if self._depth > 0:
+                raise StoreError("cannot close the store inside a transaction")
+            self._conn.close()
+            self._depth = -1
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"schema={len(type(self).migrations) - 1}"
+        return f"PostgresStore({self._shown}, {state})"
