@@ -53,7 +53,9 @@ def test_plan_keeps_bookkeeping_until_the_bfl_date_and_erases_the_rest(db, anna)
     plan = _plan(db, anna)
     kept = {(i.source, i.field): i for i in plan.retained}
     # invoices of fiscal year 2025 are kept to the end of 2032; of 2024 to the end of 2031
-    invoice_until = {i.until for i in plan.retained if i.source == "invoices" and i.field == "amount_sek"}
+    invoice_until = {
+        i.until for i in plan.retained if i.source == "invoices" and i.field == "amount_sek"
+    }
     assert invoice_until == {datetime(2032, 1, 1, tzinfo=STHLM), datetime(2033, 1, 1, tzinfo=STHLM)}
     name = kept[("customers", "name")]
     assert name.until == datetime(2033, 1, 1, tzinfo=STHLM)
@@ -79,7 +81,9 @@ def test_execute_erases_keeps_and_is_idempotent(db, anna, audit):
     receipt = rights.execute_erasure(_plan(db, anna), service.sources(db), audit=audit)
     assert receipt.complete
     assert receipt.total_changed > 0
-    row = db.execute("SELECT name, email, phone, street FROM customers WHERE customer_id='C-1042'").fetchone()
+    row = db.execute(
+        "SELECT name, email, phone, street FROM customers WHERE customer_id='C-1042'"
+    ).fetchone()
     assert row[0] == "Anna Berg" or row[0] is not None  # kept for bookkeeping
     assert row[1] is None and row[2] is None  # e-mail and phone are gone
     assert _count(db, "support_tickets") == 0
@@ -87,7 +91,10 @@ def test_execute_erases_keeps_and_is_idempotent(db, anna, audit):
     assert _count(db, "churn_scores") == 0
     assert _count(db, "contracts") == 0
     assert _count(db, "invoices") == 8  # räkenskapsinformation stays
-    assert db.execute("SELECT count(*) FROM meter_readings WHERE customer_id IS NULL").fetchone()[0] == 24
+    assert (
+        db.execute("SELECT count(*) FROM meter_readings WHERE customer_id IS NULL").fetchone()[0]
+        == 24
+    )
     assert _count(db, "customers", "C-1043") == before_other  # nobody else touched
     # the second run changes nothing
     again = rights.execute_erasure(_plan(db, anna), service.sources(db), audit=audit)
@@ -175,7 +182,9 @@ def test_plan_needs_erasable_sources(db, anna):
 
 def test_rectify_applies_and_audits_without_values(db, anna, audit):
     customers = service.sources(db)[0]
-    n = rights.rectify(anna, customers, {"email": "anna.berg@example.org", "area_m2": 150}, at=NOW, audit=audit)
+    n = rights.rectify(
+        anna, customers, {"email": "anna.berg@example.org", "area_m2": 150}, at=NOW, audit=audit
+    )
     assert n == 1
     row = db.execute("SELECT email, area_m2 FROM customers WHERE customer_id='C-1042'").fetchone()
     assert row == ("anna.berg@example.org", 150)
@@ -190,7 +199,10 @@ def test_rectify_one_record_by_key(db, anna):
     invoices = service.sources(db)[2]
     n = rights.rectify(anna, invoices, {"paid_on": date(2025, 4, 1)}, at=NOW, key=("F-0-2025-3",))
     assert n == 1
-    assert db.execute("SELECT paid_on FROM invoices WHERE invoice_id='F-0-2025-3'").fetchone()[0] == "2025-04-01"
+    assert (
+        db.execute("SELECT paid_on FROM invoices WHERE invoice_id='F-0-2025-3'").fetchone()[0]
+        == "2025-04-01"
+    )
 
 
 @pytest.mark.parametrize(

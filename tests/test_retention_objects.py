@@ -20,7 +20,9 @@ ANNA = models.Customer(
     heating="heat pump", heat_pump="NIBE S1255",
 )  # fmt: skip
 ENDED = {"contract_ended": date(2025, 6, 30), "fiscal_year_end": date(2025, 12, 31)}
-LO_ONLY = [p for p, v in models.policy.purposes.items() if v.basis is not gk.LegalBasis.LEGAL_OBLIGATION]
+LO_ONLY = [
+    p for p, v in models.policy.purposes.items() if v.basis is not gk.LegalBasis.LEGAL_OBLIGATION
+]
 
 
 def test_a_field_is_kept_while_any_purpose_needs_it():
@@ -55,7 +57,9 @@ def test_missing_facts_give_unknown_not_expired():
 
 
 def test_record_facts_come_from_the_record_itself():
-    invoice = models.Invoice("F-1", date(2026, 6, 30), "C-1042", date(2026, 3, 28), Decimal("120.50"))
+    invoice = models.Invoice(
+        "F-1", date(2026, 6, 30), "C-1042", date(2026, 3, 28), Decimal("120.50")
+    )
     v = retention.evaluate_object(invoice, {}, NOW, inactive_purposes=LO_ONLY)
     # a fiscal year that ended 2026-06-30 is kept to the end of 2033
     assert v["amount_sek"].expires_at == datetime(2034, 1, 1, tzinfo=STHLM)
@@ -63,15 +67,21 @@ def test_record_facts_come_from_the_record_itself():
 
 
 def test_anonymized_only_purpose_anonymizes_non_identifying_fields():
-    reading = models.MeterReading("C-1042", "M-7700", datetime(2026, 11, 1, 10, tzinfo=STHLM), Decimal("1.5"))
-    v = retention.evaluate_object(reading, {}, NOW, inactive_purposes=("contract", "personalisation", "crm"))
+    reading = models.MeterReading(
+        "C-1042", "M-7700", datetime(2026, 11, 1, 10, tzinfo=STHLM), Decimal("1.5")
+    )
+    v = retention.evaluate_object(
+        reading, {}, NOW, inactive_purposes=("contract", "personalisation", "crm")
+    )
     assert v["kwh"].status is retention.Status.EXPIRED
     assert v["kwh"].action is retention.Action.ANONYMIZE
     assert v["customer_id"].action is retention.Action.ERASE
 
 
 def test_holds_override_everything():
-    hold = retention.LegalHold("dispute over invoice F-1", "Tingsrätt T 123-26", datetime(2026, 1, 1, tzinfo=STHLM))
+    hold = retention.LegalHold(
+        "dispute over invoice F-1", "Tingsrätt T 123-26", datetime(2026, 1, 1, tzinfo=STHLM)
+    )
     v = retention.evaluate_object(ANNA, ENDED, NOW, holds=[hold])
     assert set(v.with_status(retention.Status.HELD)) == set(gk.schema_of(ANNA).personal_fields)
     assert "Tingsrätt" in v["email"].legal_reference

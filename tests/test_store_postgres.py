@@ -656,6 +656,7 @@ def test_erasure_and_rectification_on_postgres(
 
 # -- the consent ledger and request register --------------------------------------------------
 
+
 def test_ledger_and_requests_on_postgres(store: PostgresStore) -> None:
     from datetime import timedelta
 
