@@ -18,7 +18,7 @@ EXTRAS = PYPROJECT["project"]["optional-dependencies"]
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite under coverage."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test,postgres,dask]")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "combine", success_codes=[0, 1])
     session.run("coverage", "report")

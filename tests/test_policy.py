@@ -318,3 +318,14 @@ def test_cli_policy_check_reports_problems(tmp_path, capsys):
     assert main(["policy", "check", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "purposes.contract.basis" in err and str(bad) in err
+
+
+def test_policies_and_frozen_maps_pickle(elveta):
+    """Values cross process boundaries (Dask workers, multiprocessing) intact."""
+    import pickle
+
+    from gdprkit._util import FrozenMap
+
+    fm = FrozenMap({"a": 1})
+    assert pickle.loads(pickle.dumps(fm)) == fm
+    assert pickle.loads(pickle.dumps(elveta)) == elveta

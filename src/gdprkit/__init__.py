@@ -85,6 +85,7 @@ _SUBMODULES = frozenset(
         "anonymize",
         "audit",
         "consent",
+        "dask",
         "pseudonym",
         "requests",
         "retention",

@@ -67,5 +67,9 @@ class FrozenMap(Mapping[K, V]):
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("FrozenMap is immutable")
 
+    def __reduce__(self) -> tuple[type[FrozenMap[K, V]], tuple[dict[K, V]]]:
+        # pickling rebuilds through __init__: the default would call the refusing __setattr__
+        return (type(self), (self._data,))
+
     def __repr__(self) -> str:
         return f"FrozenMap({self._data!r})"
