@@ -44,7 +44,7 @@ import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from _common import best_of  # bench/_common.py: the script's folder is on sys.path
 
 import gdprkit.dask as gd
 from gdprkit.pseudonym import Keyring, Pseudonymizer
@@ -89,16 +90,6 @@ def write_readings(directory: Path, meters: int, hours: int, *, per_file: int = 
         )
         pq.write_table(table, directory / f"part-{part:04d}.parquet", row_group_size=125_000)
     return meters * hours
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    """The shortest wall time of ``repeat`` runs, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _tokens_in_process(n: int, barrier: Any, results: Any) -> None:

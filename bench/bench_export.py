@@ -47,10 +47,11 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from _common import timed_best  # bench/_common.py: the script's folder is on sys.path
 
 from gdprkit import rights
 from gdprkit._demo import models, service
@@ -105,16 +106,6 @@ def export_baseline(db: Path, out: Path) -> int:
     return rows
 
 
-def best_of(repeats: int, fn: Callable[[], int]) -> tuple[float, int]:
-    """The fastest of ``repeats`` runs of ``fn`` and its result."""
-    best, result = float("inf"), 0
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def bench_throughput(db: Path, warm_db: Path, work: Path, rows: int, repeats: int) -> float:
     """Time both sides on the same file; returns gdprkit's throughput / the baseline's."""
     out_base, out_ours = work / "baseline.zip", work / "gdprkit.zip"
@@ -124,9 +115,9 @@ def bench_throughput(db: Path, warm_db: Path, work: Path, rows: int, repeats: in
     t_base = t_ours = float("inf")
     n_base = n_ours = 0
     for _ in range(repeats):
-        t, n_base = best_of(1, lambda: export_baseline(db, out_base))
+        t, n_base = timed_best(1, lambda: export_baseline(db, out_base))
         t_base = min(t_base, t)
-        t, n_ours = best_of(1, lambda: export_gdprkit(db, out_ours))
+        t, n_ours = timed_best(1, lambda: export_gdprkit(db, out_ours))
         t_ours = min(t_ours, t)
     if n_base != rows or n_ours != rows:
         raise SystemExit(f"row counts differ: baseline {n_base}, gdprkit {n_ours}, expected {rows}")

@@ -20,9 +20,9 @@ import argparse
 import base64
 import hashlib
 import hmac
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from _common import best_of  # bench/_common.py: the script's folder is on sys.path
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 from gdprkit.pseudonym import Keyring, Pseudonymizer, Sealer
@@ -33,16 +33,6 @@ KEY = bytes(range(32))
 def emails(n: int) -> list[str]:
     """``n`` distinct e-mail-like strings of about 25 bytes."""
     return [f"user{i:07d}@example{i % 97:02d}.se" for i in range(n)]
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    """The shortest wall time of ``repeat`` runs, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def naive_loop(values: Sequence[str]) -> list[bytes]:

@@ -22,10 +22,12 @@ import random
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
+
+from _common import timed_best  # bench/_common.py: the script's folder is on sys.path
 
 from gdprkit import retention
 from gdprkit.retention import FactValue, Status
@@ -46,16 +48,6 @@ def make_rows(n: int, seed: int = 1042) -> list[Row]:
         {"id": i, EVENT: None if rng.random() < 0.05 else first + timedelta(rng.randrange(3650))}
         for i in range(n)
     ]
-
-
-def best_of(repeats: int, fn: Callable[[], int]) -> tuple[float, int]:
-    """The fastest of ``repeats`` runs of ``fn`` and its result."""
-    best, result = float("inf"), 0
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def hand_written(rows: list[Row], threshold: date) -> Iterator[tuple[Row, bool]]:
@@ -85,9 +77,9 @@ def bench_python(rows: list[Row]) -> dict[str, float]:
             count += retention.evaluate(RULE, facts, NOW, tz=TZ).status is expired
         return count
 
-    t_hand, n_hand = best_of(3, run_hand)
-    t_sweep, n_sweep = best_of(3, run_sweep)
-    t_eval, n_eval = best_of(1, run_evaluate)
+    t_hand, n_hand = timed_best(3, run_hand)
+    t_sweep, n_sweep = timed_best(3, run_sweep)
+    t_eval, n_eval = timed_best(1, run_evaluate)
     assert n_hand == n_sweep == n_eval, (n_hand, n_sweep, n_eval)
     print(f"expired rows: {n_sweep:,} of {len(rows):,}")
     print(f"hand-written loop      {t_hand:8.3f} s")

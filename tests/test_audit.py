@@ -167,3 +167,11 @@ def test_cli_audit_verify(log, store, capsys):
     _tamper(store, "UPDATE audit_log SET actor = 'x' WHERE seq = 2")
     assert main(["audit", "verify", store.path]) == 1
     assert "AuditIntegrityError" in capsys.readouterr().err
+
+
+def test_cli_audit_verify_refuses_a_missing_store(tmp_path, capsys):
+    # A mistyped path must not be created and reported as an empty, intact log.
+    missing = tmp_path / "missing.db"
+    assert main(["audit", "verify", str(missing)]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert not missing.exists()

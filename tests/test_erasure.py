@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -165,6 +166,24 @@ def test_shreddable_source_plans_shredding(db, anna):
     assert {i.action for i in plan.items} == {A.SHRED}
 
 
+def test_no_shredding_while_a_shreddable_source_keeps_data(db, anna):
+    # One key encrypts all of the subject's ciphertexts: destroying it would destroy the
+    # invoices Bokföringslagen makes us keep (Art. 17(3)(b)), so the plan erases instead.
+    def shreddable(model, table, key):
+        return rights.SQLSource(db, table=table, subject_column="customer_id", model=model,
+                                key=(key,), shreddable=True)  # fmt: skip
+
+    sources = [
+        shreddable(models.Invoice, "invoices", "invoice_id"),
+        shreddable(models.SupportTicket, "support_tickets", "ticket_id"),
+    ]
+    plan = rights.plan_erasure(anna, sources, models.policy, service.facts_for(db, anna.id), NOW)
+    assert {i.source for i in plan.retained} == {"invoices"}
+    assert plan.by_action(A.SHRED) == ()
+    erased = plan.for_source("support_tickets")
+    assert erased and all(i.action is A.ERASE and "key" in i.reason for i in erased)
+
+
 def test_plan_needs_erasable_sources(db, anna):
     plain = rights.IterableSource("t", models.SupportTicket, [], subject_field="customer_id")
     with pytest.raises(gk.SourceError, match="cannot erase"):
@@ -203,6 +222,18 @@ def test_rectify_one_record_by_key(db, anna):
         db.execute("SELECT paid_on FROM invoices WHERE invoice_id='F-0-2025-3'").fetchone()[0]
         == "2025-04-01"
     )
+
+
+def test_rectify_finds_a_record_by_a_datetime_key(db, anna):
+    # The key goes to the database as the rows were written (ISO text), as erase's does.
+    readings = service.sources(db)[3]
+    first = next(iter(readings.records(anna)))
+    key = readings.record_key(first)
+    n = rights.rectify(anna, readings, {"kwh": Decimal("9.99")}, at=NOW, key=key)
+    assert n == 1
+    assert [r.kwh for r in readings.records(anna) if readings.record_key(r) == key] == [
+        Decimal("9.99")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -197,6 +197,25 @@ def test_verify_detects_tampering(db, anna, tmp_path):
         rights.verify_package(tmp_path / "junk.zip")
 
 
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param(None, id="files is null"),
+        pytest.param({"a": 1}, id="files is a table"),
+        pytest.param([1], id="an entry is a number"),
+        pytest.param([{"sha256": "0" * 64}], id="an entry has no path"),
+        pytest.param([{"path": ["x"]}], id="a path is a list"),
+    ],
+)
+def test_verify_reports_a_malformed_file_list_as_an_integrity_error(tmp_path, files):
+    path = tmp_path / "bad.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        manifest = {"schema": rights.MANIFEST_SCHEMA_VERSION, "files": files}
+        zf.writestr("manifest.json", json.dumps(manifest))
+    with pytest.raises(gk.PackageIntegrityError, match="file list"):
+        rights.verify_package(path)
+
+
 class _Page(HTMLParser):
     def __init__(self):
         super().__init__()

@@ -228,6 +228,11 @@ def _render_for_subject(
     return "\n".join(out) + "\n"
 
 
+_KEY_KEPT = (
+    "erased row by row: the subject's key stays, as it also protects data kept under Art. 17(3)"
+)
+
+
 def _item_for(
     verdict: FieldVerdict, policy: Policy, shreddable: bool
 ) -> tuple[ErasureAction, datetime | None, str, str]:
@@ -276,8 +281,9 @@ def plan_erasure(
     ends. A field whose retention cannot be computed for lack of facts is
     retained for review, never erased on doubt. Every other personal field
     is ERASEd (SHREDded in a source that holds ciphertexts under the
-    subject's key), or ANONYMIZEd where its rule says so. Recipients to
-    notify (Art. 19) come from the policy.
+    subject's key, unless such a source retains something: the one key
+    protects that too, so it stays), or ANONYMIZEd where its rule says so.
+    Recipients to notify (Art. 19) come from the policy.
     """
     require_aware(now, "now")
     if not isinstance(subject, SubjectRef):
@@ -291,13 +297,15 @@ def plan_erasure(
     ]
     hold_list = tuple(holds)
     groups: dict[tuple[Any, ...], list[tuple[object, ...]]] = {}
-    meta: dict[tuple[Any, ...], tuple[datetime | None, str | None, str, str]] = {}
     deletes: list[tuple[str, tuple[tuple[object, ...], ...]]] = []
     erased_purposes: set[str] = set()
+    shreddable_sources: set[str] = set()
     for source in sources:
         if not isinstance(source, ErasableSource):
             raise SourceError(f"source {source.name!r} cannot erase (it has no erase/record_key)")
         shreddable = bool(getattr(source, "shreddable", False))
+        if shreddable:
+            shreddable_sources.add(source.name)
         to_delete: list[tuple[object, ...]] = []
         for record in source.records(subject):
             key = source.record_key(record)
@@ -324,7 +332,6 @@ def plan_erasure(
                     erased_purposes.update(schema.tag(v.field).purposes)
                 group = (source.name, v.field, action, until, v.purpose, ref, reason)
                 groups.setdefault(group, []).append(key)
-                meta[group] = (until, v.purpose, ref, reason)
             if not keeps:
                 to_delete.append(key)
         deletes.append((source.name, tuple(to_delete)))
@@ -333,6 +340,15 @@ def plan_erasure(
                     purpose=g[4], legal_reference=g[5], reason=g[6])
         for g, keys in groups.items()
     )  # fmt: skip
+    if any(i.action is ErasureAction.RETAIN and i.source in shreddable_sources for i in items):
+        # The subject's one key also encrypts what a shreddable source keeps: destroying it
+        # would destroy data that Art. 17(3) makes us keep, so those fields are erased instead.
+        items = tuple(
+            attrs.evolve(i, action=ErasureAction.ERASE, reason=_KEY_KEPT)
+            if i.action is ErasureAction.SHRED
+            else i
+            for i in items
+        )
     recipient_ids = sorted({r for p in erased_purposes for r in policy.purpose(p).recipients})
     return ErasurePlan(
         subject=subject,

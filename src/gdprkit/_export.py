@@ -76,7 +76,7 @@ def _plan(schema: Schema, policy: Policy, scope: Scope) -> _FieldPlan:
         if not tag.origin.provided_by_subject:
             reason = (
                 _PORTABILITY_THIRD_PARTY
-                if tag.origin.value == "third_party"
+                if tag.origin is Origin.THIRD_PARTY
                 else _PORTABILITY_DERIVED
             )
             excluded.append((name, reason))
@@ -720,7 +720,12 @@ def verify_package(path: str | os.PathLike[str]) -> dict[str, Any]:
             raise PackageIntegrityError("manifest.json is not valid JSON") from None
         if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA_VERSION:
             raise PackageIntegrityError("manifest.json has an unknown schema")
-        listed = {f["path"]: f for f in manifest.get("files", [])}
+        files = manifest.get("files", [])
+        if not isinstance(files, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("path"), str) for f in files
+        ):
+            raise PackageIntegrityError("manifest.json has a malformed file list")
+        listed = {f["path"]: f for f in files}
         present = set(zf.namelist()) - {"manifest.json"}
         for extra in sorted(present - set(listed)):
             raise PackageIntegrityError(f"{extra} is in the package but not in the manifest")

@@ -7,6 +7,7 @@ import importlib
 import inspect
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from types import NoneType, UnionType
@@ -290,6 +291,20 @@ def _bind_convert(target: type, what: str) -> Callable[[object], object]:
     return lambda value: _convert(value, target, what)
 
 
+@contextmanager
+def _write_transaction(conn: Any) -> Iterator[Any]:
+    """A cursor of ``conn`` for one write: commit at the end, roll back on any exception."""
+    cursor = conn.cursor()
+    try:
+        yield cursor
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        cursor.close()
+
+
 def _takes_positionally(model: type, fields: tuple[str, ...]) -> bool:
     """Whether ``model(*values)`` means ``model(**dict(zip(fields, values)))``.
 
@@ -498,8 +513,7 @@ class SQLSource(_OneKindSource):
         """
         table = quote_identifier(self._table)
         changed = 0
-        cursor = self._conn.cursor()
-        try:
+        with _write_transaction(self._conn) as cursor:
             for change in changes:
                 key = [to_db(k) for k in change.key]
                 if len(key) != len(self._key):
@@ -520,12 +534,6 @@ class SQLSource(_OneKindSource):
                 sql = f"UPDATE {table} SET {sets} WHERE {self._key_where(0)} AND ({not_null})"
                 cursor.execute(sql, _params(self._paramstyle, key))
                 changed += max(int(cursor.rowcount), 0)
-            self._conn.commit()
-        except BaseException:
-            self._conn.rollback()
-            raise
-        finally:
-            cursor.close()
         return changed
 
     def rectify(
@@ -550,25 +558,17 @@ class SQLSource(_OneKindSource):
         where = self._subject_where(len(values))
         values.append(subject.id)
         if key is not None:
-            key_values = list(key)
+            key_values = [to_db(k) for k in key]
             if len(key_values) != len(self._key) or not self._key:
                 raise SourceError(f"a record key of {self._name!r} has {len(self._key)} parts")
             where += " AND " + self._key_where(len(values))
             values.extend(key_values)
-        cursor = self._conn.cursor()
-        try:
+        with _write_transaction(self._conn) as cursor:
             cursor.execute(
                 f"UPDATE {quote_identifier(self._table)} SET {sets} WHERE {where}",
                 _params(self._paramstyle, values),
             )
-            count = max(int(cursor.rowcount), 0)
-            self._conn.commit()
-        except BaseException:
-            self._conn.rollback()
-            raise
-        finally:
-            cursor.close()
-        return count
+            return max(int(cursor.rowcount), 0)
 
 
 @attrs.frozen

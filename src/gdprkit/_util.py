@@ -1,10 +1,11 @@
-"""Small pieces shared by the modules: aware datetimes, identifiers, a frozen mapping."""
+"""Small pieces shared by the modules: aware datetimes, stored instants, checked text,
+identifiers, a frozen mapping."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from gdprkit._errors import NaiveDatetimeError
@@ -23,6 +24,20 @@ def require_aware(value: object, what: str) -> datetime:
         raise NaiveDatetimeError(
             f"{what} is a naive datetime; pass an aware one (e.g. tzinfo=ZoneInfo('Europe/Stockholm'))"
         )
+    return value
+
+
+def utc_stamp(at: datetime) -> str:
+    """An instant as fixed-width UTC text with microseconds, so text order is time order."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def require_text(value: object, name: str) -> str:
+    """Return ``value`` if it is a non-blank str; the errors name ``name``, never the value."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{name} must not be empty")
     return value
 
 

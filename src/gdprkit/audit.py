@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from gdprkit._errors import AuditIntegrityError
-from gdprkit._util import require_aware
+from gdprkit._util import require_aware, utc_stamp
 
 if TYPE_CHECKING:
     from gdprkit.pseudonym import Pseudonymizer
@@ -143,7 +143,7 @@ class AuditLog:
             raise TypeError(
                 "details must be JSON data (str, int, float, bool, None, lists, dicts)"
             ) from None
-        stamp = at.astimezone(UTC).isoformat(timespec="microseconds")
+        stamp = utc_stamp(at)
         with self._store.transaction() as conn:
             last = conn.execute(
                 "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"

@@ -40,10 +40,17 @@ def _demo_command(args: argparse.Namespace) -> int:
     return run_demo(directory=args.dir, as_json=args.json)
 
 
+def _require_store_file(path: str) -> None:
+    """Refuse a missing store: opening one would create an empty store at a mistyped path."""
+    if not os.path.exists(path):
+        raise StoreError("the store file does not exist")
+
+
 def _audit_command(args: argparse.Namespace) -> int:
     from gdprkit.audit import AuditLog
     from gdprkit.store.sqlite import SQLiteStore
 
+    _require_store_file(args.db)
     with SQLiteStore(args.db) as store:
         head = AuditLog(store).verify(args.head)
     if head is None:
@@ -73,8 +80,7 @@ def _requests_command(args: argparse.Namespace) -> int:
     from gdprkit.store.sqlite import SQLiteStore
     from gdprkit.timecalc import STOCKHOLM
 
-    if not os.path.exists(args.db):
-        raise StoreError("the store file does not exist")
+    _require_store_file(args.db)
     try:
         at = _parse_at(args.at)
     except argparse.ArgumentTypeError as exc:
@@ -125,9 +131,7 @@ def _load_sources(spec: str, conn: object) -> list[object]:
 
 
 def _export_command(args: argparse.Namespace) -> int:
-    import os
     import sqlite3
-    from datetime import UTC, datetime
     from pathlib import Path
 
     from gdprkit.policy import Policy

@@ -33,7 +33,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -45,7 +45,7 @@ from gdprkit._errors import (
     Restricted,
     UnknownPurpose,
 )
-from gdprkit._util import require_aware
+from gdprkit._util import require_aware, require_text, utc_stamp
 from gdprkit.policy import CookieDeclaration, Policy, Purpose
 from gdprkit.pseudonym import Pseudonymizer
 from gdprkit.store import Store, StoreConnection, check_store
@@ -378,19 +378,6 @@ class Restriction:
 # --------------------------------------------------------------------------- input checks
 
 
-def _stamp(at: datetime) -> str:
-    """An instant as fixed-width UTC text: text order is time order."""
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _text(value: object, name: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-    if not value.strip():
-        raise ValueError(f"{name} must not be empty")
-    return value
-
-
 def _ids(value: object, name: str) -> tuple[str, ...]:
     if isinstance(value, str | bytes):
         raise TypeError(f"{name} must be an iterable of purpose ids, not a single string")
@@ -477,7 +464,7 @@ class Ledger:
     # -- helpers -------------------------------------------------------------
 
     def _token(self, subject: object, name: str = "subject") -> str:
-        return self._pseudonymizer.token(_text(subject, name))
+        return self._pseudonymizer.token(require_text(subject, name))
 
     def _at(self, value: object, name: str = "at") -> datetime:
         return require_aware(value, name)
@@ -494,13 +481,13 @@ class Ledger:
 
     def _purpose(self, purpose: object, name: str = "purpose") -> Purpose:
         """A policy purpose (not a cookie pseudo-purpose)."""
-        pid = _text(purpose, name)
+        pid = require_text(purpose, name)
         if pid not in self._policy.purposes:
             raise UnknownPurpose(pid, known=self._policy.purposes)
         return self._policy.purposes[pid]
 
     def _check_known(self, purpose: object, name: str = "purpose") -> str:
-        pid = _text(purpose, name)
+        pid = require_text(purpose, name)
         if pid not in self._policy.purposes and pid not in self._cookie_purposes():
             if pid.startswith(COOKIE_PREFIX):
                 self._consent_purpose(pid)  # raises with the precise reason
@@ -595,16 +582,16 @@ class Ledger:
                 "purposes must name at least one purpose (Art. 7(2): consent is specific)"
             )
         snapshots = tuple(self._consent_purpose(pid) for pid in ids)
-        notice = _text(notice_version, "notice_version")
-        how = _text(method, "method")
-        who = _text(by, "by")
-        lang = _text(language, "language")
+        notice = require_text(notice_version, "notice_version")
+        how = require_text(method, "method")
+        who = require_text(by, "by")
+        lang = require_text(language, "language")
         if not _LANGUAGE.match(lang):
             raise ValueError("language must be a language code such as 'sv' or 'en'")
         withdrawal = (
             f"the same channel as the consent was given ({how})"
             if withdrawal_method is None
-            else _text(withdrawal_method, "withdrawal_method")
+            else require_text(withdrawal_method, "withdrawal_method")
         )
         period = _duration(duration)
         token = self._token(subject)
@@ -629,7 +616,7 @@ class Ledger:
                     how,
                     who,
                     withdrawal,
-                    _stamp(when),
+                    utc_stamp(when),
                 ),
             )
             conn.executemany(
@@ -672,8 +659,8 @@ class Ledger:
             raise LedgerError("purposes must name at least one purpose")
         for pid in ids:
             self._consent_purpose(pid)
-        how = _text(method, "method")
-        who = _text(by, "by")
+        how = require_text(method, "method")
+        who = require_text(by, "by")
         period = _duration(duration)
         token = self._token(subject)
         with self._store.transaction() as conn:
@@ -721,8 +708,8 @@ class Ledger:
         if ids is not None:
             for pid in ids:
                 self._consent_purpose(pid)
-        how = _text(method, "method")
-        who = _text(by, "by")
+        how = require_text(method, "method")
+        who = require_text(by, "by")
         token = self._token(subject)
         with self._store.transaction() as conn:
             latest = self._record_states(_on(conn), token, when)
@@ -764,12 +751,12 @@ class Ledger:
         rows = self._store.query(
             "SELECT state, expires_at FROM consent_events"
             " WHERE subject = ? AND purpose = ? AND at <= ? ORDER BY at DESC, seq DESC LIMIT 1",
-            (token, pid, _stamp(when)),
+            (token, pid, utc_stamp(when)),
         )
         if not rows:
             return False
         state, expires = rows[0]
-        return bool(ConsentState(state).valid and (expires is None or _stamp(when) < expires))
+        return bool(ConsentState(state).valid and (expires is None or utc_stamp(when) < expires))
 
     def consented_purposes(self, subject: str, at: datetime) -> frozenset[str]:
         """Every purpose (and ``cookies.<category>``) with valid consent at ``at`` (Art. 7)."""
@@ -777,7 +764,7 @@ class Ledger:
         return self._consented(self._token(subject), when)
 
     def _consented(self, token: str, when: datetime) -> frozenset[str]:
-        stamp = _stamp(when)
+        stamp = utc_stamp(when)
         last: dict[str, tuple[str, str | None]] = {}
         for pid, state, expires in self._store.query(
             "SELECT purpose, state, expires_at FROM consent_events"
@@ -803,7 +790,7 @@ class Ledger:
         for rid, pid, state, expires in q(
             "SELECT record_id, purpose, state, expires_at FROM consent_events"
             " WHERE subject = ? AND at <= ? ORDER BY at, seq",
-            (token, _stamp(when)),
+            (token, utc_stamp(when)),
         ):
             latest[(rid, pid)] = (ConsentState(state), expires)
         return latest
@@ -822,7 +809,7 @@ class Ledger:
         duration: Period | None,
     ) -> None:
         """Append one event; refuse one dated before the last event of any of its purposes."""
-        stamp = _stamp(when)
+        stamp = utc_stamp(when)
         for pid in purposes:
             row = conn.execute(
                 "SELECT MAX(at) FROM consent_events WHERE subject = ? AND purpose = ?",
@@ -842,7 +829,7 @@ class Ledger:
             )
         expires = None
         if duration is not None:
-            expires = _stamp(duration.add_to(when.astimezone(self._tz)))
+            expires = utc_stamp(duration.add_to(when.astimezone(self._tz)))
         conn.executemany(
             "INSERT INTO consent_events (record_id, event_no, subject, purpose, state, at,"
             " indicated_by, method, duration, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -962,9 +949,9 @@ class Ledger:
                 "Art. 21 gives a right to object only to processing on Art. 6(1)(e) or (f) "
                 "or for direct marketing"
             )
-        why = None if grounds is None else _text(grounds, "grounds")
+        why = None if grounds is None else require_text(grounds, "grounds")
         token = self._token(subject)
-        stamp = _stamp(when)
+        stamp = utc_stamp(when)
         with self._store.transaction() as conn:
             self._after_last_objection(conn, token, p.id, stamp)
             for _, existing in self._objections(_on(conn), token, p.id):
@@ -1004,9 +991,9 @@ class Ledger:
                 f"purpose {p.id!r} is direct marketing: an objection to it is absolute and "
                 "no grounds can override it (Art. 21(3))"
             )
-        why = _text(grounds, "grounds")
+        why = require_text(grounds, "grounds")
         token = self._token(subject)
-        stamp = _stamp(when)
+        stamp = utc_stamp(when)
         with self._store.transaction() as conn:
             self._after_last_objection(conn, token, p.id, stamp)
             rows = conn.execute(
@@ -1033,7 +1020,7 @@ class Ledger:
         """Whether an objection to ``purpose`` stops processing at ``at`` (Art. 21(1), (3))."""
         when = self._at(at)
         p = self._purpose(purpose)
-        stamp = _stamp(when)
+        stamp = utc_stamp(when)
         rows = self._store.query(
             "SELECT 1 FROM objections WHERE subject = ? AND purpose = ? AND at <= ?"
             " AND (overridden_at IS NULL OR overridden_at > ?) LIMIT 1",
@@ -1103,9 +1090,9 @@ class Ledger:
         allowed = _ids(allowed_purposes, "allowed_purposes")
         for pid in allowed:
             self._purpose(pid, "allowed_purposes")
-        why = _text(reason, "reason")
+        why = require_text(reason, "reason")
         token = self._token(subject)
-        stamp = _stamp(when)
+        stamp = utc_stamp(when)
         with self._store.transaction() as conn:
             self._after_last_restriction(conn, token, stamp)
             conn.execute(
@@ -1136,7 +1123,7 @@ class Ledger:
         """
         when = self._at(at)
         token = self._token(subject)
-        stamp = _stamp(when)
+        stamp = utc_stamp(when)
         with self._store.transaction() as conn:
             self._after_last_restriction(conn, token, stamp)
             current = self._restriction(_on(conn), token, when)
@@ -1161,7 +1148,7 @@ class Ledger:
         return self._restriction(self._store.query, self._token(subject), when)
 
     def _restriction(self, q: _Query, token: str, when: datetime) -> Restriction | None:
-        stamp = _stamp(when)
+        stamp = utc_stamp(when)
         rows = q(
             "SELECT since, reason, allowed_purposes, lifted_at FROM restrictions"
             " WHERE subject = ? AND since <= ? AND (lifted_at IS NULL OR lifted_at > ?)"
@@ -1239,7 +1226,7 @@ class Ledger:
         when = self._at(at)
         token = self._token(subject)
         consented = self._consented(token, when)
-        stamp = _stamp(when)
+        stamp = utc_stamp(when)
         objected = {
             row[0]
             for row in self._store.query(
@@ -1300,7 +1287,7 @@ class Ledger:
                     "no keep= given and the policy declares no consent_evidence_retention"
                 )
         period = _keep(keep)
-        stamp = _stamp(when)
+        stamp = utc_stamp(when)
         with self._store.transaction() as conn:
             ended = conn.execute(
                 """
@@ -1322,7 +1309,7 @@ class Ledger:
                 for rid, end, still_open in ended
                 if not still_open
                 and end <= stamp
-                and _stamp(period.add_to(self._load(end))) <= stamp
+                and utc_stamp(period.add_to(self._load(end))) <= stamp
             ]
             for rid in doomed:
                 conn.execute("DELETE FROM consent_records WHERE record_id = ?", (rid,))

@@ -18,14 +18,14 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from gdprkit._errors import RequestStateError, UnknownRequest
-from gdprkit._util import require_aware
+from gdprkit._util import require_aware, require_text, utc_stamp
 from gdprkit.store import Store, StoreConnection, check_store
 from gdprkit.timecalc import (
     SWEDEN,
@@ -145,18 +145,6 @@ class SubjectRequest:
         return self.is_open and require_aware(at, "at") >= self.late_from
 
 
-def _stamp(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _text(value: object, name: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-    if not value.strip():
-        raise ValueError(f"{name} must not be empty")
-    return value
-
-
 _Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
 _COLUMNS: Final = (
@@ -214,10 +202,10 @@ class RequestRegister:
         """Register a new request; its deadline is one month from the local receipt date (Art. 12(3))."""
         if not isinstance(kind, RequestKind):
             raise TypeError(f"kind must be a RequestKind, got {type(kind).__name__}")
-        sk = _text(subject_kind, "subject_kind")
-        sid = _text(subject_id, "subject_id")
+        sk = require_text(subject_kind, "subject_kind")
+        sid = require_text(subject_id, "subject_id")
         when = require_aware(received_at, "received_at")
-        via = _text(channel, "channel")
+        via = require_text(channel, "channel")
         due = response_deadline(when, calendar=self._calendar, tz=self._tz)
         request_id = str(uuid.uuid4())
         with self._store.transaction() as conn:
@@ -229,7 +217,7 @@ class RequestRegister:
                     kind.value,
                     sk,
                     sid,
-                    _stamp(when),
+                    utc_stamp(when),
                     via,
                     RequestState.RECEIVED.value,
                     due.isoformat(),
@@ -299,7 +287,7 @@ class RequestRegister:
             conn.execute(
                 "UPDATE subject_requests SET extended = 1, extension_reason = ?, extended_at = ?,"
                 " due = ? WHERE id = ?",
-                (reason, _stamp(when), due.isoformat(), request.id),
+                (reason, utc_stamp(when), due.isoformat(), request.id),
             )
             self._history(conn, request.id, request.state, when, f"extended: {reason}")
             self._record_audit(
@@ -352,7 +340,7 @@ class RequestRegister:
             "INSERT INTO subject_request_history (request_id, seq, state, at, note)"
             " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM subject_request_history"
             " WHERE request_id = ?",
-            (request_id, state.value, _stamp(at), note, request_id),
+            (request_id, state.value, utc_stamp(at), note, request_id),
         )
 
     def _record_audit(

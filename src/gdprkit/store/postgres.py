@@ -52,8 +52,7 @@ import math
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from types import TracebackType
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Final
 
 try:
     import psycopg
@@ -66,6 +65,7 @@ except ImportError:  # pragma: no cover - exercised with psycopg hidden
     ) from None
 
 from gdprkit._errors import StoreError
+from gdprkit.store._common import StoreBase
 
 __all__ = [
     "LOCK_KEY",
@@ -393,7 +393,7 @@ def _scrub(text: str, *secrets: str) -> str:
     return text
 
 
-class PostgresStore:
+class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
     """gdprkit's durable state in a PostgreSQL database (psycopg 3, versioned schema).
 
     The same protocol as :class:`~gdprkit.store.SQLiteStore`: writes go
@@ -406,7 +406,7 @@ class PostgresStore:
     #: The migrations this class applies; a subclass (tests) may extend them.
     migrations: ClassVar[tuple[str, ...]] = MIGRATIONS
 
-    __slots__ = ("_conn", "_depth", "_lock", "_shown", "_timeout")
+    __slots__ = ("_shown", "_timeout")
 
     def __init__(self, url: str, *, timeout: float = 5.0) -> None:
         """Connect to ``url`` (a ``postgresql://`` URL or libpq ``key=value`` string) and migrate.
@@ -448,7 +448,7 @@ class PostgresStore:
             raise StoreError(
                 f"cannot connect to the PostgreSQL store at {host}: {reason}"
             ) from None
-        self._conn: psycopg.Connection[tuple[Any, ...]] = conn
+        self._conn = conn
         try:
             # lock_timeout 0 would mean "wait forever"; a timeout of 0 means "do not wait".
             millis = max(1, round(timeout * 1000))
@@ -494,16 +494,6 @@ class PostgresStore:
         with self._lock:
             self._connection()
             return self._read_version()
-
-    @property
-    def closed(self) -> bool:
-        """True once :meth:`close` was called."""
-        return self._depth < 0
-
-    def _connection(self) -> psycopg.Connection[tuple[Any, ...]]:
-        if self._depth < 0:
-            raise StoreError("the store is closed")
-        return self._conn
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresConnection]:
@@ -552,27 +542,5 @@ class PostgresStore:
         with self._lock:
             self._connection()
 
-    def close(self) -> None:
-        """Close the connection; further use raises :class:`~gdprkit.StoreError`. Idempotent."""
-        with self._lock:
-            if self._depth < 0:
-                return
-            if self._depth > 0:
-                raise StoreError("cannot close the store inside a transaction")
-            self._conn.close()
-            self._depth = -1
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def __repr__(self) -> str:
-        state = "closed" if self.closed else f"schema={len(type(self).migrations) - 1}"
-        return f"PostgresStore({self._shown}, {state})"
+        return f"PostgresStore({self._shown}, {self._state()})"

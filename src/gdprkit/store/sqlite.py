@@ -37,10 +37,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any, ClassVar, Final, Self
 
 from gdprkit._errors import StoreError
+from gdprkit.store._common import StoreBase
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
 
@@ -235,7 +235,7 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-class SQLiteStore:
+class SQLiteStore(StoreBase[sqlite3.Connection]):
     """gdprkit's durable state in one SQLite file (WAL, foreign keys, versioned schema).
 
     Every write goes through :meth:`transaction` (``BEGIN IMMEDIATE``, so
@@ -248,7 +248,7 @@ class SQLiteStore:
     #: The migrations this class applies; a subclass (tests) may extend them.
     migrations: ClassVar[tuple[str, ...]] = MIGRATIONS
 
-    __slots__ = ("_conn", "_depth", "_lock", "_path")
+    __slots__ = ("_path",)
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
         """Open (creating and migrating as needed) the database at ``path``.
@@ -337,16 +337,6 @@ class SQLiteStore:
         """SQLite's journal mode: ``"wal"`` for a file store."""
         return str(self.query("PRAGMA journal_mode")[0][0]).lower()
 
-    @property
-    def closed(self) -> bool:
-        """True once :meth:`close` was called."""
-        return self._depth < 0
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._depth < 0:
-            raise StoreError("the store is closed")
-        return self._conn
-
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a block as one write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK``.
@@ -396,27 +386,5 @@ class SQLiteStore:
             if self._depth == 0 and self._path != ":memory:":
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
-    def close(self) -> None:
-        """Close the connection; further use raises :class:`~gdprkit.StoreError`. Idempotent."""
-        with self._lock:
-            if self._depth < 0:
-                return
-            if self._depth > 0:
-                raise StoreError("cannot close the store inside a transaction")
-            self._conn.close()
-            self._depth = -1
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def __repr__(self) -> str:
-        state = "closed" if self.closed else f"schema={len(type(self).migrations) - 1}"
-        return f"SQLiteStore(path={self._path!r}, {state})"
+        return f"SQLiteStore(path={self._path!r}, {self._state()})"
