@@ -55,6 +55,7 @@ def _policy_dict() -> dict[str, Any]:
         "name": {"sv": "Register", "en": "Registry"},
         "description": {"sv": "Myndighetsuppgift.", "en": "Public task."},
         "basis": "public_task",
+        "legal_reference": "Lag (2009:400) om offentlighet och sekretess",
     }
     data["cookies"] = [
         {"name": "sid", "provider": "Exempel AB", "purpose": "strictly_necessary",

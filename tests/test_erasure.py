@@ -258,3 +258,21 @@ def test_rectify_refuses_derived_data_and_never_echoes_values(db, anna):
     with pytest.raises(gk.RectificationError) as info:
         rights.rectify(anna, service.sources(db)[0], {"area_m2": "secret-value"}, at=NOW)
     assert "secret-value" not in str(info.value)
+
+
+def test_keyless_source_cannot_erase(db, anna):
+    keyless = rights.SQLSource(db, table="support_tickets", subject_column="customer_id",
+                               model=models.SupportTicket)  # fmt: skip
+    with pytest.raises(gk.SourceError, match="no key="):
+        keyless.erase(anna, [])
+
+
+def test_rectify_refuses_the_subject_id(db, anna):
+    with pytest.raises(gk.RectificationError, match="another subject"):
+        rights.rectify(anna, service.sources(db)[0], {"customer_id": "C-9"}, at=NOW)
+    assert _count(db, "customers") == 1
+
+
+def test_legal_hold_repr_hides_the_subject():
+    hold = retention.LegalHold("claim", "T 1-26", NOW, subject="C-1042")
+    assert "C-1042" not in repr(hold)

@@ -329,3 +329,25 @@ def test_policies_and_frozen_maps_pickle(elveta):
     fm = FrozenMap({"a": 1})
     assert pickle.loads(pickle.dumps(fm)) == fm
     assert pickle.loads(pickle.dumps(elveta)) == elveta
+
+
+def test_public_task_needs_its_legal_basis_in_law(minimal_dict):
+    minimal_dict["purposes"]["service"]["basis"] = "public_task"
+    _one(minimal_dict, "purposes.service.legal_reference", "Art. 6(3)")
+
+
+def test_direct_marketing_on_consent_still_lists_the_objection(minimal_dict):
+    minimal_dict["purposes"]["offers"] = {
+        "name": {"sv": "Erbjudanden", "en": "Offers"},
+        "description": {"sv": "E-post.", "en": "E-mail."},
+        "basis": "consent",
+        "direct_marketing": True,
+    }
+    policy = gk.Policy.from_dict(minimal_dict)
+    assert gk.Right.OBJECTION in policy.purposes["offers"].rights  # Art. 21(2)
+    assert gk.Right.OBJECTION not in policy.purposes["service"].rights
+
+
+def test_unreadable_policy_file_is_a_policy_error(tmp_path):
+    with pytest.raises(gk.PolicyError, match="cannot read"):
+        gk.Policy.from_toml(tmp_path)  # a directory

@@ -364,3 +364,18 @@ def test_cell_encoder_equals_the_plain_encoding(values):
         isinstance(v, Decimal) is False or c == str(v)
         for v, c in zip(values, csv_cells, strict=True)
     )
+
+
+def test_progress_is_reported_once_per_step_and_subclasses_export(anna, tmp_path):
+    class Ticket(models.SupportTicket):
+        pass
+
+    tickets = [Ticket(f"T-{i}", "C-1042", AT, "hej") for i in range(20000)]
+    source = rights.IterableSource(
+        "tickets", models.SupportTicket, tickets, subject_field="customer_id"
+    )
+    calls = []
+    result = rights.export_subject(anna, [source], models.policy, at=AT, out=tmp_path / "t.zip",
+                                   progress=lambda name, rows: calls.append(rows))  # fmt: skip
+    assert result.rows == 20000
+    assert calls == [10000, 20000]

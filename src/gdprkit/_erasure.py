@@ -494,9 +494,15 @@ def rectify(
     (schema,) = source.schemas
     hints = typing.get_type_hints(schema.model)
     tagged = {f.name: f.tag for f in schema.fields}
+    subject_field = getattr(source, "subject_field", None) or schema.subject_id_field
     for field, value in changes.items():
         if field not in schema.all_fields:
             raise RectificationError(f"{schema.name} has no field {field!r}")
+        if field == subject_field:
+            raise RectificationError(
+                f"{schema.name}.{field} holds whose records these are; changing it would move "
+                "them to another subject, which is not a rectification"
+            )
         tag = tagged.get(field)
         if tag is None:
             raise RectificationError(f"{schema.name}.{field} is not personal data of the subject")

@@ -354,7 +354,7 @@ def _write_source(
     with tempfile.TemporaryFile("w+b") as spool:
         with zf.open(_info(base + ".jsonl", stamp), "w", force_zip64=True) as entry:
             for record in source.records(subject):
-                if type(record) is not model:
+                if not isinstance(record, model):
                     raise SourceError(
                         f"source {source.name!r} yielded a {type(record).__name__}, "
                         f"not a {schema.name}"
@@ -378,8 +378,8 @@ def _write_source(
         with zf.open(_info(base + ".csv", stamp), "w", force_zip64=True) as entry:
             for chunk in iter(lambda: spool.read(1 << 20), b""):
                 entry.write(chunk)
-    if progress is not None:
-        progress(source.name, rows)
+    if progress is not None and (rows == 0 or rows % 10000):
+        progress(source.name, rows)  # the final count, unless the loop just reported it
     files.append({"path": base + ".jsonl", "media_type": "application/jsonl", "rows": rows,
                   "sha256": json_sha.hexdigest(), "bytes": json_size, "source": source.name})  # fmt: skip
     files.append({"path": base + ".csv", "media_type": "text/csv", "rows": rows,

@@ -106,6 +106,11 @@ class _OneKindSource:
         """The one schema of this source."""
         return (self._schema,)
 
+    @property
+    def subject_field(self) -> str:
+        """The field that says whose record it is."""
+        return self._subject_field
+
     def _belongs(self, value_of: Callable[[str], object], subject: SubjectRef) -> bool:
         """Whether a record belongs to ``subject``: exact equality, never a pattern."""
         if value_of(self._subject_field) == subject.id:
@@ -511,6 +516,10 @@ class SQLSource(_OneKindSource):
         (the plan took the keys from ``records(subject)``); a field already
         NULL is not counted, so running it again changes nothing (idempotent).
         """
+        if not self._key:
+            raise SourceError(
+                f"source {self._name!r} has no key=; it cannot erase record by record"
+            )
         table = quote_identifier(self._table)
         changed = 0
         with _write_transaction(self._conn) as cursor:

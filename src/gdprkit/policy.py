@@ -208,8 +208,16 @@ class Purpose:
 
     @property
     def rights(self) -> tuple[Right, ...]:
-        """The rights that apply to processing for this purpose, from its basis."""
-        return self.basis.rights
+        """The rights that apply to processing for this purpose.
+
+        They follow from the basis; direct marketing adds the objection of
+        Art. 21(2) whatever the basis.
+        """
+        rights = self.basis.rights
+        if self.direct_marketing and Right.OBJECTION not in rights:
+            order = list(Right)
+            rights = tuple(sorted((*rights, Right.OBJECTION), key=order.index))
+        return rights
 
     def retention_words(self, lang: str = "en") -> str | None:
         """The retention rule in words: the declared text, else the rule's own description."""
@@ -287,6 +295,8 @@ class Policy:
                 data = tomllib.load(fh)
         except FileNotFoundError:
             raise PolicyError([PolicyProblem(name, "file not found")]) from None
+        except OSError as exc:
+            raise PolicyError([PolicyProblem(name, f"cannot read: {exc.strerror}")]) from None
         except tomllib.TOMLDecodeError as exc:
             raise PolicyError([PolicyProblem(name, f"not valid TOML: {exc}")]) from None
         return cls.from_dict(data, source=name)
@@ -613,11 +623,11 @@ def _parse_purpose(
     basis = r.parse("basis", LegalBasis.parse)
     legal_reference = r.string("legal_reference")
     lia = r.string("legitimate_interest_assessment")
-    if basis is LegalBasis.LEGAL_OBLIGATION and legal_reference is None:
+    if basis in (LegalBasis.LEGAL_OBLIGATION, LegalBasis.PUBLIC_TASK) and legal_reference is None:
         r.problem(
             "legal_reference",
-            "a legal-obligation purpose must name the law it complies with (Art. 6(3)), "
-            "e.g. 'Bokföringslagen (1999:1078) 7 kap. 2 §'",
+            "a legal-obligation or public-task purpose must name the law it rests on "
+            "(Art. 6(3)), e.g. 'Bokföringslagen (1999:1078) 7 kap. 2 §'",
         )
     if basis is LegalBasis.LEGITIMATE_INTERESTS and lia is None:
         r.problem(

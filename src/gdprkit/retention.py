@@ -418,7 +418,7 @@ class LegalHold:
     reference: str = attrs.field(validator=_non_empty)
     placed_at: datetime = attrs.field(validator=_aware)
     lifted_at: datetime | None = attrs.field(default=None, validator=_aware_or_none)
-    subject: str | None = None
+    subject: str | None = attrs.field(default=None, repr=False)  # a subject id: personal data
     record: str | int | None = None
 
     def __attrs_post_init__(self) -> None:
