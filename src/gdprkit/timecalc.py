@@ -268,11 +268,9 @@ class HolidayCalendar(Protocol):
     @property
     def name(self) -> str:
         """A short name such as ``"Sweden (Lag 1989:253)"``."""
-        ...
 
     def is_holiday(self, day: date, /) -> bool:
         """True when ``day`` is a public holiday."""
-        ...
 
 
 def is_working_day(day: date, calendar: HolidayCalendar | None = None) -> bool:

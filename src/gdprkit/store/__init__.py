@@ -30,15 +30,12 @@ class StoreCursor(Protocol):
     @property
     def rowcount(self) -> int:
         """How many rows the statement changed (-1 where the engine cannot tell)."""
-        ...
 
     def fetchone(self) -> Any:
         """The next row as a tuple, or ``None``."""
-        ...
 
     def fetchall(self) -> list[Any]:
         """The remaining rows as tuples."""
-        ...
 
     def __iter__(self) -> Iterator[Any]: ...
 
@@ -52,11 +49,9 @@ class StoreConnection(Protocol):
 
     def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> StoreCursor:
         """Run one statement with its parameters."""
-        ...
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> StoreCursor:
         """Run one statement once per parameter sequence."""
-        ...
 
 
 class Store(Protocol):
@@ -71,28 +66,22 @@ class Store(Protocol):
     @property
     def version(self) -> int:
         """The schema version of the open database."""
-        ...
 
     @property
     def closed(self) -> bool:
         """True once :meth:`close` was called."""
-        ...
 
     def transaction(self) -> AbstractContextManager[StoreConnection]:
         """A write transaction; nested calls become savepoints."""
-        ...
 
     def query(self, sql: str, params: Sequence[Any] = ...) -> list[tuple[Any, ...]]:
         """Run one read statement and return all its rows."""
-        ...
 
     def checkpoint(self) -> None:
         """Make deletions durable in the engine's files where it can (after shredding)."""
-        ...
 
     def close(self) -> None:
         """Close the store."""
-        ...
 
     def __enter__(self) -> Self: ...
 
