@@ -351,3 +351,11 @@ def test_direct_marketing_on_consent_still_lists_the_objection(minimal_dict):
 def test_unreadable_policy_file_is_a_policy_error(tmp_path):
     with pytest.raises(gk.PolicyError, match="cannot read"):
         gk.Policy.from_toml(tmp_path)  # a directory
+
+
+def test_notice_lists_each_category_once_at_its_broadest(elveta):
+    text = elveta.render_notice(lang="sv")
+    section = text.split("## Hur vi använder")[0]
+    assert "- kontaktuppgifter" in section
+    assert "- e-postadress" not in section  # inside "kontaktuppgifter"
+    assert section.count("- identitet") == 1

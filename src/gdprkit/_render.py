@@ -311,9 +311,13 @@ def notice(policy: Policy, lang: str) -> str:
     c = policy.controller
     out = [f"# {t['title']}", "", t["intro"].format(name=c.name), ""]
     out += [f"## {t['collect']}", "", t["collect_text"], ""]
+    declared = {cat for p in policy.purposes.values() for cat in p.categories}
     seen: list[str] = []
     for p in policy.purposes.values():
         for cat in p.categories:
+            # "contact" already covers "contact.email": list the broadest category only
+            if any(a in declared for a in cat.ancestors):
+                continue
             label = policy.taxonomy[str(cat)].label(lang)
             if label not in seen:
                 seen.append(label)
