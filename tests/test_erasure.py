@@ -188,10 +188,6 @@ def test_plan_needs_erasable_sources(db, anna):
     plain = rights.IterableSource("t", models.SupportTicket, [], subject_field="customer_id")
     with pytest.raises(gk.SourceError, match="cannot erase"):
         rights.plan_erasure(anna, [plain], models.policy, {}, NOW)
-    keyless = rights.SQLSource(db, table="support_tickets", subject_column="customer_id",
-                               model=models.SupportTicket)  # fmt: skip
-    with pytest.raises(gk.SourceError, match="key"):
-        rights.plan_erasure(anna, [keyless], models.policy, {}, NOW)
     with pytest.raises(gk.NaiveDatetimeError):
         rights.plan_erasure(anna, [], models.policy, {}, datetime(2026, 1, 1))
 
@@ -260,11 +256,23 @@ def test_rectify_refuses_derived_data_and_never_echoes_values(db, anna):
     assert "secret-value" not in str(info.value)
 
 
-def test_keyless_source_cannot_erase(db, anna):
-    keyless = rights.SQLSource(db, table="support_tickets", subject_column="customer_id",
-                               model=models.SupportTicket)  # fmt: skip
-    with pytest.raises(gk.SourceError, match="no key="):
-        keyless.erase(anna, [])
+def test_a_source_without_key_finds_records_by_all_their_values(db, anna):
+    """Without key= a record is matched on every column (NULLs with IS NULL)."""
+    keyless = rights.SQLSource(db, table="meter_readings", subject_column="customer_id",
+                               model=models.MeterReading)  # fmt: skip
+    plan = rights.plan_erasure(anna, [keyless], models.policy, {}, NOW)
+    receipt = rights.execute_erasure(plan)  # the plan remembers its sources
+    assert receipt.total_changed == 24
+    assert _count(db, "meter_readings") == 0
+    assert (
+        db.execute("SELECT count(*) FROM meter_readings WHERE customer_id IS NULL").fetchone()[0]
+        == 24
+    )
+    assert (
+        db.execute("SELECT count(*) FROM meter_readings WHERE customer_id = 'C-1043'").fetchone()[0]
+        == 24
+    )
+    assert rights.execute_erasure(plan).total_changed == 0
 
 
 def test_rectify_refuses_the_subject_id(db, anna):

@@ -95,6 +95,7 @@ class ErasurePlan:
     items: tuple[ErasureItem, ...]
     deletes: tuple[tuple[str, tuple[tuple[object, ...], ...]], ...] = attrs.field(repr=False)
     recipients: tuple[Recipient, ...] = ()
+    sources: tuple[DataSource, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def by_action(self, action: ErasureAction) -> tuple[ErasureItem, ...]:
         """The items with ``action``."""
@@ -300,7 +301,8 @@ def plan_erasure(
     deletes: list[tuple[str, tuple[tuple[object, ...], ...]]] = []
     erased_purposes: set[str] = set()
     shreddable_sources: set[str] = set()
-    for source in sources:
+    source_list = tuple(sources)
+    for source in source_list:
         if not isinstance(source, ErasableSource):
             raise SourceError(f"source {source.name!r} cannot erase (it has no erase/record_key)")
         shreddable = bool(getattr(source, "shreddable", False))
@@ -356,6 +358,7 @@ def plan_erasure(
         items=items,
         deletes=tuple(deletes),
         recipients=tuple(policy.recipients[r] for r in recipient_ids),
+        sources=source_list,
     )
 
 
@@ -367,7 +370,7 @@ def _hold_key(key: tuple[object, ...]) -> str | int | None:
 
 def execute_erasure(
     plan: ErasurePlan,
-    sources: Iterable[DataSource],
+    sources: Iterable[DataSource] | None = None,
     *,
     at: datetime | None = None,
     audit: AuditLog | None = None,
@@ -379,12 +382,13 @@ def execute_erasure(
 
     Idempotent: a second run changes nothing. A source that fails is listed
     in the receipt (by exception type only) while the others complete; a
-    rerun finishes the job. With ``ledger``, what is retained is restricted to
-    the retaining purposes (Art. 18(2)); with ``subject_keys``, SHRED items
-    destroy the subject's key.
+    rerun finishes the job. ``sources`` defaults to the ones the plan was made
+    from. With ``ledger``, what is retained is restricted to the retaining
+    purposes (Art. 18(2)); with ``subject_keys``, SHRED items destroy the
+    subject's key.
     """
     when = require_aware(at if at is not None else plan.at, "at")
-    by_name = {s.name: s for s in sources}
+    by_name = {s.name: s for s in (plan.sources if sources is None else sources)}
     changed: list[tuple[str, int]] = []
     failed: list[tuple[str, str]] = []
     for name, deleted in plan.deletes:

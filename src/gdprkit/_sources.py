@@ -487,22 +487,30 @@ class SQLSource(_OneKindSource):
 
     @property
     def key(self) -> tuple[str, ...]:
-        """The fields that identify one record (the table's primary key)."""
-        return self._key
+        """The fields that identify one record: ``key=``, else every mapped field.
+
+        Without a declared primary key a record is found by all its values
+        (NULLs compared with ``IS NULL``), so rows that are equal in every
+        column are erased together; declare ``key=`` where the table has one.
+        """
+        return self._key or tuple(self._columns)
 
     def record_key(self, record: object) -> tuple[object, ...]:
         """The key of ``record`` (its values of :attr:`key`)."""
-        if not self._key:
-            raise SourceError(
-                f"source {self._name!r} has no key=; it cannot erase record by record"
-            )
-        return tuple(getattr(record, f) for f in self._key)
+        return tuple(getattr(record, f) for f in self.key)
 
-    def _key_where(self, offset: int) -> str:
-        return " AND ".join(
-            f"{quote_identifier(self._columns[f])} = {_placeholder(self._paramstyle, offset + i)}"
-            for i, f in enumerate(self._key)
-        )
+    def _key_where(self, key: list[object], offset: int) -> tuple[str, list[object]]:
+        """The WHERE clause that finds one record by its key values, and its parameters."""
+        clauses: list[str] = []
+        params: list[object] = []
+        for field, value in zip(self.key, key, strict=True):
+            column = quote_identifier(self._columns[field])
+            if value is None:
+                clauses.append(f"{column} IS NULL")
+            else:
+                clauses.append(f"{column} = {_placeholder(self._paramstyle, offset + len(params))}")
+                params.append(value)
+        return " AND ".join(clauses), params
 
     def _subject_where(self, offset: int) -> str:
         column = quote_identifier(self._columns[self._subject_field])
@@ -516,20 +524,17 @@ class SQLSource(_OneKindSource):
         (the plan took the keys from ``records(subject)``); a field already
         NULL is not counted, so running it again changes nothing (idempotent).
         """
-        if not self._key:
-            raise SourceError(
-                f"source {self._name!r} has no key=; it cannot erase record by record"
-            )
         table = quote_identifier(self._table)
         changed = 0
         with _write_transaction(self._conn) as cursor:
             for change in changes:
                 key = [to_db(k) for k in change.key]
-                if len(key) != len(self._key):
-                    raise SourceError(f"a record key of {self._name!r} has {len(self._key)} parts")
+                if len(key) != len(self.key):
+                    raise SourceError(f"a record key of {self._name!r} has {len(self.key)} parts")
+                where, params = self._key_where(key, 0)
                 if change.delete:
-                    sql = f"DELETE FROM {table} WHERE {self._key_where(0)}"
-                    cursor.execute(sql, _params(self._paramstyle, key))
+                    sql = f"DELETE FROM {table} WHERE {where}"
+                    cursor.execute(sql, _params(self._paramstyle, params))
                     changed += max(int(cursor.rowcount), 0)
                     continue
                 for field in change.fields:
@@ -540,8 +545,8 @@ class SQLSource(_OneKindSource):
                 column_list = [quote_identifier(self._columns[f]) for f in change.fields]
                 sets = ", ".join(f"{c} = NULL" for c in column_list)
                 not_null = " OR ".join(f"{c} IS NOT NULL" for c in column_list)
-                sql = f"UPDATE {table} SET {sets} WHERE {self._key_where(0)} AND ({not_null})"
-                cursor.execute(sql, _params(self._paramstyle, key))
+                sql = f"UPDATE {table} SET {sets} WHERE {where} AND ({not_null})"
+                cursor.execute(sql, _params(self._paramstyle, params))
                 changed += max(int(cursor.rowcount), 0)
         return changed
 
@@ -568,10 +573,11 @@ class SQLSource(_OneKindSource):
         values.append(subject.id)
         if key is not None:
             key_values = [to_db(k) for k in key]
-            if len(key_values) != len(self._key) or not self._key:
-                raise SourceError(f"a record key of {self._name!r} has {len(self._key)} parts")
-            where += " AND " + self._key_where(len(values))
-            values.extend(key_values)
+            if len(key_values) != len(self.key):
+                raise SourceError(f"a record key of {self._name!r} has {len(self.key)} parts")
+            key_where, key_params = self._key_where(key_values, len(values))
+            where += " AND " + key_where
+            values.extend(key_params)
         with _write_transaction(self._conn) as cursor:
             cursor.execute(
                 f"UPDATE {quote_identifier(self._table)} SET {sets} WHERE {where}",
