@@ -208,6 +208,9 @@ def test_from_toml_names_the_file(tmp_path):
         gk.Policy.from_toml(missing)
     bad = tmp_path / "bad.toml"
     bad.write_text("[purposes.a]\nbasis = 'contract'\n[purposes.a]\n", encoding="utf-8")
+    with pytest.raises(gk.PolicyError, match="bad.toml: duplicate declaration"):
+        gk.Policy.from_toml(bad)
+    bad.write_text("[policy\n", encoding="utf-8")
     with pytest.raises(gk.PolicyError, match="bad.toml: not valid TOML"):
         gk.Policy.from_toml(bad)
 
@@ -359,3 +362,12 @@ def test_notice_lists_each_category_once_at_its_broadest(elveta):
     assert "- kontaktuppgifter" in section
     assert "- e-postadress" not in section  # inside "kontaktuppgifter"
     assert section.count("- identitet") == 1
+
+
+def test_purposes_as_an_array_of_tables_and_duplicates(minimal_dict):
+    listed = [{"id": pid, **body} for pid, body in minimal_dict["purposes"].items()]
+    as_list = dict(minimal_dict, purposes=listed)
+    assert set(gk.Policy.from_dict(as_list).purposes) == {"service", "news", "stats", "care"}
+    twice = dict(minimal_dict, purposes=[*listed, dict(listed[0])])
+    _one(twice, "purposes[4].id", "duplicate purpose 'service'")
+    _one(dict(minimal_dict, purposes=[{"basis": "contract"}]), "purposes[0].id", "is required")

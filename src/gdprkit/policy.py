@@ -298,7 +298,8 @@ class Policy:
         except OSError as exc:
             raise PolicyError([PolicyProblem(name, f"cannot read: {exc.strerror}")]) from None
         except tomllib.TOMLDecodeError as exc:
-            raise PolicyError([PolicyProblem(name, f"not valid TOML: {exc}")]) from None
+            what = "duplicate declaration" if "twice" in str(exc) else "not valid TOML"
+            raise PolicyError([PolicyProblem(name, f"{what}: {exc}")]) from None
         return cls.from_dict(data, source=name)
 
     @classmethod
@@ -514,6 +515,20 @@ def _parse_policy(data: Mapping[str, Any], source: str) -> Policy:
                 problems.add("categories", p.message)
 
     purposes: dict[str, Purpose] = {}
+    raw_purposes = top.raw("purposes")
+    if isinstance(raw_purposes, list):
+        # [[purposes]] with an id each: the one shape in which a purpose can be declared twice
+        by_id: dict[str, object] = {}
+        for i, item in enumerate(raw_purposes):
+            pid = item.get("id") if isinstance(item, Mapping) else None
+            if not isinstance(pid, str) or not pid:
+                problems.add(f"purposes[{i}].id", "is required (a purpose id)")
+            elif pid in by_id:
+                problems.add(f"purposes[{i}].id", f"duplicate purpose {pid!r}")
+            else:
+                by_id[pid] = {k: v for k, v in item.items() if k != "id"}
+        data = {**data, "purposes": by_id}
+        top = Reader(data, "", problems)
     prs = top.table("purposes", required=True)
     if prs is not None:
         for pid in prs.data:
