@@ -605,9 +605,29 @@ def test_guard_in_project(ledger, Member, setup, purpose, error):
         assert "anna" not in str(info.value)
 
 
-def test_guard_needs_at(ledger, Member):
+def test_guard_without_at_answers_as_things_stand(ledger, Member):
+    member = Member(SUBJECT, "a@example.se")
+    assert gk.project(member, "service", guards=[ledger])  # nothing recorded: allowed
+    with pytest.raises(gk.ConsentRequired):
+        gk.project(member, "survey", guards=[ledger])
+    grant(ledger, ["survey"])  # no time limit
+    assert gk.project(member, "survey", guards=[ledger]) == {"email": "a@example.se"}
+    ledger.object(SUBJECT, "news", at=at(1))
+    with pytest.raises(gk.Objected):
+        gk.project(member, "news", guards=[ledger])
+    grant(ledger, ["survey"], when=at(2), duration="P1M")  # one that can run out
     with pytest.raises(TypeError, match="at="):
-        gk.project(Member(SUBJECT, "a@example.se"), "service", guards=[ledger])
+        gk.project(member, "survey", guards=[ledger])
+
+
+def test_installed_guards_run_when_project_gets_none(ledger, Member):
+    member = Member(SUBJECT, "a@example.se")
+    ledger.object(SUBJECT, "news", at=T0)
+    with gk.using_guards(ledger):
+        with pytest.raises(gk.Objected):
+            gk.project(member, "news", at=at(1))
+        assert gk.project(member, "news", at=at(1), guards=()) == {"email": "a@example.se"}
+    assert gk.project(member, "news", at=at(1)) == {"email": "a@example.se"}  # block ended
 
 
 def test_elveta_marketing_is_refused_after_an_objection(tmp_path):

@@ -28,7 +28,7 @@ def test_the_api_at_a_glance(tmp_path):
     assert gk.LegalBasis.CONSENT.dpv == "https://w3id.org/dpv#Consent"
     assert {gk.Origin.PROVIDED, gk.Origin.OBSERVED, gk.Origin.DERIVED, gk.Origin.THIRD_PARTY}
 
-    @gk.personal_data(subject="direct_customer", policy=policy)
+    @gk.personal_data(subject="customer", policy=policy)
     @attrs.frozen
     class Customer:
         customer_id: str = gk.pd_field(
@@ -86,3 +86,29 @@ def test_the_api_at_a_glance(tmp_path):
     # contract and crm are erasure-request purposes: nothing of this record stays
     assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 0
     assert rights.execute_erasure(plan).total_changed == 0
+
+
+def test_conveniences_a_caller_expects():
+    stockholm = ZoneInfo("Europe/Stockholm")
+    assert date(2026, 1, 31) + timecalc.Period(months=1) == date(2026, 2, 28)
+    assert date(2024, 2, 29) + timecalc.Period(years=1) == date(2025, 2, 28)
+    # the nyårsafton edge case of LEGAL.md §2.3, both readings
+    assert timecalc.response_deadline(date(2029, 11, 30)) == date(2029, 12, 31)
+    assert timecalc.response_deadline(date(2029, 11, 30), eves_as_holidays=True) == date(2030, 1, 2)
+    try:
+        timecalc.response_deadline(
+            date(2029, 11, 30), calendar=timecalc.SWEDEN, eves_as_holidays=True
+        )
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("calendar= and eves_as_holidays= together must be refused")
+    # tz defaults to Europe/Stockholm, the zone the deadlines use
+    rule = retention.after("fiscal_year_end", years=7, align="year")
+    now = datetime(2026, 11, 25, 10, tzinfo=stockholm)
+    v = retention.evaluate(rule, {"fiscal_year_end": date(2025, 12, 31)}, now)
+    assert v.expires_at == datetime(2033, 1, 1, tzinfo=stockholm)
+    assert retention.cutoff(rule, now) == retention.cutoff(rule, now, tz=stockholm)
+    assert gk.LegalBasis.LEGITIMATE_INTEREST is gk.LegalBasis.LEGITIMATE_INTERESTS
+    assert gk.LegalBasis.VITAL_INTEREST is gk.LegalBasis.VITAL_INTERESTS
+    assert len(gk.LegalBasis) == 6

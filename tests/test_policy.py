@@ -371,3 +371,14 @@ def test_purposes_as_an_array_of_tables_and_duplicates(minimal_dict):
     twice = dict(minimal_dict, purposes=[*listed, dict(listed[0])])
     _one(twice, "purposes[4].id", "duplicate purpose 'service'")
     _one(dict(minimal_dict, purposes=[{"basis": "contract"}]), "purposes[0].id", "is required")
+
+
+def test_a_purpose_declaring_special_category_data_needs_an_art9_condition(minimal_dict):
+    """R1: an Art. 6 basis alone is a policy error for Art. 9(1) data, at load time."""
+    minimal_dict["purposes"]["service"]["categories"] = ["contact.email", "health"]
+    _one(minimal_dict, "purposes.service.categories[1]", "Art. 9(2)")
+    minimal_dict["purposes"]["service"]["special_condition"] = "9(2)(a)"
+    assert (
+        gk.Policy.from_dict(minimal_dict).purposes["service"].special_condition
+        is gk.Art9Condition.EXPLICIT_CONSENT
+    )

@@ -57,7 +57,7 @@ def receive(
     kind: RequestKind = RequestKind.ACCESS,
     subject: str = SUBJECT,
 ) -> SubjectRequest:
-    return register.receive(kind, "direct_customer", subject, received_at=when, channel="e-mail")
+    return register.receive(kind, "customer", subject, received_at=when, channel="e-mail")
 
 
 @pytest.mark.parametrize(
@@ -246,7 +246,7 @@ def test_history_runs_forward_only(register):
     ],
 )  # fmt: skip
 def test_receive_rejects_bad_input_naming_the_parameter(register, kwargs, error, match):
-    args = {"kind": RequestKind.ERASURE, "subject_kind": "direct_customer",
+    args = {"kind": RequestKind.ERASURE, "subject_kind": "customer",
             "subject_id": SUBJECT, "received_at": local(2026, 3, 10), "channel": "web"}  # fmt: skip
     args |= kwargs
     kind, sk, sid = args.pop("kind"), args.pop("subject_kind"), args.pop("subject_id")

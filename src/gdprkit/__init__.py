@@ -53,10 +53,12 @@ from gdprkit.tagging import (
     Personal,
     Schema,
     Tag,
+    install_guards,
     pd_field,
     personal_data,
     project,
     schema_of,
+    using_guards,
 )
 from gdprkit.vocab import (
     Art9Condition,
@@ -152,6 +154,7 @@ __all__ = [
     "anonymize",
     "audit",
     "consent",
+    "install_guards",
     "pd_field",
     "personal_data",
     "project",
@@ -162,4 +165,5 @@ __all__ = [
     "schema_of",
     "store",
     "timecalc",
+    "using_guards",
 ]

@@ -33,7 +33,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -1189,7 +1189,10 @@ class Ledger:
         when the purpose rests on consent and there is none (Art. 6(1)(a)).
         """
         if at is None:
-            raise TypeError("the consent ledger needs an instant: pass at= to project()")
+            # as things stand: every recorded restriction and objection counts, and a
+            # consent only if it cannot run out (one that can needs an instant)
+            self._check_as_it_stands(obj, schema, purpose)
+            return
         when = self._at(at)
         p = self._purpose(purpose)
         subject = schema.subject_id(obj)
@@ -1215,6 +1218,37 @@ class Ledger:
                 f"purpose {p.id!r} rests on consent and no valid consent exists at `at` "
                 "(Art. 6(1)(a), 7)"
             )
+
+    def _check_as_it_stands(self, obj: builtins.object, schema: Schema, purpose: str) -> None:
+        p = self._purpose(purpose)
+        subject = schema.subject_id(obj)
+        if p.basis is LegalBasis.CONSENT and subject is not None:
+            rows = self._store.query(
+                "SELECT state, expires_at FROM consent_events WHERE subject = ? AND purpose = ?"
+                " ORDER BY at DESC, seq DESC LIMIT 1",
+                (self._token(subject), p.id),
+            )
+            if rows and ConsentState(rows[0][0]).valid and rows[0][1] is not None:
+                raise TypeError(
+                    f"consent for purpose {p.id!r} has a validity period: pass at= to project()"
+                )
+        self.check(obj, schema, purpose, self._latest_instant())
+
+    def _latest_instant(self) -> datetime:
+        """The newest instant any ledger entry speaks of: "as things stand" means then."""
+        stamps = [
+            row[0]
+            for table, column in (
+                ("consent_events", "at"),
+                ("objections", "at"),
+                ("objections", "overridden_at"),
+                ("restrictions", "since"),
+                ("restrictions", "lifted_at"),
+            )
+            for row in self._store.query(f"SELECT MAX({column}) FROM {table}")
+            if row[0] is not None
+        ]
+        return datetime.fromisoformat(max(stamps)) if stamps else datetime(1970, 1, 1, tzinfo=UTC)
 
     def inactive_purposes(self, subject: str, at: datetime) -> frozenset[str]:
         """The policy purposes that no longer justify processing or keeping the data at ``at``.

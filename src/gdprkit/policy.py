@@ -679,6 +679,16 @@ def _parse_purpose(
         if rid not in recipients:
             r.problems.add(f"{r.key('recipients')}[{i}]", f"unknown recipient {rid!r}")
     condition = r.parse("special_condition", Art9Condition.parse)
+    if condition is None and not r.has("special_condition"):
+        declared = r.str_list("categories")
+        for cat in categories:
+            special = taxonomy.special_of(cat)
+            if special is not None:
+                r.problems.add(
+                    f"{r.key('categories')}[{declared.index(str(cat))}]",
+                    f"special-category data ({special.value}, Art. 9(1)) needs an Art. 9(2) "
+                    "condition in special_condition; an Art. 6 basis alone is not enough",
+                )
     dpv = tuple(d if d.startswith("http") else DPV + d for d in r.str_list("dpv"))
     retention, retention_text = _parse_retention(r, languages)
     if name is None or description is None or basis is None:

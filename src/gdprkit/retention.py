@@ -43,6 +43,7 @@ from gdprkit._errors import NaiveDatetimeError, PolicyError, PolicyProblem, Rete
 from gdprkit._util import is_identifier, require_aware
 from gdprkit.timecalc import (
     ALIGNMENTS,
+    STOCKHOLM,
     Align,
     Period,
     first_day_after,
@@ -554,7 +555,7 @@ def _instant(part: Expiry) -> datetime:
     return _utc(part.at) if part.at is not None else _UTC_MIN
 
 
-def expiry(rule: Rule, facts: Facts, *, tz: tzinfo) -> Expiry:
+def expiry(rule: Rule, facts: Facts, *, tz: tzinfo = STOCKHOLM) -> Expiry:
     """When ``rule`` lets data go for ``facts``, in ``tz`` (Art. 5(1)(e); Reg. 1182/71 Art. 3).
 
     The building block under :func:`evaluate` for callers that need the
@@ -659,7 +660,7 @@ def evaluate(
     facts: Facts,
     now: datetime,
     *,
-    tz: tzinfo,
+    tz: tzinfo = STOCKHOLM,
     holds: Iterable[LegalHold] = (),
 ) -> Verdict:
     """Decide whether data governed by ``rule`` may still be kept at ``now`` (Art. 5(1)(e), 17).
@@ -881,7 +882,7 @@ def _column_type(column_type: object) -> ColumnType:
 
 
 def cutoff(
-    rule: Rule, now: datetime, *, tz: tzinfo, column_type: ColumnType = "date"
+    rule: Rule, now: datetime, *, tz: tzinfo = STOCKHOLM, column_type: ColumnType = "date"
 ) -> datetime | None:
     """The instant T such that a record is expired at ``now`` when its event is before T.
 
@@ -932,7 +933,7 @@ def sql_predicate(
     rule: Rule,
     now: datetime,
     *,
-    tz: tzinfo,
+    tz: tzinfo = STOCKHOLM,
     column: str,
     paramstyle: Literal["qmark", "format"] = "qmark",
     column_type: ColumnType = "date",
@@ -943,7 +944,7 @@ def sql_predicate(
     rule: Rule,
     now: datetime,
     *,
-    tz: tzinfo,
+    tz: tzinfo = STOCKHOLM,
     column: str,
     paramstyle: Literal["named", "pyformat"],
     column_type: ColumnType = "date",
@@ -953,7 +954,7 @@ def sql_predicate(
     rule: Rule,
     now: datetime,
     *,
-    tz: tzinfo,
+    tz: tzinfo = STOCKHOLM,
     column: str,
     paramstyle: Paramstyle = "qmark",
     column_type: ColumnType = "date",
@@ -1100,7 +1101,7 @@ def sweep(
     rule: Rule,
     now: datetime,
     *,
-    tz: tzinfo,
+    tz: tzinfo = STOCKHOLM,
     key: None = None,
     holds: Iterable[LegalHold] = (),
     subject: Callable[[M], object] | None = None,
@@ -1112,7 +1113,7 @@ def sweep(
     rule: Rule,
     now: datetime,
     *,
-    tz: tzinfo,
+    tz: tzinfo = STOCKHOLM,
     key: Callable[[R], Mapping[str, object]],
     holds: Iterable[LegalHold] = (),
     subject: Callable[[R], object] | None = None,
@@ -1123,7 +1124,7 @@ def sweep(
     rule: Rule,
     now: datetime,
     *,
-    tz: tzinfo,
+    tz: tzinfo = STOCKHOLM,
     key: Callable[[R], Mapping[str, object]] | None = None,
     holds: Iterable[LegalHold] = (),
     subject: Callable[[R], object] | None = None,

@@ -7,9 +7,11 @@ defined; ``project()`` hands out only the fields a purpose may use
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
@@ -33,10 +35,12 @@ __all__ = [
     "Personal",
     "Schema",
     "Tag",
+    "install_guards",
     "pd_field",
     "personal_data",
     "project",
     "schema_of",
+    "using_guards",
 ]
 
 T = TypeVar("T")
@@ -293,6 +297,28 @@ class Guard(Protocol):
         """Raise if ``obj`` may not be processed for ``purpose`` at ``at``."""
 
 
+_GUARDS: ContextVar[tuple[Guard, ...]] = ContextVar("gdprkit_guards", default=())
+
+
+def install_guards(*guards: Guard) -> None:
+    """Make ``guards`` (a consent ledger, say) the ones ``project()`` runs when given none.
+
+    Set once where a service starts; it holds for the current context (and the
+    threads and tasks started from it). :func:`using_guards` sets them for a block.
+    """
+    _GUARDS.set(tuple(guards))
+
+
+@contextlib.contextmanager
+def using_guards(*guards: Guard) -> Iterator[None]:
+    """Run a block with ``guards`` as the default guards of ``project()``."""
+    token = _GUARDS.set(tuple(guards))
+    try:
+        yield
+    finally:
+        _GUARDS.reset(token)
+
+
 def personal_data(
     *, subject: str, policy: Policy | None = None, id_field: str | None = None
 ) -> Callable[[C], C]:
@@ -439,14 +465,16 @@ def project(
     *,
     policy: Policy | None = None,
     at: datetime | None = None,
-    guards: Iterable[Guard] = (),
+    guards: Iterable[Guard] | None = None,
 ) -> dict[str, Any]:
     """The fields of ``obj`` that ``purpose`` may use, as a new dict (GDPR Art. 5(1)(b)-(c)).
 
     A purpose the policy lacks raises :class:`~gdprkit.UnknownPurpose`; a
     purpose no field of the class is tagged for raises
     :class:`~gdprkit.PurposeNotAllowed`. Each guard (a consent, objection or
-    restriction ledger) may refuse with a ``ProcessingRefused`` subclass.
+    restriction ledger) may refuse with a ``ProcessingRefused`` subclass;
+    without ``guards=`` the ones set by :func:`install_guards` /
+    :func:`using_guards` run.
     """
     schema = schema_of(obj)
     if policy is not None and policy is not schema.policy:
@@ -454,6 +482,6 @@ def project(
     names = schema.fields_for(purpose)
     if not names:
         raise PurposeNotAllowed(f"no field of {schema.name} is tagged for purpose {purpose!r}")
-    for guard in guards:
+    for guard in _GUARDS.get() if guards is None else guards:
         guard.check(obj, schema, purpose, at)
     return {name: getattr(obj, name) for name in names}

@@ -137,6 +137,16 @@ class Period:
         return not (self.years or self.months or self.days)
 
     @overload
+    def __radd__(self, value: datetime) -> datetime: ...
+    @overload
+    def __radd__(self, value: date) -> date: ...
+    def __radd__(self, value: date) -> date:
+        """``date + Period`` and ``datetime + Period``: the same as :meth:`add_to`."""
+        if not isinstance(value, date):
+            return NotImplemented
+        return self.add_to(value)
+
+    @overload
     def add_to(self, value: datetime) -> datetime: ...
     @overload
     def add_to(self, value: date) -> date: ...
@@ -424,8 +434,9 @@ def response_deadline(
     received: date | datetime,
     *,
     extended: bool = False,
-    calendar: HolidayCalendar = SWEDEN,
+    calendar: HolidayCalendar | None = None,
     tz: tzinfo = STOCKHOLM,
+    eves_as_holidays: bool = False,
 ) -> date:
     """The last day to answer a data-subject request (Art. 12(3) GDPR).
 
@@ -433,8 +444,14 @@ def response_deadline(
     under Reg. 1182/71: the period ends on the same date in the last month, or
     that month's last day where it has none (Art. 3(2)(c)); a Saturday, Sunday
     or holiday moves it to the following working day (Art. 3(4)). A datetime
-    receipt is first turned into its local date in ``tz``.
+    receipt is first turned into its local date in ``tz``. The calendar is
+    Sweden's (Lag (1989:253)); ``eves_as_holidays=True`` adds midsommarafton,
+    julafton and nyårsafton (Lag (1930:173) 2 §); ``calendar=`` replaces both.
     """
+    if calendar is None:
+        calendar = SWEDEN_WITH_EVES if eves_as_holidays else SWEDEN
+    elif eves_as_holidays:
+        raise TypeError("pass either calendar= or eves_as_holidays=, not both")
     start = receipt_date(received, tz=tz)
     return next_working_day(add_months(start, 3 if extended else 1), calendar)
 
@@ -443,13 +460,16 @@ def response_late_from(
     received: date | datetime,
     *,
     extended: bool = False,
-    calendar: HolidayCalendar = SWEDEN,
+    calendar: HolidayCalendar | None = None,
     tz: tzinfo = STOCKHOLM,
+    eves_as_holidays: bool = False,
 ) -> datetime:
     """The instant an answer is late from: 00:00 in ``tz`` on the day after the deadline.
 
     Reg. 1182/71 Art. 3(2)(c): the period ends with the expiry of the last hour
     of its last day (Art. 12(3) GDPR).
     """
-    deadline = response_deadline(received, extended=extended, calendar=calendar, tz=tz)
+    deadline = response_deadline(
+        received, extended=extended, calendar=calendar, tz=tz, eves_as_holidays=eves_as_holidays
+    )
     return end_of_day(deadline, tz)

@@ -112,6 +112,9 @@ class LegalBasis(enum.Enum):
     VITAL_INTERESTS = "vital_interests"
     PUBLIC_TASK = "public_task"
     LEGITIMATE_INTERESTS = "legitimate_interests"
+    # LEGAL.md's spellings, as aliases of the same members
+    VITAL_INTEREST = "vital_interests"  # noqa: PIE796 - an alias on purpose
+    LEGITIMATE_INTEREST = "legitimate_interests"  # noqa: PIE796 - an alias on purpose
 
     @property
     def article(self) -> str:

@@ -74,9 +74,7 @@ ledger.purge_evidence(now, 3)  # type: ignore[arg-type]
 
 # --- requests
 register = RequestRegister(store, calendar=SWEDEN_WITH_EVES)
-request = register.receive(
-    RequestKind.ACCESS, "direct_customer", "C-1", received_at=now, channel="e-mail"
-)
+request = register.receive(RequestKind.ACCESS, "customer", "C-1", received_at=now, channel="e-mail")
 assert_type(request, SubjectRequest)
 assert_type(request.due, date)
 assert_type(request.late_from, datetime)
@@ -92,7 +90,7 @@ assert_type(register.open_requests(), list[SubjectRequest])
 assert_type(register.due(at=now, within=7), list[SubjectRequest])
 assert_type(register.overdue(now), list[SubjectRequest])
 
-register.receive("access", "direct_customer", "C-1", received_at=now, channel="web")  # type: ignore[arg-type]
+register.receive("access", "customer", "C-1", received_at=now, channel="web")  # type: ignore[arg-type]
 register.refuse(request.id, at=now)  # type: ignore[call-arg]
 register.extend(request.id, at=now)  # type: ignore[call-arg]
 register.due(now)  # type: ignore[call-arg]

@@ -25,7 +25,7 @@ assert_type(gk.LegalBasis.CONSENT.article, str)
 assert_type(gk.LegalBasis.CONSENT.objectable, bool)
 
 
-@gk.personal_data(subject="direct_customer", policy=policy)
+@gk.personal_data(subject="customer", policy=policy)
 @attrs.frozen
 class Customer:
     customer_id: str = gk.pd_field(
@@ -45,7 +45,7 @@ assert_type(gk.schema_of(Customer).fields_for("marketing"), tuple[str, ...])
 Customer(customer_id=1)  # type: ignore[arg-type]
 
 
-@gk.personal_data(subject="direct_customer", policy=policy)
+@gk.personal_data(subject="customer", policy=policy)
 @dataclasses.dataclass(frozen=True)
 class Visit:
     email: Annotated[str, gk.Personal(category="contact.email", purposes=("crm",))]

@@ -17,7 +17,7 @@ import gdprkit as gk
 POLICY_PATH = Path(__file__).with_name("policy.toml")
 policy = gk.Policy.from_toml(POLICY_PATH)
 
-CUSTOMER = "direct_customer"
+CUSTOMER = "customer"
 
 
 @gk.personal_data(subject=CUSTOMER, policy=policy)
