@@ -1514,30 +1514,8 @@ def test_audit_detects_reorder(audit_world: Any) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Second round: the DESIGN snippet as written, policy-level Art. 9, more wiring
+# Second round: policy-level Art. 9, more wiring (DESIGN's snippet: test_design_contract.py)
 # ---------------------------------------------------------------------------
-
-
-def test_design_at_a_glance_snippet_as_written(tmp_path: Path) -> None:
-    """DESIGN.md decorates with subject="customer" against the Elveta policy."""
-    policy = gk.Policy.from_toml(POLICY_PATH)
-
-    @gk.personal_data(subject="customer", policy=policy)
-    @attrs.frozen
-    class Customer:
-        customer_id: str = gk.pd_field(
-            category="identity.customer_id", purposes=("contract", "crm"), identifies=True
-        )
-        email: str = gk.pd_field(
-            category="contact.email",
-            purposes=("contract", "crm", "marketing"),
-            origin=gk.Origin.PROVIDED,
-        )
-        plan: str = "basic"
-
-    customer = Customer("C-1042", "anna@example.se")
-    assert gk.schema_of(Customer).fields_for("marketing") == ("email",)
-    assert gk.project(customer, "marketing") == {"email": "anna@example.se"}
 
 
 def test_policy_purpose_with_special_category_needs_art9_condition() -> None:

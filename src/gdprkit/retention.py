@@ -255,8 +255,8 @@ def _listing(rules: tuple[Rule, ...]) -> str:
 
 
 @attrs.frozen
-class MaxOf:
-    """Keep until every one of ``rules`` has run out: the latest expiry wins (Art. 17(3)(b))."""
+class _Combined:
+    """What max_of and min_of share: the combined rules, whose own action and reason decide."""
 
     rules: tuple[Rule, ...] = attrs.field(validator=_rules)
 
@@ -274,6 +274,11 @@ class MaxOf:
     def legal_reference(self) -> str:
         """Empty: each combined rule carries its own legal reference."""
         return ""
+
+
+@attrs.frozen
+class MaxOf(_Combined):
+    """Keep until every one of ``rules`` has run out: the latest expiry wins (Art. 17(3)(b))."""
 
     def describe(self) -> str:
         """The rule in English words."""
@@ -281,25 +286,8 @@ class MaxOf:
 
 
 @attrs.frozen
-class MinOf:
+class MinOf(_Combined):
     """Keep until the first of ``rules`` runs out: the earliest expiry wins (Art. 5(1)(e))."""
-
-    rules: tuple[Rule, ...] = attrs.field(validator=_rules)
-
-    @property
-    def action(self) -> Action:
-        """The first rule's action (the verdict names the action of the rule that decides)."""
-        return _first_action(self.rules)
-
-    @property
-    def reason(self) -> str:
-        """Empty: each combined rule carries its own reason."""
-        return ""
-
-    @property
-    def legal_reference(self) -> str:
-        """Empty: each combined rule carries its own legal reference."""
-        return ""
 
     def describe(self) -> str:
         """The rule in English words."""
