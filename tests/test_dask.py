@@ -37,6 +37,7 @@ pq = pytest.importorskip("pyarrow.parquet", reason="gdprkit[dask] is not install
 import gdprkit.dask as gd  # noqa: E402  # after the skips: it needs the extra to run
 from gdprkit import AnonymizationError, KeyringError, NaiveDatetimeError  # noqa: E402
 from gdprkit import store as gk_store  # noqa: E402
+from gdprkit._pseudonym.tokens import _TOKEN_INFO  # noqa: E402
 from gdprkit.anonymize import (  # noqa: E402
     Bucket,
     Clamp,
@@ -51,12 +52,7 @@ from gdprkit.anonymize import (  # noqa: E402
     enforce_k,
     k_anonymity,
 )
-from gdprkit.pseudonym import (  # noqa: E402
-    _TOKEN_INFO,
-    Keyring,
-    Pseudonymizer,
-    normalize_email,
-)
+from gdprkit.pseudonym import Keyring, Pseudonymizer, normalize_email  # noqa: E402
 
 KEY = bytes(range(32))
 ENV = "GDPRKIT_TEST_DASK_KEYRING"

@@ -70,6 +70,8 @@ from typing import Any, Final, Literal
 import attrs
 
 from gdprkit._errors import AnonymizationError, GdprkitError, KeyringError, NaiveDatetimeError
+from gdprkit._pseudonym.inputs import check_domain
+from gdprkit._pseudonym.keys import check_key_id
 from gdprkit.anonymize import (
     Bucket,
     EdgeBucket,
@@ -82,7 +84,7 @@ from gdprkit.anonymize import (
     Truncate,
     _quasi_identifiers,
 )
-from gdprkit.pseudonym import Keyring, Pseudonymizer, _check_domain, _check_key_id
+from gdprkit.pseudonym import Keyring, Pseudonymizer
 from gdprkit.store import open as open_store
 
 __all__ = [
@@ -305,7 +307,7 @@ def _token_plan(columns: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     for column, domain in columns.items():
         if not isinstance(column, str) or not column:
             raise TypeError("columns must map column names (non-empty str) to domains")
-        plan.append((column, _check_domain(domain)))
+        plan.append((column, check_domain(domain)))
     return tuple(plan)
 
 
@@ -467,7 +469,7 @@ def pseudonymize(
     source = _check_source(keyring)
     _check_normalizer(normalizer)
     if key_id is not None:
-        _check_key_id(key_id)
+        check_key_id(key_id)
     meta = ddf._meta
     plan = []
     for column, domain in _token_plan(columns):
@@ -509,7 +511,7 @@ def pseudonymize_batches(
     source = _check_source(keyring)
     _check_normalizer(normalizer)
     if key_id is not None:
-        _check_key_id(key_id)
+        check_key_id(key_id)
     plan = dict(_token_plan(columns))
     for batch in batches:
         names = batch.schema.names
