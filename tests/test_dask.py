@@ -37,6 +37,9 @@ pq = pytest.importorskip("pyarrow.parquet", reason="gdprkit[dask] is not install
 import gdprkit.dask as gd  # noqa: E402  # after the skips: it needs the extra to run
 from gdprkit import AnonymizationError, KeyringError, NaiveDatetimeError  # noqa: E402
 from gdprkit import store as gk_store  # noqa: E402
+from gdprkit._dask.columns import _bucket_fast, _edge_bucket_fast, _truncate_fast  # noqa: E402
+from gdprkit._dask.keys import _cached_pseudonymizer  # noqa: E402
+from gdprkit._dask.tokens import _pseudonymize_frame, _tokenize_arrow  # noqa: E402
 from gdprkit._pseudonym.tokens import _TOKEN_INFO  # noqa: E402
 from gdprkit.anonymize import (  # noqa: E402
     Bucket,
@@ -222,7 +225,7 @@ def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
             raise ModuleNotFoundError(f"No module named {name!r}")
         return real(name, package)
 
-    monkeypatch.setattr(gd.importlib, "import_module", no_dask)
+    monkeypatch.setattr(importlib, "import_module", no_dask)
     with pytest.raises(ImportError, match=r"pip install 'gdprkit\[dask\]'"):
         gd.generalize(object(), Generalization({"x": Suppress()}))
 
@@ -302,7 +305,7 @@ def test_token_kernel_agrees_with_tokens(
     """The Arrow kernel (by distinct value, nulls scattered back) against the plain twin."""
     plain = Pseudonymizer(keyring, domain="analytics")
     arr = pa.array(values, type=pa.string())
-    out = gd._tokenize_arrow(arr, plain, "id", dedupe=dedupe).to_pylist()
+    out = _tokenize_arrow(arr, plain, "id", dedupe=dedupe).to_pylist()
     assert out == [None if v is None else plain.token(v) for v in values]
 
 
@@ -360,7 +363,7 @@ def test_key_material_is_in_no_graph_pickle_or_repr(
         for where, haystack in haystacks.items():
             assert leaks(haystack, keyring) == [], where
     # Building the graphs loaded no keys in this process (the client's cache is empty) …
-    assert gd._cached_pseudonymizer.cache_info().currsize == 0
+    assert _cached_pseudonymizer.cache_info().currsize == 0
     # … and the search does find a key that is put into a graph (a positive control).
     leaky = ddf.map_partitions(lambda df, _json: df, keyring.to_json(), meta=ddf._meta)
     assert "keyring JSON key field" in leaks(
@@ -438,7 +441,7 @@ def assert_truncate_agrees(series: Any, truncate: Truncate) -> None:
     before the change, which an aware column can only hold as the same
     instant, 01:00 in the offset after it.
     """
-    fast = gd._truncate_fast(series, truncate, "t", series.dtype)
+    fast = _truncate_fast(series, truncate, "t", series.dtype)
     assert fast is not None
     assert fast.dtype == series.dtype
     plain = [truncate(v) for v in series.tolist()]
@@ -474,7 +477,7 @@ def test_bucket_fast_path_agrees_on_edges(
     values = np.array([origin + s * width / per for s in steps], dtype=np.float64)
     values = np.concatenate([values, np.nextafter(values, np.inf), np.nextafter(values, -np.inf)])
     bucket = Bucket(width, origin=origin)
-    fast = gd._bucket_fast(values, bucket, "x", pd.StringDtype("pyarrow"))
+    fast = _bucket_fast(values, bucket, "x", pd.StringDtype("pyarrow"))
     assert list(fast) == [bucket(v) for v in values.tolist()]
 
 
@@ -482,14 +485,14 @@ def test_bucket_fast_path_agrees_on_edges(
 def test_integer_bucket_fast_path_agrees(values: list[int], width: int) -> None:
     array = np.array(values, dtype=np.int64)
     bucket = Bucket(width, origin=-3, bottom=-3 - 5 * width, top=-3 + 7 * width)
-    fast = gd._bucket_fast(array, bucket, "x", pd.StringDtype("pyarrow"))
+    fast = _bucket_fast(array, bucket, "x", pd.StringDtype("pyarrow"))
     assert list(fast) == [bucket(v) for v in values]
 
 
 @given(st.lists(st.floats(-5, 5, allow_nan=False), min_size=1, max_size=60))
 def test_edge_bucket_fast_path_agrees(values: list[float]) -> None:
     edges = EdgeBucket((-1, 0.1, Decimal("0.5"), 2))
-    fast = gd._edge_bucket_fast(np.array(values), edges, "x", pd.StringDtype("pyarrow"))
+    fast = _edge_bucket_fast(np.array(values), edges, "x", pd.StringDtype("pyarrow"))
     assert list(fast) == [edges(v) for v in values]
 
 
@@ -698,8 +701,8 @@ def test_two_worker_processes_over_two_million_readings(
             ddf.partitions[-1], {"customer_id": "analytics"}, keyring=gd.KeyringSource.file(keyfile)
         )["customer_id"].compute()
         logs = json.dumps([client.get_scheduler_logs(), client.get_worker_logs()])
-        loaded_on = client.run(lambda: gd._cached_pseudonymizer.cache_info().currsize)
-    assert gd._cached_pseudonymizer.cache_info().currsize == 0  # the client loaded nothing
+        loaded_on = client.run(lambda: _cached_pseudonymizer.cache_info().currsize)
+    assert _cached_pseudonymizer.cache_info().currsize == 0  # the client loaded nothing
     assert all(size >= 1 for size in loaded_on.values())
     assert leaks(logs, keyring) == []
 
@@ -726,7 +729,7 @@ def test_partition_function_pickles_without_keys(
 ) -> None:
     """What a worker receives for one task: the function, its plan and the locator."""
     task = functools.partial(
-        gd._pseudonymize_frame,
+        _pseudonymize_frame,
         plan=(("customer_id", "analytics", pd.StringDtype("pyarrow")),),
         source=env_source,
         normalizer=normalize_email,

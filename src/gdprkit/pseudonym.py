@@ -58,8 +58,8 @@ KEY_BYTES: Final = _secret.KEY_BYTES
 #: Shortest key material accepted, in bytes (256 bits).
 MIN_KEY_BYTES: Final = _secret.MIN_KEY_BYTES
 
-# Besides __all__, the names imported `as` themselves stay importable from here, as they
-# were before the module was split.
+# Besides __all__, the names imported `as` themselves stay importable from here, as
+# they were before the module was split.
 __all__ = [
     "KEY_BYTES",
     "MIN_KEY_BYTES",
