@@ -131,7 +131,7 @@ def test_bad_input(log):
     with pytest.raises(ValueError, match="action"):
         log.record("", at=AT, actor="a")
     with pytest.raises(TypeError, match="JSON"):
-        log.record("x", at=AT, actor="a", details={"when": AT})  # type: ignore[dict-item]
+        log.record("x", at=AT, actor="a", details={"when": AT})
     assert log.head() is None and log.verify() is None
 
 
@@ -175,3 +175,23 @@ def test_cli_audit_verify_refuses_a_missing_store(tmp_path, capsys):
     assert main(["audit", "verify", str(missing)]) == 1
     assert "does not exist" in capsys.readouterr().err
     assert not missing.exists()
+
+
+#: gdprkit.audit's __all__, with JSONValue (the type of entry details) now among them.
+PUBLIC_NAMES = {"GENESIS", "AuditEntry", "AuditHead", "AuditLog", "JSONValue", "canonical_json"}
+#: gdprkit names the module also holds; importable from it, so kept.
+ALSO_IMPORTABLE = {"AuditIntegrityError", "require_aware", "utc_stamp"}
+
+
+def test_every_name_of_the_module_stays_importable():
+    import gdprkit.audit as audit
+
+    assert set(audit.__all__) == PUBLIC_NAMES
+    assert set(dir(audit)) >= PUBLIC_NAMES | ALSO_IMPORTABLE
+    assert audit.AuditIntegrityError is gk.AuditIntegrityError
+
+
+def test_details_that_are_not_json_data_are_refused(log):
+    with pytest.raises(TypeError, match="details must be JSON data"):
+        log.record("x", at=AT, actor="dpo", details={"when": AT})
+    assert log.head() is None

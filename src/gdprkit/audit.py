@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
@@ -24,15 +24,18 @@ if TYPE_CHECKING:
     from gdprkit.pseudonym import Pseudonymizer
     from gdprkit.store import Store
 
-__all__ = ["GENESIS", "AuditEntry", "AuditHead", "AuditLog", "canonical_json"]
+__all__ = ["GENESIS", "AuditEntry", "AuditHead", "AuditLog", "JSONValue", "canonical_json"]
 
 #: The "previous hash" of the first entry.
 GENESIS = "0" * 64
 
-JSONValue = str | int | float | bool | None | list[Any] | dict[str, Any]
+#: JSON data, as :func:`json.loads` gives it: what an entry's ``details`` hold. The
+#: items of lists and objects are not spelled out (``Any``), so that a caller's
+#: ``list[str]`` or ``dict[str, int]`` is accepted as it is.
+JSONValue: TypeAlias = str | int | float | bool | list[Any] | dict[str, Any] | None
 
 
-def canonical_json(value: Any) -> bytes:
+def canonical_json(value: JSONValue) -> bytes:
     """Canonical JSON: sorted keys, no spaces, UTF-8; the bytes that are hashed."""
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -48,10 +51,10 @@ class AuditEntry:
     actor: str
     action: str
     subject: str | None
-    details: Mapping[str, Any] = attrs.field(eq=False, hash=False)
+    details: Mapping[str, JSONValue] = attrs.field(eq=False, hash=False)
     prev_hash: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, JSONValue]:
         """The entry as the JSON object that is hashed."""
         return {
             "seq": self.seq,
