@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 import re
 import sqlite3
@@ -793,61 +792,7 @@ def test_purge_evidence_defaults_to_the_policys_rule(tmp_path):
     store_.close()
 
 
-# --------------------------------------------------------------------------- the facade
-
-#: ``gdprkit.consent.__all__`` before the module became a facade over ``gdprkit._consent``.
-_ALL_BEFORE_THE_SPLIT = (
-    "COOKIE_PREFIX",
-    "SCHEMA_VERSION",
-    "ConsentEvent",
-    "ConsentPurpose",
-    "ConsentRecord",
-    "ConsentState",
-    "Ledger",
-    "LedgerError",
-    "Objection",
-    "Restriction",
-)
-
-#: The other gdprkit names it exposed then, as by-products of its imports (the
-#: standard-library and typing names it exposed the same way are not kept).
-_ALSO_IMPORTABLE_BEFORE_THE_SPLIT = (
-    "Art9Condition",
-    "ConsentRequired",
-    "CookieDeclaration",
-    "DPV",
-    "DPV_GDPR",
-    "DPV_PD",
-    "LegalBasis",
-    "Objected",
-    "Period",
-    "Policy",
-    "Pseudonymizer",
-    "Purpose",
-    "Restricted",
-    "Store",
-    "StoreConnection",
-    "UnknownPurpose",
-    "check_store",
-    "require_aware",
-    "require_text",
-    "utc_stamp",
-)
-
-
-def test_every_name_from_before_the_split_is_still_importable():
-    module = importlib.import_module("gdprkit.consent")
-    assert sorted(module.__all__) == sorted(_ALL_BEFORE_THE_SPLIT)
-    missing = [
-        name
-        for name in (*_ALL_BEFORE_THE_SPLIT, *_ALSO_IMPORTABLE_BEFORE_THE_SPLIT)
-        if not hasattr(module, name)
-    ]
-    assert missing == []
-    assert module.SCHEMA_VERSION == "https://w3id.org/dpv/schema/dpv-27560#record-eu-gdpr"
-    assert module.COOKIE_PREFIX == "cookies."
-    assert module.ConsentRequired is gk.ConsentRequired
-    assert module.Policy is gk.Policy
+# --------------------------------------------------------------------------- the reference page
 
 
 def test_reference_page_documents_every_public_member_of_the_ledger():
