@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sqlite3
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,7 @@ from gdprkit.pseudonym import Keyring, Pseudonymizer
 from gdprkit.store.sqlite import SQLiteStore
 from gdprkit.timecalc import STOCKHOLM, Period
 
-from .conftest import MINIMAL
+from .conftest import MINIMAL, ROOT
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SUBJECT = "C-1042"
@@ -789,3 +790,13 @@ def test_purge_evidence_defaults_to_the_policys_rule(tmp_path):
     with pytest.raises(LedgerError, match="consent_evidence_retention"):
         bare.purge_evidence(datetime(2029, 2, 1, tzinfo=UTC))
     store_.close()
+
+
+# --------------------------------------------------------------------------- the reference page
+
+
+def test_reference_page_documents_every_public_member_of_the_ledger():
+    """The page lists the ledger's members one by one (in reading order), so none may be left out."""
+    page = (ROOT / "docs" / "reference" / "consent.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^\s*\.\. auto(?:method|property):: (\w+)$", page, re.MULTILINE)
+    assert sorted(documented) == sorted(n for n in dir(Ledger) if not n.startswith("_"))

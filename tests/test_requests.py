@@ -412,3 +412,17 @@ def test_cli_requests_due_empty_and_missing_store(db, tmp_path, capsys):
     assert main(["requests", "due", str(missing)]) == 1
     assert "does not exist" in capsys.readouterr().err
     assert not missing.exists()
+
+
+# --------------------------------------------------------------------------- the facade
+
+
+@pytest.mark.parametrize(
+    "name", ["RequestKind", "RequestRegister", "RequestState", "SubjectRequest"]
+)
+def test_rights_re_exports_the_request_types_documented_under_requests(name):
+    """One object, two import paths; its module is gdprkit.requests, as before the split."""
+    from gdprkit import requests, rights
+
+    assert getattr(rights, name) is getattr(requests, name)
+    assert getattr(requests, name).__module__ == "gdprkit.requests"

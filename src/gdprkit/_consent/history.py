@@ -1,0 +1,187 @@
+"""Consent in the store: events appended in time order, and records read back (Art. 7(1)).
+
+A record's events live in ``consent_events``, one row per purpose an event
+covers; the latest row of a purpose at an instant decides whether consent
+is valid then. Nothing here is ever updated or deleted but by
+:meth:`~gdprkit.consent.Ledger.purge_evidence`: the history is the evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from gdprkit._consent.base import LedgerBase, Query, on
+from gdprkit._consent.records import ConsentEvent, ConsentPurpose, ConsentRecord, ConsentState
+from gdprkit._errors import LedgerError
+from gdprkit._util import utc_stamp
+from gdprkit.timecalc import Period
+
+if TYPE_CHECKING:
+    from gdprkit.store import StoreConnection
+
+
+class ConsentHistory(LedgerBase):
+    """Appending consent events and reading consent records and states back."""
+
+    __slots__ = ()
+
+    def _consented(self, token: str, when: datetime) -> frozenset[str]:
+        """The purposes whose latest event at ``when`` is given or renewed and not run out."""
+        stamp = utc_stamp(when)
+        last: dict[str, tuple[str, str | None]] = {}
+        for pid, state, expires in self._store.query(
+            "SELECT purpose, state, expires_at FROM consent_events"
+            " WHERE subject = ? AND at <= ? ORDER BY at, seq",
+            (token, stamp),
+        ):
+            last[pid] = (state, expires)
+        return frozenset(
+            pid
+            for pid, (state, expires) in last.items()
+            if ConsentState(state).valid and (expires is None or stamp < expires)
+        )
+
+    def _record_states(
+        self, q: Query, token: str, when: datetime
+    ) -> dict[tuple[str, str], tuple[ConsentState, str | None]]:
+        """The latest (state, expires_at) per (record, purpose) at or before ``when``."""
+        latest: dict[tuple[str, str], tuple[ConsentState, str | None]] = {}
+        for rid, pid, state, expires in q(
+            "SELECT record_id, purpose, state, expires_at FROM consent_events"
+            " WHERE subject = ? AND at <= ? ORDER BY at, seq",
+            (token, utc_stamp(when)),
+        ):
+            latest[(rid, pid)] = (ConsentState(state), expires)
+        return latest
+
+    def _append(
+        self,
+        conn: StoreConnection,
+        token: str,
+        record_id: str,
+        event_no: int | None,
+        purposes: Sequence[str],
+        state: ConsentState,
+        when: datetime,
+        by: str,
+        method: str,
+        duration: Period | None,
+    ) -> None:
+        """Append one event; refuse one dated before the last event of any of its purposes."""
+        stamp = utc_stamp(when)
+        for pid in purposes:
+            row = conn.execute(
+                "SELECT MAX(at) FROM consent_events WHERE subject = ? AND purpose = ?",
+                (token, pid),
+            ).fetchone()
+            if row[0] is not None and row[0] > stamp:
+                raise LedgerError(
+                    f"at is before the last consent event for purpose {pid!r}; the ledger is "
+                    "append-only in time (Art. 7(3): a withdrawal does not reach back)"
+                )
+        if event_no is None:
+            event_no = int(
+                conn.execute(
+                    "SELECT COALESCE(MAX(event_no), 0) + 1 FROM consent_events WHERE record_id = ?",
+                    (record_id,),
+                ).fetchone()[0]
+            )
+        expires = None
+        if duration is not None:
+            expires = utc_stamp(duration.add_to(when.astimezone(self._tz)))
+        conn.executemany(
+            "INSERT INTO consent_events (record_id, event_no, subject, purpose, state, at,"
+            " indicated_by, method, duration, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    record_id,
+                    event_no,
+                    token,
+                    pid,
+                    state.value,
+                    stamp,
+                    by,
+                    method,
+                    None if duration is None else str(duration),
+                    expires,
+                )
+                for pid in purposes
+            ],
+        )
+
+    def _records_by_id(
+        self, conn: StoreConnection, ids: Iterable[str]
+    ) -> tuple[ConsentRecord, ...]:
+        wanted = list(ids)
+        if not wanted:
+            return ()
+        marks = ", ".join("?" for _ in wanted)
+        return self._records(on(conn), f"r.record_id IN ({marks})", wanted)
+
+    def _records(self, q: Query, where: str, params: Sequence[Any]) -> tuple[ConsentRecord, ...]:
+        rows = q(
+            "SELECT r.record_id, r.subject, r.schema_version, r.controller, r.controller_iri,"
+            " r.policy_version, r.notice_version, r.language, r.jurisdiction, r.method,"
+            f" r.indicated_by, r.withdrawal_method FROM consent_records r WHERE {where}"
+            " ORDER BY r.created_at, r.rowid",
+            tuple(params),
+        )
+        records = []
+        for row in rows:
+            rid = row[0]
+            purposes = tuple(
+                ConsentPurpose._from_row(p, b, s)
+                for p, b, s in q(
+                    "SELECT purpose, basis, snapshot FROM consent_record_purposes"
+                    " WHERE record_id = ? ORDER BY position",
+                    (rid,),
+                )
+            )
+            events: list[ConsentEvent] = []
+            current: tuple[Any, ...] | None = None
+            covered: list[str] = []
+            for ev in q(
+                "SELECT event_no, state, at, indicated_by, method, duration, expires_at, purpose"
+                " FROM consent_events WHERE record_id = ? ORDER BY event_no, seq",
+                (rid,),
+            ):
+                if current is not None and current[0] != ev[0]:
+                    events.append(self._event(current, covered))
+                    covered = []
+                current = ev
+                covered.append(ev[7])
+            if current is not None:
+                events.append(self._event(current, covered))
+            records.append(
+                ConsentRecord(
+                    record_id=rid,
+                    schema_version=row[2],
+                    subject=row[1],
+                    controller=row[3],
+                    controller_iri=row[4],
+                    policy_version=row[5],
+                    purposes=purposes,
+                    notice_version=row[6],
+                    language=row[7],
+                    jurisdiction=row[8],
+                    method=row[9],
+                    by=row[10],
+                    withdrawal_method=row[11],
+                    events=tuple(events),
+                )
+            )
+        return tuple(records)
+
+    def _event(self, row: tuple[Any, ...], purposes: Sequence[str]) -> ConsentEvent:
+        _, state, at, by, method, duration, expires, _ = row
+        return ConsentEvent(
+            state=ConsentState(state),
+            at=self._load(at),
+            by=by,
+            method=method,
+            duration=None if duration is None else Period.parse(duration),
+            purposes=tuple(purposes),
+            expires_at=None if expires is None else self._load(expires),
+        )
