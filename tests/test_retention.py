@@ -621,6 +621,10 @@ def test_malformed_mapping_reports_every_problem_with_its_key_path() -> None:
         ({"kind": "after", "event": " e", "period": "P1Y"}, "x: event must be"),
         ({"kind": "after", "event": "", "period": "P1Y"}, "x.event: must be a non-empty string"),
         ({"kind": "after", "event": None, "period": "P1Y"}, "x.event: is required"),
+        (
+            {"kind": "after", "event": " ", "period": "P1Y"},
+            "x.event: must be a non-empty string, got an empty string",
+        ),
         ({"kind": "after", "event": "e", "period": "P1Y", "reason": 3}, "x.reason: must be"),
         ({"kind": "max_of", "rules": []}, "x.rules: must be a non-empty list"),
         ({"kind": "max_of"}, "x.rules: must be a non-empty list"),
@@ -641,6 +645,7 @@ def test_malformed_mapping_reports_every_problem_with_its_key_path() -> None:
         "padded-event",
         "empty-event",
         "none-event",
+        "blank-event",
         "reason-not-string",
         "empty-rules",
         "no-rules",

@@ -111,36 +111,47 @@ def unique(names: Iterable[str]) -> tuple[str, ...]:
 def rule_expiry(rule: Rule, facts: Mapping[str, object], tz: tzinfo) -> Expiry:
     """The expiry of a checked ``rule`` for ``facts`` (facts are validated as they are read)."""
     if isinstance(rule, After):
-        value = fact_value(facts, rule.event)
-        if value is MISSING:
-            return Expiry(ExpiryKind.UNKNOWN, missing=(rule.event,))
-        if value is None:
-            return Expiry(ExpiryKind.PENDING, rule=rule)
-        if not isinstance(value, date):  # pragma: no cover - fact_value returns a date here
-            raise AssertionError
-        return Expiry(ExpiryKind.AT, period_end(value, rule.period, align=rule.align, tz=tz), rule)
+        return _after_expiry(rule, facts, tz)
     if isinstance(rule, WhileActive):
-        value = fact_value(facts, rule.event)
-        if value is MISSING:
-            return Expiry(ExpiryKind.UNKNOWN, missing=(rule.event,))
-        if value is None:
-            return Expiry(ExpiryKind.PENDING, rule=rule)
-        if not isinstance(value, date):  # pragma: no cover - fact_value returns a date here
-            raise AssertionError
-        ended = period_end(value, Period(), tz=tz)
-        if rule.then is None:
-            return Expiry(ExpiryKind.AT, ended, rule)
-        nxt = rule_expiry(rule.then, facts, tz)
-        if nxt.kind is ExpiryKind.IMMEDIATE:
-            return Expiry(ExpiryKind.AT, ended, nxt.rule)
-        if nxt.kind is ExpiryKind.AT and nxt.at is not None:
-            return Expiry(ExpiryKind.AT, max(ended, nxt.at, key=utc), nxt.rule)
-        return nxt
-    if isinstance(rule, MaxOf):
-        return _combine(tuple(rule_expiry(r, facts, tz) for r in rule.rules), latest=True)
-    if isinstance(rule, MinOf):
-        return _combine(tuple(rule_expiry(r, facts, tz) for r in rule.rules), latest=False)
+        return _while_active_expiry(rule, facts, tz)
+    if isinstance(rule, MaxOf | MinOf):
+        parts = tuple(rule_expiry(r, facts, tz) for r in rule.rules)
+        return _combine(parts, latest=isinstance(rule, MaxOf))
     return Expiry(ExpiryKind.IMMEDIATE, rule=rule)
+
+
+def _happened(rule: After | WhileActive, facts: Mapping[str, object]) -> date | Expiry:
+    """When the rule's event happened, or the expiry when that is unknown or has not happened."""
+    value = fact_value(facts, rule.event)
+    if value is MISSING:
+        return Expiry(ExpiryKind.UNKNOWN, missing=(rule.event,))
+    if value is None:
+        return Expiry(ExpiryKind.PENDING, rule=rule)
+    if not isinstance(value, date):  # pragma: no cover - fact_value returns a date here
+        raise AssertionError
+    return value
+
+
+def _after_expiry(rule: After, facts: Mapping[str, object], tz: tzinfo) -> Expiry:
+    happened = _happened(rule, facts)
+    if isinstance(happened, Expiry):
+        return happened
+    return Expiry(ExpiryKind.AT, period_end(happened, rule.period, align=rule.align, tz=tz), rule)
+
+
+def _while_active_expiry(rule: WhileActive, facts: Mapping[str, object], tz: tzinfo) -> Expiry:
+    happened = _happened(rule, facts)
+    if isinstance(happened, Expiry):
+        return happened
+    ended = period_end(happened, Period(), tz=tz)
+    if rule.then is None:
+        return Expiry(ExpiryKind.AT, ended, rule)
+    nxt = rule_expiry(rule.then, facts, tz)
+    if nxt.kind is ExpiryKind.IMMEDIATE:
+        return Expiry(ExpiryKind.AT, ended, nxt.rule)
+    if nxt.kind is ExpiryKind.AT and nxt.at is not None:
+        return Expiry(ExpiryKind.AT, max(ended, nxt.at, key=utc), nxt.rule)
+    return nxt
 
 
 def _combine(parts: tuple[Expiry, ...], *, latest: bool) -> Expiry:

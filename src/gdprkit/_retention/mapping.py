@@ -1,16 +1,18 @@
 """Retention rules in their policy-file form: a rule read from its table, and written back.
 
 A purpose's ``retention`` table in the policy file (Art. 30(1)(f) GDPR: "the
-envisaged time limits for erasure") is read with every problem reported at
-once, each with its key path.
+envisaged time limits for erasure") is read with the one reader of
+policy-shaped mappings, :class:`gdprkit._reader.Reader`, so that every
+problem is reported at once with its key path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import Final, NamedTuple, TypeAlias
 
 from gdprkit._errors import PolicyError, PolicyProblem, RetentionError
+from gdprkit._reader import Problems, Reader, kind_of
 from gdprkit._retention.rules import (
     Action,
     After,
@@ -35,141 +37,16 @@ _KEYS: Final[Mapping[str, tuple[str, ...]]] = {
 _ACTIONS: Final = {a.value: a for a in Action}
 
 
-def _where(location: str, key: str) -> str:
-    return f"{location}.{key}" if location else key
+class _Meta(NamedTuple):
+    """The keys every single rule shares: what happens at expiry, and why."""
+
+    action: Action
+    reason: str
+    legal_reference: str
 
 
-def _kind_of(value: object) -> str:
-    """A value's kind for a message, never the value itself."""
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    return "a " + type(value).__name__
-
-
-class _Reader:
-    def __init__(self, data: Mapping[str, object], location: str, problems: list[PolicyProblem]):
-        self.data, self.location, self.problems = data, location, problems
-
-    def add(self, key: str, message: str) -> None:
-        self.problems.append(PolicyProblem(_where(self.location, key), message))
-
-    def text(self, key: str, *, required: bool = False) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.add(key, "is required")
-            return None
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.add(key, f"must be a non-empty string, got {_kind_of(value)}")
-            return None
-        return value
-
-    def count(self, key: str) -> int | None:
-        value = self.data.get(key)
-        if value is None:
-            return 0
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.add(key, f"must be a non-negative integer, got {_kind_of(value)}")
-            return None
-        return value
-
-
-def _parse(data: object, location: str, problems: list[PolicyProblem]) -> Rule | None:
-    if not isinstance(data, Mapping):
-        problems.append(PolicyProblem(location, f"must be a table, got {_kind_of(data)}"))
-        return None
-    r = _Reader(data, location, problems)
-    kind = data.get("kind")
-    if kind is None:
-        r.add("kind", "is required; one of " + ", ".join(_KINDS))
-        return None
-    if kind not in _KINDS:
-        r.add("kind", "must be one of " + ", ".join(_KINDS))
-        return None
-    allowed = _KEYS[str(kind)]
-    for name in data:
-        if name not in allowed:
-            r.add(str(name), "unknown key; expected one of " + ", ".join(sorted(allowed)))
-    before = len(problems)
-    reason = r.text("reason") or ""
-    legal_reference = r.text("legal_reference") or ""
-    action = Action.ERASE
-    if "action" in data and "action" in allowed:
-        raw_action = data["action"]
-        if raw_action in _ACTIONS:
-            action = _ACTIONS[str(raw_action)]
-        else:
-            r.add("action", "must be 'erase' or 'anonymize'")
-    rule: Rule | None = None
-    if kind == "after":
-        event = r.text("event", required=True)
-        period = _parse_period(r)
-        align = data.get("align")
-        if align is not None and align not in ALIGNMENTS:
-            r.add("align", "must be 'day', 'month' or 'year'")
-        if len(problems) == before and event is not None and period is not None:
-            rule = _build(
-                r,
-                lambda: After(event, period, align, action, reason, legal_reference),  # type: ignore[arg-type]
-            )
-    elif kind == "while_active":
-        event = r.text("event", required=True)
-        then = None
-        if "then" in data:
-            then = _parse(data["then"], _where(location, "then"), problems)
-        if len(problems) == before and event is not None:
-            rule = _build(r, lambda: WhileActive(event, then, action, reason, legal_reference))
-    elif kind in ("max_of", "min_of"):
-        items = data.get("rules")
-        where = _where(location, "rules")
-        parts: list[Rule | None] = []
-        if not isinstance(items, list | tuple) or not items:
-            r.add("rules", f"must be a non-empty list of rule tables, got {_kind_of(items)}")
-        else:
-            parts = [_parse(item, f"{where}[{i}]", problems) for i, item in enumerate(items)]
-        if len(problems) == before and parts:
-            rules = tuple(p for p in parts if p is not None)
-            rule = MaxOf(rules) if kind == "max_of" else MinOf(rules)
-    elif len(problems) == before:
-        rule = AnonymizedOnly(reason, legal_reference)
-    return rule
-
-
-def _build(r: _Reader, make: Callable[[], Rule]) -> Rule | None:
-    try:
-        return make()
-    except RetentionError as exc:
-        r.problems.append(PolicyProblem(r.location, str(exc)))
-        return None
-
-
-def _parse_period(r: _Reader) -> Period | None:
-    has_period = "period" in r.data
-    has_parts = any(k in r.data for k in ("years", "months", "days"))
-    if has_period and has_parts:
-        r.add("period", "give either period or years/months/days, not both")
-        return None
-    if has_period:
-        text = r.data["period"]
-        if not isinstance(text, str):
-            r.add("period", f"must be an ISO 8601 duration such as 'P7Y', got {_kind_of(text)}")
-            return None
-        try:
-            return Period.parse(text)
-        except RetentionError as exc:
-            r.add("period", str(exc))
-            return None
-    if not has_parts:
-        r.add("period", "is required: an ISO 8601 duration such as 'P7Y', or years/months/days")
-        return None
-    years, months, days = r.count("years"), r.count("months"), r.count("days")
-    if years is None or months is None or days is None:
-        return None
-    return Period(years=years, months=months, days=days)
+_Build: TypeAlias = Callable[[_Meta], Rule]
+"""Makes the rule of one table from its shared keys, once the table has no problems."""
 
 
 def rule_from_mapping(data: Mapping[str, object], *, location: str) -> Rule:
@@ -184,11 +61,130 @@ def rule_from_mapping(data: Mapping[str, object], *, location: str) -> Rule:
     Raises :class:`~gdprkit.PolicyError` listing every problem, each located
     at ``location`` plus the key path (``...retention.rules[1].period``).
     """
-    problems: list[PolicyProblem] = []
+    problems = Problems()
     rule = _parse(data, location, problems)
-    if problems or rule is None:
-        raise PolicyError(problems or [PolicyProblem(location, "is not a valid rule")])
+    if problems.items or rule is None:
+        raise PolicyError(problems.items or [PolicyProblem(location, "is not a valid rule")])
     return rule
+
+
+def _parse(data: object, path: str, problems: Problems) -> Rule | None:
+    """The rule of the table at ``path``, or None when ``problems`` say what is wrong with it.
+
+    A key mapped to None counts as absent: the table may be built in Python.
+    """
+    r = Reader(data, path, problems, none_is_absent=True)
+    if not isinstance(data, Mapping):
+        return None  # the reader has reported it
+    kind = _read_kind(r)
+    if kind is None:
+        return None
+    r.unknown(_KEYS[kind])
+    before = len(problems.items)
+    meta = _Meta(
+        reason=r.string("reason", default="", blank=True) or "",
+        legal_reference=r.string("legal_reference", default="", blank=True) or "",
+        action=_read_action(r, kind),
+    )
+    build = _READERS[kind](r)
+    if build is None or len(problems.items) > before:
+        return None
+    try:
+        return build(meta)
+    except RetentionError as exc:
+        problems.add(path, str(exc))
+        return None
+
+
+def _read_kind(r: Reader) -> str | None:
+    kind = r.raw("kind")
+    if kind is None:
+        r.problem("kind", "is required; one of " + ", ".join(_KINDS))
+        return None
+    if kind not in _KINDS:
+        r.problem("kind", "must be one of " + ", ".join(_KINDS))
+        return None
+    return str(kind)
+
+
+def _read_action(r: Reader, kind: str) -> Action:
+    if not r.has("action") or "action" not in _KEYS[kind]:
+        return Action.ERASE
+    raw = r.raw("action")
+    if raw in _ACTIONS:
+        return _ACTIONS[str(raw)]
+    r.problem("action", "must be 'erase' or 'anonymize'")
+    return Action.ERASE
+
+
+def _read_after(r: Reader) -> _Build | None:
+    event = r.string("event", required=True)
+    period = _read_period(r)
+    align = r.raw("align")
+    if align is not None and align not in ALIGNMENTS:
+        r.problem("align", "must be 'day', 'month' or 'year'")
+        return None
+    if event is None or period is None:
+        return None
+    return lambda m: After(event, period, align, m.action, m.reason, m.legal_reference)
+
+
+def _read_while_active(r: Reader) -> _Build | None:
+    event = r.string("event", required=True)
+    then = _parse(r.raw("then"), r.key("then"), r.problems) if r.has("then") else None
+    if event is None:
+        return None
+    return lambda m: WhileActive(event, then, m.action, m.reason, m.legal_reference)
+
+
+def _read_combined(r: Reader, combine: Callable[[tuple[Rule, ...]], Rule]) -> _Build | None:
+    items = r.raw("rules")
+    if not isinstance(items, list | tuple) or not items:
+        r.problem("rules", f"must be a non-empty list of rule tables, got {kind_of(items)}")
+        return None
+    where = r.key("rules")
+    parts = [_parse(item, f"{where}[{i}]", r.problems) for i, item in enumerate(items)]
+    rules = tuple(p for p in parts if p is not None)
+    return lambda m: combine(rules)
+
+
+def _read_anonymized_only(r: Reader) -> _Build:
+    return lambda m: AnonymizedOnly(m.reason, m.legal_reference)
+
+
+_READERS: Final[Mapping[str, Callable[[Reader], _Build | None]]] = {
+    "after": _read_after,
+    "while_active": _read_while_active,
+    "max_of": lambda r: _read_combined(r, MaxOf),
+    "min_of": lambda r: _read_combined(r, MinOf),
+    "anonymized_only": _read_anonymized_only,
+}
+
+
+def _read_period(r: Reader) -> Period | None:
+    """``period`` as ISO 8601 text, or ``years``/``months``/``days``; not both."""
+    has_period = r.has("period")
+    has_parts = any(r.has(k) for k in ("years", "months", "days"))
+    if has_period and has_parts:
+        r.problem("period", "give either period or years/months/days, not both")
+        return None
+    if has_period:
+        text = r.raw("period")
+        if not isinstance(text, str):
+            r.problem("period", f"must be an ISO 8601 duration such as 'P7Y', got {kind_of(text)}")
+            return None
+        try:
+            return Period.parse(text)
+        except RetentionError as exc:
+            r.problem("period", str(exc))
+            return None
+    if not has_parts:
+        r.problem("period", "is required: an ISO 8601 duration such as 'P7Y', or years/months/days")
+        return None
+    years, months, days = r.count("years"), r.count("months"), r.count("days")
+    if years is None or months is None or days is None:
+        return None
+    return Period(years=years, months=months, days=days)
 
 
 def rule_to_mapping(rule: Rule) -> dict[str, object]:
