@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
-from typing import Any
 
 import attrs
 
 from gdprkit._retention.expiry import UTC_MIN, Facts, FactValue, Status, Verdict, evaluate
 from gdprkit._retention.rules import Action, LegalHold, active_holds, utc
 from gdprkit._util import require_aware
+from gdprkit.policy import Policy
 from gdprkit.tagging import schema_of
 
 
@@ -74,7 +74,7 @@ def evaluate_object(
     facts: Facts,
     now: datetime,
     *,
-    policy: Any = None,
+    policy: Policy | None = None,
     tz: tzinfo | None = None,
     holds: Iterable[LegalHold] = (),
     inactive_purposes: Iterable[str] = (),
