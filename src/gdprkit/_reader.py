@@ -41,16 +41,30 @@ class Problems:
 
 
 class Reader:
-    """A view of one table at ``path`` that records problems instead of raising."""
+    """A view of one table at ``path`` that records problems instead of raising.
 
-    def __init__(self, data: object, path: str, problems: Problems) -> None:
+    With ``none_is_absent`` a key mapped to ``None`` reads as absent (mappings
+    built in Python, such as a retention rule, where ``None`` means "not
+    given"); :meth:`has` and :meth:`raw` still see the key. TOML has no null,
+    so for a file the two readings agree.
+    """
+
+    def __init__(
+        self, data: object, path: str, problems: Problems, *, none_is_absent: bool = False
+    ) -> None:
         self.path = path
         self.problems = problems
+        self.none_is_absent = none_is_absent
         if isinstance(data, Mapping):
             self.data: Mapping[str, object] = data
         else:
-            problems.add(path, f"must be a table, got {_kind(data)}")
+            problems.add(path, f"must be a table, got {kind_of(data)}")
             self.data = {}
+
+    def _value(self, name: str) -> object:
+        """The value at ``name``, or ``_MISSING`` when it is absent."""
+        value = self.data.get(name, _MISSING)
+        return _MISSING if value is None and self.none_is_absent else value
 
     def key(self, name: str) -> str:
         """The key path of ``name`` inside this table."""
@@ -69,30 +83,42 @@ class Reader:
         return self.data.get(name)
 
     def string(
-        self, name: str, *, required: bool = False, default: str | None = None
+        self, name: str, *, required: bool = False, default: str | None = None, blank: bool = False
     ) -> str | None:
-        """A non-empty string at ``name``."""
-        value = self.data.get(name, _MISSING)
+        """A non-empty string at ``name`` (with ``blank``, an empty one is accepted too)."""
+        value = self._value(name)
         if value is _MISSING:
             if required:
                 self.problem(name, "is required")
             return default
-        if not isinstance(value, str) or not value.strip():
-            self.problem(name, f"must be a non-empty string, got {_kind(value)}")
+        if not isinstance(value, str) or not (blank or value.strip()):
+            self.problem(name, f"must be a non-empty string, got {kind_of(value)}")
             return default
+        return value
+
+    def count(self, name: str) -> int | None:
+        """A non-negative integer at ``name``; 0 when absent, None after a problem."""
+        value = self._value(name)
+        if value is _MISSING:
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.problem(name, f"must be a non-negative integer, got {kind_of(value)}")
+            return None
         return value
 
     def flag(self, name: str, *, default: bool = False) -> bool:
         """A boolean at ``name``."""
-        value = self.data.get(name, default)
+        value = self._value(name)
+        if value is _MISSING:
+            return default
         if not isinstance(value, bool):
-            self.problem(name, f"must be true or false, got {_kind(value)}")
+            self.problem(name, f"must be true or false, got {kind_of(value)}")
             return default
         return value
 
     def str_list(self, name: str, *, required: bool = False) -> tuple[str, ...]:
         """A list of non-empty strings at ``name`` (a single string is accepted as one item)."""
-        value = self.data.get(name, _MISSING)
+        value = self._value(name)
         if value is _MISSING:
             if required:
                 self.problem(name, "is required")
@@ -100,7 +126,7 @@ class Reader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list | tuple):
-            self.problem(name, f"must be a list of strings, got {_kind(value)}")
+            self.problem(name, f"must be a list of strings, got {kind_of(value)}")
             return ()
         out = []
         for i, item in enumerate(value):
@@ -112,7 +138,7 @@ class Reader:
 
     def day(self, name: str, *, required: bool = False) -> date | None:
         """A calendar date at ``name``: a TOML date or an ISO 8601 string."""
-        value = self.data.get(name, _MISSING)
+        value = self._value(name)
         if value is _MISSING:
             if required:
                 self.problem(name, "is required")
@@ -128,17 +154,17 @@ class Reader:
             except ValueError:
                 self.problem(name, "is not a valid date (expected YYYY-MM-DD)")
                 return None
-        self.problem(name, f"must be a date (YYYY-MM-DD), got {_kind(value)}")
+        self.problem(name, f"must be a date (YYYY-MM-DD), got {kind_of(value)}")
         return None
 
     def table(self, name: str, *, required: bool = False) -> Reader | None:
         """The sub-table at ``name``."""
-        value = self.data.get(name, _MISSING)
+        value = self._value(name)
         if value is _MISSING:
             if required:
                 self.problem(name, "is required")
             return None
-        return Reader(value, self.key(name), self.problems)
+        return Reader(value, self.key(name), self.problems, none_is_absent=self.none_is_absent)
 
     def parse(self, name: str, parser: Callable[[str], T], *, required: bool = False) -> T | None:
         """A string at ``name`` turned into a value by ``parser`` (its ValueError is the message)."""
@@ -159,7 +185,7 @@ class Reader:
                 self.problem(name, "unknown key; expected one of " + ", ".join(sorted(known)))
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
     """A value's kind for a message, never the value itself (it could be personal data)."""
     if isinstance(value, Mapping):
         return "a table"

@@ -33,7 +33,7 @@ from gdprkit.vocab import (
 
 if TYPE_CHECKING:
     from gdprkit._render import RecordOfProcessing
-    from gdprkit.retention import Rule
+    from gdprkit._retention.rules import Rule
 
 __all__ = [
     "EEA",
@@ -721,7 +721,7 @@ def _parse_retention(r: Reader, languages: tuple[str, ...]) -> tuple[Rule | None
     spec = {k: v for k, v in sub.data.items() if k != "description"}
     if not spec:
         return None, text
-    from gdprkit.retention import rule_from_mapping
+    from gdprkit._retention.mapping import rule_from_mapping
 
     where = r.problems.where(sub.path)
     try:

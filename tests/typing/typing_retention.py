@@ -91,3 +91,10 @@ retention.sql_predicate(bfl, now, tz=STOCKHOLM, column="c", paramstyle="numeric"
 retention.cutoff(bfl, now, tz=STOCKHOLM, column_type="datetime")  # type: ignore[arg-type]
 assert_type(retention.rule_from_mapping({"kind": "anonymized_only"}, location="p"), Rule)
 assert_type(retention.rule_to_mapping(bfl), dict[str, object])
+
+# --- per object: the policy is a Policy
+invoice = object()
+per_object = retention.evaluate_object(invoice, facts, now)
+assert_type(per_object, retention.ObjectVerdict)
+assert_type(per_object["amount"], retention.FieldVerdict)
+retention.evaluate_object(invoice, facts, now, policy="policy.toml")  # type: ignore[arg-type]
