@@ -257,7 +257,7 @@ class Recode:
     ``other`` instead of leaking through.
     """
 
-    table: FrozenMap[Any, str | None] = attrs.field(converter=_table)
+    table: Mapping[Any, str | None] = attrs.field(converter=_table)
     other: str | None = attrs.field(default="*", kw_only=True)
 
     def __call__(self, value: object) -> str | None:

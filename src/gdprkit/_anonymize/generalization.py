@@ -77,7 +77,7 @@ class Generalization:
     and :func:`enforce_k`.
     """
 
-    rules: FrozenMap[str, From] = attrs.field(converter=_rules)
+    rules: Mapping[str, From] = attrs.field(converter=_rules)
     keep: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_column_names)
     drop: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_column_names)
     strict: bool = attrs.field(default=False, kw_only=True)

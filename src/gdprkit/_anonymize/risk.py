@@ -83,6 +83,11 @@ def k_anonymity(rows: Iterable[Mapping[str, object]], quasi_identifiers: Sequenc
     return min(sizes.values(), default=0)
 
 
+def _frozen_histogram(value: Mapping[int, int]) -> FrozenMap[int, int]:
+    """The histogram frozen (a :class:`FrozenMap` is kept as it is): a report stays hashable."""
+    return value if isinstance(value, FrozenMap) else FrozenMap(value)
+
+
 @attrs.frozen
 class RiskReport:
     """A table's equivalence classes over its quasi-identifiers, and its rows at risk."""
@@ -92,7 +97,7 @@ class RiskReport:
     k: int  #: smallest class size; 0 for no rows
     classes: int
     #: class size -> number of classes of that size, ascending by size
-    histogram: FrozenMap[int, int]
+    histogram: Mapping[int, int] = attrs.field(converter=_frozen_histogram)
     target_k: int
     classes_at_risk: int  #: classes smaller than ``target_k``
     rows_at_risk: int  #: rows in those classes: what :func:`enforce_k` would suppress
