@@ -7,6 +7,7 @@ docs/_build/html``). Every fenced Python block of these pages is run by
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from pathlib import Path
@@ -144,6 +145,19 @@ class PublicErrors(SphinxDirective):
         return _parse_rst(self, lines)
 
 
+def _home(name: str, obj: object) -> str:
+    """The public module that documents ``obj``: the first whose ``__all__`` lists it.
+
+    Public modules are facades over private ones, so ``obj.__module__`` is
+    often private (``gdprkit._policy.values``); the facade is where it is documented.
+    """
+    for short in _PUBLIC_MODULES:
+        module = importlib.import_module(f"gdprkit.{short}")
+        if name in getattr(module, "__all__", ()) and getattr(module, name, None) is obj:
+            return module.__name__
+    return getattr(obj, "__module__", "") or ""
+
+
 class PublicNames(SphinxDirective):
     """``.. gdprkit-reexports::`` (reST): the re-exported names, by documenting module."""
 
@@ -155,7 +169,7 @@ class PublicNames(SphinxDirective):
             if isinstance(obj, types.ModuleType):
                 modules.append(f":mod:`{obj.__name__}`")
                 continue
-            home = getattr(obj, "__module__", "") or ""
+            home = _home(name, obj)
             if home.startswith("gdprkit._") or _is_public_error(name, obj):
                 continue  # documented on the page itself, under gdprkit.
             by_module.setdefault(home, []).append(f":obj:`~{home}.{name}`")

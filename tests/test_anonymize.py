@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -686,6 +687,20 @@ def test_risk_report_hand_checked() -> None:
     assert list(report.histogram) == [2, 3]
     assert not report.meets_target
     assert risk_report(SMALL, ("pc", "dw"), target_k=2).meets_target
+
+
+def test_reports_and_rules_hold_frozen_maps_whatever_mapping_they_are_given() -> None:
+    """The maps are typed ``Mapping``; a value built from a dict is as frozen and hashable."""
+    report = risk_report(SMALL, ("pc", "dw"), target_k=3)
+    rebuilt = attrs.evolve(report, histogram={2: 2, 3: 1})
+    assert rebuilt == report
+    assert hash(rebuilt) == hash(report)
+    recode = Recode({"Nibe F1255": "Nibe"})
+    generalization = Generalization({"make": recode})
+    for mapping in (rebuilt.histogram, recode.table, generalization.rules):
+        with pytest.raises(TypeError):
+            mapping[0] = None  # type: ignore[index]
+    assert hash(recode) == hash(Recode({"Nibe F1255": "Nibe"}))
 
 
 def test_enforce_k_hand_checked() -> None:

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import zoneinfo
 from datetime import date, datetime
 from typing import Any
 
+import attrs
 import pytest
 
 import gdprkit as gk
@@ -81,69 +84,109 @@ def test_minimal_policy_is_valid(minimal):
     assert minimal.effective == date(2026, 1, 1)
 
 
-def test_unknown_basis(minimal_dict):
-    minimal_dict["purposes"]["service"]["basis"] = "goodwill"
-    _one(minimal_dict, "purposes.service.basis", "unknown legal basis 'goodwill'")
+_DELETE = object()
 
 
-def test_missing_basis_even_for_anonymized_only(minimal_dict):
-    del minimal_dict["purposes"]["stats"]["basis"]
-    _one(minimal_dict, "purposes.stats.basis", "purpose 'stats' has no legal basis")
+def _change(data: dict[str, Any], path: str, value: object) -> None:
+    """Set (or, with ``_DELETE``, remove) the key at a dotted ``path`` of a policy mapping."""
+    *parents, last = path.split(".")
+    node = data
+    for key in parents:
+        node = node[key]
+    if value is _DELETE:
+        del node[last]
+    else:
+        node[last] = value
 
 
-def test_legal_obligation_needs_reference(minimal_dict):
-    minimal_dict["purposes"]["service"]["basis"] = "legal_obligation"
-    _one(minimal_dict, "purposes.service.legal_reference", "must name the law")
-
-
-def test_legitimate_interests_needs_assessment(minimal_dict):
-    del minimal_dict["purposes"]["news"]["legitimate_interest_assessment"]
-    _one(minimal_dict, "purposes.news.legitimate_interest_assessment", "balancing test")
-
-
-def test_direct_marketing_on_contract_basis_is_refused(minimal_dict):
-    minimal_dict["purposes"]["service"]["direct_marketing"] = True
-    _one(minimal_dict, "purposes.service.direct_marketing", "Art. 21(2)")
-
-
-def test_unknown_category(minimal_dict):
-    minimal_dict["purposes"]["service"]["categories"] = ["contact.email", "contact.fax"]
-    _one(minimal_dict, "purposes.service.categories[1]", "unknown data category 'contact.fax'")
-
-
-def test_unknown_subject_and_recipient(minimal_dict):
-    minimal_dict["purposes"]["service"]["subjects"] = ["visitor"]
-    minimal_dict["purposes"]["service"]["recipients"] = ["acme"]
-    problems = _problems(minimal_dict)
-    assert any("subjects[0]" in p and "'visitor'" in p for p in problems)
-    assert any("recipients[0]" in p and "'acme'" in p for p in problems)
-
-
-def test_naive_datetime_is_not_a_date(minimal_dict):
-    minimal_dict["policy"]["effective"] = datetime(2026, 1, 1, 12, 0)
-    _one(minimal_dict, "policy.effective", "not a date-time")
-
-
-@pytest.mark.parametrize("bad", ["2026-02-30", "1 jan 2026", ""])
-def test_invalid_date(minimal_dict, bad):
-    minimal_dict["policy"]["effective"] = bad
-    assert any("policy.effective" in p for p in _problems(minimal_dict))
-
-
-@pytest.mark.parametrize("bad", ["Europe/Stokholm", "CET+99", "../../etc/passwd"])
-def test_unknown_time_zone(minimal_dict, bad):
-    minimal_dict["policy"]["timezone"] = bad
-    _one(minimal_dict, "policy.timezone", "unknown time zone")
-
-
-def test_typo_in_a_key_is_reported(minimal_dict):
-    minimal_dict["purposes"]["service"]["basiss"] = "contract"
-    _one(minimal_dict, "purposes.service.basiss", "unknown key")
-
-
-def test_missing_translation(minimal_dict):
-    del minimal_dict["purposes"]["news"]["name"]["sv"]
-    _one(minimal_dict, "purposes.news.name.sv", "is required")
+@pytest.mark.parametrize(
+    ("path", "value", "location", "text"),
+    [
+        pytest.param(
+            "purposes.service.basis", "goodwill",
+            "purposes.service.basis", "unknown legal basis 'goodwill'",
+            id="an unknown legal basis",
+        ),
+        pytest.param(
+            "purposes.stats.basis", _DELETE,
+            "purposes.stats.basis", "purpose 'stats' has no legal basis",
+            id="no basis, even for an anonymized-only purpose",
+        ),
+        pytest.param(
+            "purposes.service.basis", "legal_obligation",
+            "purposes.service.legal_reference", "must name the law",
+            id="a legal obligation names its law",
+        ),
+        pytest.param(
+            "purposes.service.basis", "public_task",
+            "purposes.service.legal_reference", "Art. 6(3)",
+            id="a public task names its basis in law",
+        ),
+        pytest.param(
+            "purposes.news.legitimate_interest_assessment", _DELETE,
+            "purposes.news.legitimate_interest_assessment", "balancing test",
+            id="legitimate interests reference their balancing test",
+        ),
+        pytest.param(
+            "purposes.service.direct_marketing", True,
+            "purposes.service.direct_marketing", "Art. 21(2)",
+            id="no direct marketing on a contract basis",
+        ),
+        pytest.param(
+            "purposes.service.categories", ["contact.email", "contact.fax"],
+            "purposes.service.categories[1]", "unknown data category 'contact.fax'",
+            id="an unknown data category",
+        ),
+        pytest.param(
+            "purposes.service.subjects", ["visitor"],
+            "purposes.service.subjects[0]", "unknown subject kind 'visitor'",
+            id="an unknown kind of data subject",
+        ),
+        pytest.param(
+            "purposes.service.recipients", ["acme"],
+            "purposes.service.recipients[0]", "unknown recipient 'acme'",
+            id="an unknown recipient",
+        ),
+        pytest.param(
+            "policy.effective", datetime(2026, 1, 1, 12, 0),
+            "policy.effective", "not a date-time",
+            id="a naive date-time is not a date",
+        ),
+        *(
+            pytest.param(
+                "policy.effective", bad,
+                "policy.effective", "is not a valid date",
+                id=f"an invalid date {bad!r}",
+            )
+            for bad in ("2026-02-30", "1 jan 2026", "")
+        ),
+        *(
+            pytest.param(
+                "policy.timezone", bad,
+                "policy.timezone", "unknown time zone",
+                id=f"an unknown time zone {bad!r}",
+            )
+            for bad in ("Europe/Stokholm", "CET+99", "../../etc/passwd")
+        ),
+        *(
+            pytest.param(section, _DELETE, section, "is required", id=f"no [{section}]")
+            for section in ("controller", "authority", "purposes", "rights")
+        ),
+        pytest.param(
+            "purposes.service.basiss", "contract",
+            "purposes.service.basiss", "unknown key",
+            id="a typo in a key",
+        ),
+        pytest.param(
+            "purposes.news.name.sv", _DELETE,
+            "purposes.news.name.sv", "is required",
+            id="a missing translation",
+        ),
+    ],
+)  # fmt: skip
+def test_a_bad_declaration_is_reported_at_its_key(minimal_dict, path, value, location, text):
+    _change(minimal_dict, path, value)
+    _one(minimal_dict, location, text)
 
 
 def test_third_country_recipient_needs_safeguards(minimal_dict):
@@ -183,13 +226,6 @@ def test_every_problem_is_reported_at_once(minimal_dict):
     assert len(problems) >= 4
     text = str(gk.PolicyError([gk.PolicyProblem("a", "b"), gk.PolicyProblem("c", "d")]))
     assert text.startswith("2 problems")
-
-
-def test_required_sections(minimal_dict):
-    for key in ("controller", "authority", "purposes", "rights"):
-        data = dict(minimal_dict)
-        del data[key]
-        _one(data, key, "is required")
 
 
 def test_retention_rule_problems_carry_the_key_path(minimal_dict):
@@ -334,9 +370,36 @@ def test_policies_and_frozen_maps_pickle(elveta):
     assert pickle.loads(pickle.dumps(elveta)) == elveta
 
 
-def test_public_task_needs_its_legal_basis_in_law(minimal_dict):
-    minimal_dict["purposes"]["service"]["basis"] = "public_task"
-    _one(minimal_dict, "purposes.service.legal_reference", "Art. 6(3)")
+def test_a_policy_built_from_plain_dicts_is_as_frozen_as_one_read_from_a_file(elveta):
+    """The maps are typed ``Mapping``; whatever mapping is given, the policy holds a frozen one."""
+    rebuilt = attrs.evolve(
+        elveta,
+        purposes=dict(elveta.purposes),
+        subjects=dict(elveta.subjects),
+        recipients=dict(elveta.recipients),
+    )
+    assert rebuilt == elveta
+    assert hash(rebuilt) == hash(elveta)
+    with pytest.raises(TypeError):
+        rebuilt.purposes["crm"] = elveta.purposes["crm"]
+
+
+def test_import_gdprkit_loads_no_toml_parser_until_a_policy_file_is_read():
+    code = (
+        "import sys, gdprkit\n"
+        "assert 'tomllib' not in sys.modules, 'import gdprkit loaded tomllib'\n"
+        "gdprkit.Policy.from_toml(sys.argv[1])\n"
+        "assert 'tomllib' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(ELVETA_POLICY)], check=True)
+
+
+def test_the_record_of_processing_is_a_public_type(elveta):
+    from gdprkit.policy import ProcessingActivity, RecordOfProcessing
+
+    record = elveta.ropa()
+    assert isinstance(record, RecordOfProcessing)
+    assert all(isinstance(a, ProcessingActivity) for a in record.activities)
 
 
 def test_direct_marketing_on_consent_still_lists_the_objection(minimal_dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -10,16 +11,19 @@ import attrs
 from typing_extensions import assert_type
 
 import gdprkit as gk
+from gdprkit.policy import RecordOfProcessing
 from gdprkit.tagging import Schema
 
 policy = gk.Policy.from_toml("examples/elveta/policy.toml")
 assert_type(policy, gk.Policy)
+assert_type(policy.purposes, Mapping[str, gk.Purpose])
 assert_type(policy.purposes["bookkeeping"], gk.Purpose)
 assert_type(policy.purposes["bookkeeping"].basis, gk.LegalBasis)
 assert_type(policy.purposes["bookkeeping"].legal_reference, str | None)
 assert_type(policy.timezone, ZoneInfo)
 assert_type(policy.render_notice(lang="sv"), str)
 assert_type(policy.to_dpv(), dict[str, Any])
+assert_type(policy.ropa(), RecordOfProcessing)
 assert_type(policy.ropa().to_json(), str)
 assert_type(gk.LegalBasis.CONSENT.article, str)
 assert_type(gk.LegalBasis.CONSENT.objectable, bool)

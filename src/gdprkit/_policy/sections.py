@@ -1,0 +1,233 @@
+"""Readers of the small sections of a policy file: [policy], [controller], [authority],
+[subjects], [recipients], [categories] and [rights].
+
+Each reader takes the top-level :class:`~gdprkit._reader.Reader`, records every
+problem with its key path and returns what it could read; the caller raises
+them all at once.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date
+
+import attrs
+
+from gdprkit._errors import PolicyError
+from gdprkit._policy.values import EEA, Authority, Controller, Recipient, SubjectKind, Text
+from gdprkit._reader import Reader
+from gdprkit.vocab import BUILTIN_TAXONOMY, CategoryInfo, DataCategory, SpecialCategory, Taxonomy
+
+
+def read_text(r: Reader, name: str, languages: tuple[str, ...], *, required: bool) -> Text | None:
+    """A text at ``name``: a table with one entry per policy language, or one string."""
+    value = r.raw(name)
+    if value is None:
+        if required:
+            r.problem(name, "is required")
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            r.problem(name, "must not be empty")
+            return None
+        if len(languages) > 1:
+            r.problem(name, "must give a text for every language: " + ", ".join(languages))
+        return Text.of(value, languages[0] if languages else "en")
+    sub = r.table(name)
+    if sub is None:
+        return None
+    items = []
+    for lang in languages:
+        text = sub.string(lang, required=True)
+        if text is not None:
+            items.append((lang, text))
+    sub.unknown(languages)
+    return Text(tuple(items)) if items else None
+
+
+def _section(top: Reader, name: str) -> Reader:
+    """A required section; when it is missing, an empty one (its problem is recorded)."""
+    return top.table(name, required=True) or Reader({}, name, top.problems)
+
+
+@attrs.frozen
+class Meta:
+    """What the [policy] section declares."""
+
+    version: str
+    effective: date | None
+    timezone: zoneinfo.ZoneInfo | None
+    languages: tuple[str, ...]
+    jurisdiction: str
+
+
+def read_meta(top: Reader) -> Meta:
+    """The [policy] section: version, effective date, time zone, languages, jurisdiction."""
+    meta = _section(top, "policy")
+    meta.unknown(("version", "effective", "timezone", "languages", "jurisdiction"))
+    version = meta.string("version", required=True) or ""
+    effective = meta.day("effective", required=True)
+    tz_name = meta.string("timezone", required=True)
+    timezone = None
+    if tz_name is not None:
+        try:
+            timezone = zoneinfo.ZoneInfo(tz_name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            meta.problem("timezone", f"unknown time zone {tz_name!r} (use an IANA name)")
+    languages = meta.str_list("languages") or ("en",)
+    for i, lang in enumerate(languages):
+        if not (len(lang) == 2 and lang.isalpha() and lang.islower()):
+            top.problems.add(f"policy.languages[{i}]", "must be a two-letter language code")
+    jurisdiction = meta.string("jurisdiction", default="SE") or "SE"
+    return Meta(version, effective, timezone, languages, jurisdiction)
+
+
+def read_controller(top: Reader) -> Controller:
+    """The [controller] section (Art. 13(1)(a), 30(1)(a))."""
+    ctl = _section(top, "controller")
+    ctl.unknown(("name", "email", "address", "org_number", "phone", "websites", "dpo", "iri"))
+    return Controller(
+        name=ctl.string("name", required=True) or "",
+        email=ctl.string("email", required=True) or "",
+        address=ctl.string("address", required=True) or "",
+        org_number=ctl.string("org_number"),
+        phone=ctl.string("phone"),
+        websites=ctl.str_list("websites"),
+        dpo=ctl.string("dpo"),
+        iri=ctl.string("iri"),
+    )
+
+
+def read_authority(top: Reader, languages: tuple[str, ...]) -> Authority:
+    """The [authority] section: the supervisory authority of Art. 77."""
+    auth = _section(top, "authority")
+    auth.unknown(("name", "website", "address", "email", "phone", "complaint_url", "dpv"))
+    return Authority(
+        name=read_text(auth, "name", languages, required=True) or Text(()),
+        website=auth.string("website", required=True) or "",
+        address=auth.string("address"),
+        email=auth.string("email"),
+        phone=auth.string("phone"),
+        complaint_url=auth.string("complaint_url"),
+        dpv=auth.string("dpv"),
+    )
+
+
+def read_subjects(top: Reader, languages: tuple[str, ...]) -> dict[str, SubjectKind]:
+    """The [subjects] section: the categories of data subjects (Art. 30(1)(c))."""
+    subjects: dict[str, SubjectKind] = {}
+    subs = top.table("subjects", required=True)
+    if subs is None:
+        return subjects
+    for sid in subs.data:
+        sr = subs.table(sid)
+        if sr is None:
+            continue
+        sr.unknown(("name",))
+        subjects[sid] = SubjectKind(
+            sid, read_text(sr, "name", languages, required=True) or Text(())
+        )
+    if not subjects:
+        top.problems.add("subjects", "declare at least one kind of data subject")
+    return subjects
+
+
+def read_recipients(top: Reader, languages: tuple[str, ...]) -> dict[str, Recipient]:
+    """The [recipients] section; one outside the EEA needs its transfer safeguards (Art. 46)."""
+    recipients: dict[str, Recipient] = {}
+    recs = top.table("recipients")
+    if recs is None:
+        return recipients
+    for rid in recs.data:
+        rr = recs.table(rid)
+        if rr is None:
+            continue
+        rr.unknown(("name", "kind", "country", "safeguards"))
+        country = (rr.string("country", default="SE") or "SE").upper()
+        if not (len(country) == 2 and country.isalpha()):
+            rr.problem("country", "must be an ISO 3166-1 alpha-2 country code")
+        safeguards = rr.string("safeguards")
+        if country not in EEA and safeguards is None:
+            rr.problem(
+                "safeguards",
+                "a recipient outside the EEA needs its transfer safeguards "
+                "(Art. 46; Art. 13(1)(f), 15(2), 30(1)(e))",
+            )
+        recipients[rid] = Recipient(
+            id=rid,
+            name=read_text(rr, "name", languages, required=True) or Text(()),
+            kind=rr.string("kind", default="processor") or "processor",
+            country=country,
+            safeguards=safeguards,
+        )
+    return recipients
+
+
+def read_categories(top: Reader, languages: tuple[str, ...]) -> Taxonomy:
+    """The [categories] section: the built-in taxonomy with the policy's own categories added."""
+    cats = top.table("categories")
+    if cats is None:
+        return BUILTIN_TAXONOMY
+    extra = []
+    for cname in cats.data:
+        cr = cats.table(cname)
+        if cr is None:
+            continue
+        cr.unknown(("label", "dpv", "special"))
+        try:
+            category = DataCategory(cname)
+        except ValueError as exc:
+            top.problems.add(cats.key(cname), str(exc))
+            continue
+        extra.append(_category(cr, category, languages))
+    try:
+        return BUILTIN_TAXONOMY.extended(extra)
+    except PolicyError as exc:
+        for p in exc.problems:
+            top.problems.add("categories", p.message)
+        return BUILTIN_TAXONOMY
+
+
+def _category(cr: Reader, category: DataCategory, languages: tuple[str, ...]) -> CategoryInfo:
+    label = read_text(cr, "label", languages, required=True) or Text(())
+    special = cr.parse("special", SpecialCategory.parse) if cr.has("special") else None
+    dpv = cr.string("dpv", default="PersonalData") or "PersonalData"
+    return CategoryInfo(
+        category,
+        label.get("en"),
+        label.get("sv"),
+        dpv if dpv.startswith("http") else "https://w3id.org/dpv/pd#" + dpv,
+        special,
+    )
+
+
+@attrs.frozen
+class Rights:
+    """What the [rights] section declares."""
+
+    contact: str | None
+    automated_decisions: Text | None
+    security_measures: Text | None
+    consent_evidence_retention: str | None
+
+
+def read_rights(top: Reader, languages: tuple[str, ...]) -> Rights:
+    """The [rights] section: where to exercise them, automated decisions, security measures."""
+    rights = _section(top, "rights")
+    rights.unknown(
+        ("contact", "automated_decisions", "security_measures", "consent_evidence_retention")
+    )
+    contact = rights.string("contact", required=True)
+    automated = read_text(rights, "automated_decisions", languages, required=True)
+    security = read_text(rights, "security_measures", languages, required=False)
+    evidence = rights.string("consent_evidence_retention")
+    if evidence is not None:
+        from gdprkit.timecalc import Period
+
+        try:
+            Period.parse(evidence)
+        except ValueError:
+            rights.problem(
+                "consent_evidence_retention", "must be an ISO 8601 duration such as 'P3Y'"
+            )
+    return Rights(contact, automated, security, evidence)

@@ -1,0 +1,215 @@
+"""The parts of a privacy policy as values: texts, controller, authority, purposes, cookies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+
+from gdprkit.vocab import Art9Condition, DataCategory, LegalBasis, Right
+
+if TYPE_CHECKING:
+    from gdprkit._retention.rules import Rule
+
+#: EU member states and the other EEA countries (ISO 3166-1 alpha-2): transfers
+#: elsewhere are third-country transfers under GDPR Chapter V.
+EEA = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
+
+CookiePurpose = Literal[
+    "transmission", "strictly_necessary", "preferences", "analytics", "marketing"
+]
+COOKIE_PURPOSES: tuple[CookiePurpose, ...] = (
+    "transmission",
+    "strictly_necessary",
+    "preferences",
+    "analytics",
+    "marketing",
+)
+
+
+def _pairs(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(k), str(v)) for k, v in values)
+
+
+@attrs.frozen
+class Text:
+    """A text in several languages; lookups fall back to English, then to any language."""
+
+    values: tuple[tuple[str, str], ...] = attrs.field(converter=_pairs)
+
+    @classmethod
+    def of(cls, value: str | Mapping[str, str], lang: str = "en") -> Text:
+        """A ``Text`` from a mapping of language to text, or one string in ``lang``."""
+        if isinstance(value, str):
+            return cls(((lang, value),))
+        return cls(tuple(value.items()))
+
+    def get(self, lang: str = "en") -> str:
+        """The text in ``lang``, else English, else the first language given."""
+        table = dict(self.values)
+        return table.get(lang) or table.get("en") or (self.values[0][1] if self.values else "")
+
+    def __str__(self) -> str:
+        return self.get("en")
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages the text is given in."""
+        return frozenset(lang for lang, _ in self.values)
+
+
+@attrs.frozen
+class Controller:
+    """The controller (Art. 4(7)); Art. 13(1)(a), 30(1)(a)."""
+
+    name: str
+    email: str
+    address: str
+    org_number: str | None = None
+    phone: str | None = None
+    websites: tuple[str, ...] = ()
+    dpo: str | None = None
+    iri: str | None = None
+
+
+@attrs.frozen
+class Authority:
+    """The supervisory authority a subject may complain to (Art. 77); for Sweden, IMY."""
+
+    name: Text
+    website: str
+    address: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    complaint_url: str | None = None
+    dpv: str | None = None
+
+
+@attrs.frozen
+class Recipient:
+    """A recipient or category of recipients (Art. 4(9), 13(1)(e), 15(1)(c), 30(1)(d)-(e))."""
+
+    id: str
+    name: Text
+    kind: str = "processor"
+    country: str = "SE"
+    safeguards: str | None = None
+
+    @property
+    def third_country(self) -> bool:
+        """True when the recipient is outside the EEA (a Chapter V transfer)."""
+        return self.country.upper() not in EEA
+
+
+@attrs.frozen
+class SubjectKind:
+    """A category of data subjects (Art. 30(1)(c)), e.g. direct customers."""
+
+    id: str
+    name: Text
+
+
+@attrs.frozen
+class Purpose:
+    """A purpose of processing with exactly one Art. 6(1) basis and what that basis requires.
+
+    A legal-obligation purpose names its legal reference (Art. 6(3)); a
+    legitimate-interests purpose names its balancing-test assessment
+    (Art. 6(1)(f), EDPB Guidelines 1/2024); a direct-marketing purpose is open
+    to an absolute objection (Art. 21(2)-(3)).
+    """
+
+    id: str
+    name: Text
+    description: Text
+    basis: LegalBasis
+    legal_reference: str | None = None
+    legitimate_interest_assessment: str | None = None
+    direct_marketing: bool = False
+    anonymized_only: bool = False
+    recipients: tuple[str, ...] = ()
+    retention: Rule | None = attrs.field(default=None, eq=False)
+    retention_text: Text | None = None
+    categories: tuple[DataCategory, ...] = ()
+    subjects: tuple[str, ...] = ()
+    dpv: tuple[str, ...] = ()
+    special_condition: Art9Condition | None = None
+    references: tuple[str, ...] = ()
+
+    @property
+    def rights(self) -> tuple[Right, ...]:
+        """The rights that apply to processing for this purpose.
+
+        They follow from the basis; direct marketing adds the objection of
+        Art. 21(2) whatever the basis.
+        """
+        rights = self.basis.rights
+        if self.direct_marketing and Right.OBJECTION not in rights:
+            order = list(Right)
+            rights = tuple(sorted((*rights, Right.OBJECTION), key=order.index))
+        return rights
+
+    def retention_words(self, lang: str = "en") -> str | None:
+        """The retention rule in words: the declared text, else the rule's own description."""
+        if self.retention_text is not None:
+            return self.retention_text.get(lang)
+        if self.retention is not None:
+            return self.retention.describe()
+        return None
+
+
+@attrs.frozen
+class CookieDeclaration:
+    """A cookie or other terminal storage (LEK (2022:482) 9 kap. 28 §, ePrivacy Art. 5(3)).
+
+    Whether consent is needed follows from the purpose, not the lifetime
+    (WP194): only ``transmission`` and ``strictly_necessary`` are exempt.
+    """
+
+    name: str
+    provider: str
+    purpose: CookiePurpose
+    description: Text
+    persistent: bool = False
+    lifetime: str | None = None
+    party: Literal["first", "third"] = "first"
+    consent_purpose: str | None = None
+
+    @property
+    def strictly_necessary(self) -> bool:
+        """True when no consent is needed: transmission or strictly necessary for the service."""
+        return self.purpose in ("transmission", "strictly_necessary")
