@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import string
+
 import pytest
 
 import gdprkit as gk
-from gdprkit._i18n import Catalogue, Message, language
+from gdprkit._i18n import PAGE, RECEIPT, Catalogue, Message, language
+
+CATALOGUES = {"page": PAGE, "receipt": RECEIPT}
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -46,3 +50,13 @@ def test_a_message_needs_both_languages(sv, en):
 def test_a_catalogue_holds_only_messages():
     with pytest.raises(TypeError, match="'hello'"):
         Catalogue({"hello": "Hej"})  # type: ignore[dict-item]
+
+
+def _fields(text):
+    return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+
+
+@pytest.mark.parametrize("name", CATALOGUES)
+def test_both_languages_of_a_message_fill_in_the_same_values(name):
+    for key, message in CATALOGUES[name].messages.items():
+        assert _fields(message.sv) == _fields(message.en), key

@@ -9,31 +9,22 @@ re-exported here.
 
 from __future__ import annotations
 
-from gdprkit._erasure import (
-    ErasableSource,
-    ErasureAction,
-    ErasureItem,
-    ErasurePlan,
-    ErasureReceipt,
-    execute_erasure,
-    plan_erasure,
-    rectify,
-)
-from gdprkit._export import (
-    MANIFEST_SCHEMA_VERSION,
-    ExportResult,
-    export_subject,
-    verify_package,
-)
-from gdprkit._sources import (
+from gdprkit._rights.actions import ErasureAction, ErasureItem
+from gdprkit._rights.execute import execute_erasure
+from gdprkit._rights.export import ExportResult, export_subject
+from gdprkit._rights.manifest import MANIFEST_SCHEMA_VERSION
+from gdprkit._rights.plan import ErasurePlan, plan_erasure
+from gdprkit._rights.receipt import ErasureReceipt
+from gdprkit._rights.rectify import rectify
+from gdprkit._rights.sources import (
     DataSource,
+    ErasableSource,
     IterableSource,
     RecordErasure,
-    SQLSource,
     SubjectRef,
-    paramstyle_of,
-    quote_identifier,
 )
+from gdprkit._rights.sql_source import SQLSource, paramstyle_of, quote_identifier
+from gdprkit._rights.verify import verify_package
 from gdprkit.requests import RequestKind, RequestRegister, RequestState, SubjectRequest
 
 __all__ = [
