@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from gdprkit._rights.actions import ErasureAction
 from gdprkit._rights.plan import ErasurePlan
@@ -16,7 +16,20 @@ if TYPE_CHECKING:
     from gdprkit.audit import AuditLog
     from gdprkit.pseudonym import SubjectKeys
 
-__all__ = ["execute_erasure"]
+__all__ = ["RestrictionLedger", "execute_erasure"]
+
+
+class RestrictionLedger(Protocol):
+    """What :func:`execute_erasure` needs of a ledger: to record an Art. 18 restriction.
+
+    :class:`gdprkit.consent.Ledger` is one; what an erasure keeps under Art.
+    17(3) may then be processed only for the purposes that keep it (Art. 18(2)).
+    """
+
+    def restrict(
+        self, subject: str, *, allowed_purposes: Iterable[str], at: datetime, reason: str
+    ) -> object:
+        """Restrict processing of the subject's data to ``allowed_purposes`` from ``at``."""
 
 
 def _changes(
@@ -60,7 +73,7 @@ def execute_erasure(
     *,
     at: datetime | None = None,
     audit: AuditLog | None = None,
-    ledger: Any = None,
+    ledger: RestrictionLedger | None = None,
     subject_keys: SubjectKeys | None = None,
     actor: str = "gdprkit",
 ) -> ErasureReceipt:

@@ -11,7 +11,7 @@ import attrs
 from gdprkit._errors import SourceError
 from gdprkit._rights.actions import ErasureAction, ErasureItem
 from gdprkit._rights.receipt import render_for_subject
-from gdprkit._rights.sources import DataSource, ErasableSource, SubjectRef
+from gdprkit._rights.sources import DataSource, ErasableSource, ShreddableSource, SubjectRef
 from gdprkit._util import require_aware
 from gdprkit.retention import Action, FieldVerdict, LegalHold, Status, evaluate_object
 from gdprkit.tagging import Schema, schema_of
@@ -284,7 +284,7 @@ def plan_erasure(
     for source in source_list:
         if not isinstance(source, ErasableSource):
             raise SourceError(f"source {source.name!r} cannot erase (it has no erase/record_key)")
-        shreddable = bool(getattr(source, "shreddable", False))
+        shreddable = isinstance(source, ShreddableSource) and bool(source.shreddable)
         if shreddable:
             shreddable_sources.add(source.name)
         part = _plan_source(source, shreddable, request)

@@ -10,7 +10,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from gdprkit._errors import RectificationError, SourceError
-from gdprkit._rights.sources import DataSource, SubjectRef
+from gdprkit._rights.sources import (
+    DataSource,
+    RectifiableSource,
+    SubjectFieldSource,
+    SubjectRef,
+)
 from gdprkit._util import require_aware
 from gdprkit.tagging import Schema
 from gdprkit.vocab import Origin
@@ -89,19 +94,22 @@ def rectify(
     field that is not personal data, a DERIVED field (rectified by
     recomputing it, not by editing) or a value of the wrong type raises
     :class:`~gdprkit.RectificationError` naming the field, never the value.
-    The audit entry names the fields, never the old or the new value.
-    Returns the number of records changed.
+    The source must be a :class:`~gdprkit.rights.RectifiableSource`; the
+    field that says whose records these are (a
+    :class:`~gdprkit.rights.SubjectFieldSource`'s ``subject_field``, else the
+    schema's subject id field) is never changed. The audit entry names the
+    fields, never the old or the new value. Returns the number of records
+    changed.
     """
     require_aware(at, "at")
     if not changes:
         raise RectificationError("no changes given")
     (schema,) = source.schemas
-    subject_field = getattr(source, "subject_field", None) or schema.subject_id_field
-    _check_changes(schema, subject_field, changes)
-    rectifier = getattr(source, "rectify", None)
-    if rectifier is None:
+    named = source.subject_field if isinstance(source, SubjectFieldSource) else None
+    _check_changes(schema, named or schema.subject_id_field, changes)
+    if not isinstance(source, RectifiableSource):
         raise SourceError(f"source {source.name!r} cannot rectify")
-    count = int(rectifier(subject, dict(changes), key=key))
+    count = int(source.rectify(subject, dict(changes), key=key))
     if audit is not None:
         audit.record(
             "rectification.applied",

@@ -1,4 +1,13 @@
-"""Data sources: where a service's records about a subject come from (and go on erasure)."""
+"""Data sources: where a service's records about a subject come from, and what a source can do.
+
+:class:`DataSource` is what every source offers (a name, its schemas, the
+subject's records); the optional capabilities are protocols of their own, so
+that a source declares them by having the methods (structural typing) and
+gdprkit asks for them by name instead of probing attributes:
+:class:`ErasableSource` (Art. 17), :class:`ShreddableSource`
+(crypto-shredding), :class:`RectifiableSource` (Art. 16) and
+:class:`SubjectFieldSource`.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +25,9 @@ __all__ = [
     "ErasableSource",
     "IterableSource",
     "RecordErasure",
+    "RectifiableSource",
+    "ShreddableSource",
+    "SubjectFieldSource",
     "SubjectRef",
 ]
 
@@ -70,9 +82,9 @@ class DataSource(Protocol):
     """Where records about a subject live: a name, the schema(s) it yields, and the records.
 
     ``records(subject)`` streams the subject's records (tagged attrs or
-    dataclass instances). Sources that support erasure and rectification
-    (Art. 16, 17) also implement ``erase`` and ``rectify``; see
-    :class:`SQLSource`.
+    dataclass instances). Sources that support erasure (Art. 17) are also
+    :class:`ErasableSource`, those that support rectification (Art. 16)
+    :class:`RectifiableSource`; :class:`SQLSource` is both.
     """
 
     @property
@@ -96,6 +108,48 @@ class ErasableSource(DataSource, Protocol):
 
     def erase(self, subject: SubjectRef, changes: Iterable[RecordErasure]) -> int:
         """Apply the changes; return how many records changed (0 when already done)."""
+
+
+@runtime_checkable
+class ShreddableSource(ErasableSource, Protocol):
+    """An :class:`ErasableSource` that may hold ciphertexts under the subject's key.
+
+    Where ``shreddable`` is true, :func:`~gdprkit.rights.plan_erasure` plans
+    to SHRED (destroy the subject's key, crypto-shredding) what it would
+    otherwise ERASE, unless the source also keeps something under Art. 17(3).
+    """
+
+    @property
+    def shreddable(self) -> bool:
+        """Whether the source's values are encrypted under the subject's key."""
+
+
+@runtime_checkable
+class RectifiableSource(DataSource, Protocol):
+    """A :class:`~gdprkit.rights.DataSource` that can correct records in place (Art. 16)."""
+
+    def rectify(
+        self,
+        subject: SubjectRef,
+        changes: Mapping[str, object],
+        *,
+        key: Iterable[object] | None = None,
+    ) -> int:
+        """Set ``changes`` on the subject's records (or the one with ``key``); return how many."""
+
+
+@runtime_checkable
+class SubjectFieldSource(DataSource, Protocol):
+    """A :class:`~gdprkit.rights.DataSource` that names the field saying whose record it is.
+
+    :func:`~gdprkit.rights.rectify` refuses to change that field: it would
+    move the records to another subject. Without it, the schema's subject id
+    field is the one protected.
+    """
+
+    @property
+    def subject_field(self) -> str:
+        """The field that says whose record it is."""
 
 
 def check_source_name(name: str) -> str:
