@@ -21,6 +21,7 @@ import gdprkit as gk
 from gdprkit import rights
 from gdprkit._demo import models, service
 from gdprkit._rights.cells import CellEncoder, csv_value, json_value
+from gdprkit._rights.sql_source import paramstyle_of
 from gdprkit._sqlvalues import column_converters, from_db
 
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -299,7 +300,7 @@ def test_sql_source_uses_the_drivers_paramstyle(db):
                           model=models.Customer, paramstyle="pyformat")  # fmt: skip
     sql, params = pg.select_sql(rights.SubjectRef("customer", "C-1"))
     assert sql.endswith('WHERE "customer_id" = %s') and params == ("C-1",)
-    assert rights.paramstyle_of(db) == "qmark"
+    assert paramstyle_of(db) == "qmark"
     named = rights.SQLSource(db, table="customers", subject_column="customer_id",
                              model=models.Customer, paramstyle="named")  # fmt: skip
     assert named.select_sql(rights.SubjectRef("customer", "C-1"))[1] == {"p0": "C-1"}

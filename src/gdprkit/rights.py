@@ -16,6 +16,10 @@ imported from here.
 
 from __future__ import annotations
 
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from gdprkit._rights import sql_source as _sql_source
 from gdprkit._rights.actions import ErasureAction, ErasureItem
 from gdprkit._rights.execute import RestrictionLedger, execute_erasure
 from gdprkit._rights.export import ExportResult, export_subject
@@ -34,9 +38,14 @@ from gdprkit._rights.sources import (
     SubjectFieldSource,
     SubjectRef,
 )
-from gdprkit._rights.sql_source import SQLSource, paramstyle_of, quote_identifier
+from gdprkit._rights.sql_source import SQLSource
 from gdprkit._rights.verify import verify_package
 from gdprkit.requests import RequestKind, RequestRegister, RequestState, SubjectRequest
+
+if TYPE_CHECKING:
+    # Deprecated: reached at run time through __getattr__ below, which warns.
+    from gdprkit._rights.sql_source import paramstyle_of as paramstyle_of
+    from gdprkit._rights.sql_source import quote_identifier as quote_identifier
 
 __all__ = [
     "MANIFEST_SCHEMA_VERSION",
@@ -62,9 +71,23 @@ __all__ = [
     "SubjectRequest",
     "execute_erasure",
     "export_subject",
-    "paramstyle_of",
     "plan_erasure",
-    "quote_identifier",
     "rectify",
     "verify_package",
 ]
+
+#: Names this module no longer offers as its API: SQLSource's own SQL helpers.
+_MOVED = frozenset({"paramstyle_of", "quote_identifier"})
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        if name in _MOVED:
+            warnings.warn(
+                f"gdprkit.rights.{name} is deprecated and will be removed: it is a helper of "
+                f"SQLSource, not rights API; it lives in gdprkit._rights.sql_source (private)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return getattr(_sql_source, name)
+        raise AttributeError(f"module 'gdprkit.rights' has no attribute {name!r}")
