@@ -284,3 +284,68 @@ def test_rectify_refuses_the_subject_id(db, anna):
 def test_legal_hold_repr_hides_the_subject():
     hold = retention.LegalHold("claim", "T 1-26", NOW, subject="C-1042")
     assert "C-1042" not in repr(hold)
+
+
+# -- capabilities of a source written outside gdprkit ----------------------------------------
+
+
+class TicketBox:
+    """Tickets in memory: no gdprkit base class, only the members the protocols name."""
+
+    name = "ticket_box"
+    schemas = (gk.schema_of(models.SupportTicket),)
+
+    def __init__(self, tickets, *, shreddable=False):
+        self.tickets = {t.ticket_id: t for t in tickets}
+        self.shreddable = shreddable
+        self.rectified = []
+
+    def records(self, subject):
+        return [t for t in self.tickets.values() if t.customer_id == subject.id]
+
+    def record_key(self, record):
+        return (record.ticket_id,)
+
+    def erase(self, subject, changes):
+        gone = [c.key[0] for c in changes if c.delete and c.key[0] in self.tickets]
+        for ticket_id in gone:
+            del self.tickets[ticket_id]
+        return len(gone)
+
+    def rectify(self, subject, changes, *, key=None):
+        self.rectified.append(dict(changes))
+        return 1
+
+
+def _ticket():
+    return models.SupportTicket("T-1", "C-1042", NOW, "Hej! Fel kod E12.")
+
+
+def test_a_source_meets_the_capability_protocols_by_its_members(anna):
+    box = TicketBox([_ticket()], shreddable=True)
+    for protocol in (rights.ErasableSource, rights.ShreddableSource, rights.RectifiableSource):
+        assert isinstance(box, protocol), protocol.__name__
+    assert not isinstance(box, rights.SubjectFieldSource)
+    plan = rights.plan_erasure(anna, [box], models.policy, {}, NOW)
+    assert {i.action for i in plan.items} == {A.SHRED}
+    assert rights.execute_erasure(plan).total_changed == 1
+    assert box.tickets == {}
+    kept_key = TicketBox([_ticket()], shreddable=False)
+    plan = rights.plan_erasure(anna, [kept_key], models.policy, {}, NOW)
+    assert {i.action for i in plan.items} == {A.ERASE}
+
+
+def test_rectify_asks_the_source_and_protects_whose_records_they_are(anna):
+    box = TicketBox([_ticket()])
+    assert rights.rectify(anna, box, {"message": "Hej! Felkod E21."}, at=NOW) == 1
+    assert box.rectified == [{"message": "Hej! Felkod E21."}]
+    # box names no subject_field: the schema's subject id field is the one protected
+    with pytest.raises(gk.RectificationError, match="another subject"):
+        rights.rectify(anna, box, {"customer_id": "C-9"}, at=NOW)
+    reader = rights.IterableSource(
+        "t", models.SupportTicket, [_ticket()], subject_field="customer_id"
+    )
+    assert isinstance(reader, rights.SubjectFieldSource)
+    assert not isinstance(reader, rights.RectifiableSource)
+    with pytest.raises(gk.SourceError, match="cannot rectify"):
+        rights.rectify(anna, reader, {"message": "x"}, at=NOW)

@@ -5,11 +5,12 @@ import io
 import json
 import sqlite3
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +20,9 @@ from hypothesis import strategies as st
 import gdprkit as gk
 from gdprkit import rights
 from gdprkit._demo import models, service
-from gdprkit._export import _CellEncoder, _csv_value, _json_value
+from gdprkit._rights.cells import CellEncoder, csv_value, json_value
+from gdprkit._rights.sql_source import paramstyle_of
+from gdprkit._sqlvalues import column_converters, from_db
 
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
@@ -297,7 +300,7 @@ def test_sql_source_uses_the_drivers_paramstyle(db):
                           model=models.Customer, paramstyle="pyformat")  # fmt: skip
     sql, params = pg.select_sql(rights.SubjectRef("customer", "C-1"))
     assert sql.endswith('WHERE "customer_id" = %s') and params == ("C-1",)
-    assert rights.paramstyle_of(db) == "qmark"
+    assert paramstyle_of(db) == "qmark"
     named = rights.SQLSource(db, table="customers", subject_column="customer_id",
                              model=models.Customer, paramstyle="named")  # fmt: skip
     assert named.select_sql(rights.SubjectRef("customer", "C-1"))[1] == {"p0": "C-1"}
@@ -356,14 +359,45 @@ _values = st.one_of(
 @given(st.lists(_values, max_size=6))
 def test_cell_encoder_equals_the_plain_encoding(values):
     tz = ZoneInfo("Europe/Stockholm")
-    json_cells, csv_cells = _CellEncoder(tz)(values)
-    plain = [_json_value(v, tz) for v in values]
+    json_cells, csv_cells = CellEncoder(tz)(values)
+    plain = [json_value(v, tz) for v in values]
     assert json_cells == [json.dumps(p, ensure_ascii=False) for p in plain]
-    assert csv_cells == [_csv_value(p) for p in plain]
+    assert csv_cells == [csv_value(p) for p in plain]
     assert all(
         isinstance(v, Decimal) is False or c == str(v)
         for v, c in zip(values, csv_cells, strict=True)
     )
+
+
+_HINTS = [datetime, date, Decimal, bool, int, float, str, datetime | None,
+          Annotated[int, "note"], int | str, list[int]]  # fmt: skip
+_column_values = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False), st.text(max_size=4),
+    st.dates(), st.dates().map(date.isoformat), st.datetimes().map(datetime.isoformat),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2),
+)  # fmt: skip
+
+
+def _outcome(convert, value):
+    try:
+        return ("value", type(result := convert(value)), result)
+    except gk.SourceError as error:
+        return ("error", str(error))
+
+
+@given(st.sampled_from(_HINTS), _column_values)
+def test_sql_row_conversion_equals_from_db(hint, value):
+    # SQLSource.records converts a column only when its value is not already of the kept
+    # type; from_db converts every value: both must give the same field value.
+    converters = column_converters(("f",), {"f": hint}, lambda field: f"t.{field}")
+
+    def per_row(v):
+        for _, keep, convert in converters:
+            if v is not None and type(v) is not keep:
+                return convert(v)
+        return v
+
+    assert _outcome(per_row, value) == _outcome(lambda v: from_db(v, hint, "t.f"), value)
 
 
 def test_progress_is_reported_once_per_step_and_subclasses_export(anna, tmp_path):

@@ -29,6 +29,7 @@ import gdprkit as gk
 from gdprkit import rights
 from gdprkit import store as gstore
 from gdprkit._demo import models, service
+from gdprkit._rights import sql_source
 from gdprkit.audit import AuditLog
 from gdprkit.pseudonym import Keyring, Pseudonymizer, SubjectKeys
 from gdprkit.store import sqlite as sqlite_store
@@ -566,7 +567,7 @@ def test_export_from_postgres_equals_the_sqlite_export(
     tmp_path: Path,
     scope: str,
 ) -> None:
-    assert rights.paramstyle_of(pgdb) == "pyformat"
+    assert sql_source.paramstyle_of(pgdb) == "pyformat"
     from_pg = rights.export_subject(
         ANNA, service.sources(pgdb), models.policy, scope=scope, at=AT, out=tmp_path / "pg.zip"
     )

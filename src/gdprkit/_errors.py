@@ -34,6 +34,7 @@ __all__ = [
     "StoreError",
     "SubjectShredded",
     "UnknownKeyId",
+    "UnknownLanguage",
     "UnknownPurpose",
     "UnknownRequest",
     "UnknownTokenKey",
@@ -163,6 +164,10 @@ class RectificationError(GdprkitError, ValueError):
 
 class PackageIntegrityError(GdprkitError):
     """An export package does not verify: a file is missing, extra or changed."""
+
+
+class UnknownLanguage(GdprkitError, LookupError):
+    """A language gdprkit has no texts in (its own texts are in Swedish and English)."""
 
 
 class AuditIntegrityError(GdprkitError):

@@ -1,9 +1,15 @@
-"""How gdprkit writes Python values into SQL columns: the inverse of ``_sources._coerce``."""
+"""How gdprkit moves Python values into SQL columns (:func:`to_db`) and back (:func:`from_db`)."""
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from types import NoneType, UnionType
+from typing import Any
+
+from gdprkit._errors import SourceError
 
 
 def to_db(value: object) -> object:
@@ -17,3 +23,87 @@ def to_db(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def field_hints(model: type) -> dict[str, Any]:
+    """The type hints of ``model``'s fields, or none when they cannot be resolved."""
+    try:
+        return typing.get_type_hints(model)
+    except Exception:
+        return {}
+
+
+def from_db(value: object, hint: Any, what: str) -> object:
+    """Turn a database value into the model field's type (dates from ISO text, …)."""
+    if value is None:
+        return value
+    target = _target(hint)
+    return value if target is None else _convert(value, target, what)
+
+
+#: The field types a database value is converted to; values of other hints pass unchanged.
+_CONVERTED: tuple[type, ...] = (datetime, date, Decimal, bool, int, float, str)
+
+
+def _target(hint: Any) -> type | None:
+    """The type ``from_db`` converts to for ``hint`` (``X | None`` and ``Annotated`` unwrapped),
+    or None when values of this hint pass unchanged."""
+    while hint is not None and hint is not Any:
+        origin = typing.get_origin(hint)
+        if origin in (typing.Union, UnionType):
+            args = [a for a in typing.get_args(hint) if a is not NoneType]
+            if len(args) != 1:
+                return None
+            hint = args[0]
+        elif origin is typing.Annotated:
+            hint = typing.get_args(hint)[0]
+        else:
+            return hint if any(hint is t for t in _CONVERTED) else None
+    return None
+
+
+def _convert(value: object, hint: Any, what: str) -> object:
+    """Convert a non-None ``value`` to ``hint``, one of ``_CONVERTED``."""
+    try:
+        if hint is datetime:
+            if isinstance(value, datetime):
+                return value
+            return datetime.fromisoformat(str(value))
+        if hint is date:
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            return date.fromisoformat(str(value))
+        if hint is Decimal:
+            return value if isinstance(value, Decimal) else Decimal(str(value))
+        if hint is bool:
+            if isinstance(value, bool):
+                return value
+            if value in (0, 1):
+                return bool(value)
+            raise ValueError
+        if hint in (int, float, str) and not isinstance(value, hint):
+            return hint(value)
+    except (ValueError, TypeError, InvalidOperation):
+        raise SourceError(
+            f"column {what} holds a value that is not a {getattr(hint, '__name__', hint)}"
+        ) from None
+    return value
+
+
+def column_converters(
+    fields: tuple[str, ...], hints: Mapping[str, Any], what: Callable[[str], str]
+) -> tuple[tuple[int, type, Callable[[object], object]], ...]:
+    """For each column that needs it: its index, the type its values already have when they
+    need no conversion (``_convert`` returns such values unchanged), and the conversion."""
+    out = []
+    for index, field in enumerate(fields):
+        target = _target(hints.get(field))
+        if target is not None:
+            out.append((index, target, _bind_convert(target, what(field))))
+    return tuple(out)
+
+
+def _bind_convert(target: type, what: str) -> Callable[[object], object]:
+    return lambda value: _convert(value, target, what)

@@ -1,40 +1,51 @@
 """Answering data subjects: sources, export (Art. 15, 20), erasure (Art. 17), rectification (Art. 16).
 
-``export_subject()`` writes what is held on a subject to one verifiable ZIP and
-``verify_package()`` re-checks it; ``plan_erasure()`` / ``execute_erasure()``
-erase what no Art. 17(3) exception keeps; ``rectify()`` corrects a field.
-The request register (Art. 12) lives in :mod:`gdprkit.requests` and is
-re-exported here.
+A :class:`DataSource` yields a subject's records (:class:`SubjectRef`);
+what else a source can do is declared by the protocols it meets:
+:class:`ErasableSource`, :class:`ShreddableSource`,
+:class:`RectifiableSource`, :class:`SubjectFieldSource`. :class:`SQLSource`
+and :class:`IterableSource` are the built-in sources.
+
+``export_subject()`` writes what is held on a subject to one verifiable ZIP
+and ``verify_package()`` re-checks it; ``plan_erasure()`` /
+``execute_erasure()`` erase what no Art. 17(3) exception keeps; ``rectify()``
+corrects a field. The request register (Art. 12) is kept by
+:mod:`gdprkit.requests`; :class:`SubjectRequest` and its companions are
+imported from here.
 """
 
 from __future__ import annotations
 
-from gdprkit._erasure import (
-    ErasableSource,
-    ErasureAction,
-    ErasureItem,
-    ErasurePlan,
-    ErasureReceipt,
-    execute_erasure,
-    plan_erasure,
-    rectify,
-)
-from gdprkit._export import (
-    MANIFEST_SCHEMA_VERSION,
-    ExportResult,
-    export_subject,
-    verify_package,
-)
-from gdprkit._sources import (
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from gdprkit._rights import sql_source as _sql_source
+from gdprkit._rights.actions import ErasureAction, ErasureItem
+from gdprkit._rights.execute import RestrictionLedger, execute_erasure
+from gdprkit._rights.export import ExportResult, export_subject
+from gdprkit._rights.manifest import MANIFEST_SCHEMA_VERSION
+from gdprkit._rights.plan import ErasurePlan, plan_erasure
+from gdprkit._rights.receipt import ErasureReceipt
+from gdprkit._rights.rectify import rectify
+from gdprkit._rights.scope import Scope
+from gdprkit._rights.sources import (
     DataSource,
+    ErasableSource,
     IterableSource,
     RecordErasure,
-    SQLSource,
+    RectifiableSource,
+    ShreddableSource,
+    SubjectFieldSource,
     SubjectRef,
-    paramstyle_of,
-    quote_identifier,
 )
+from gdprkit._rights.sql_source import SQLSource
+from gdprkit._rights.verify import verify_package
 from gdprkit.requests import RequestKind, RequestRegister, RequestState, SubjectRequest
+
+if TYPE_CHECKING:
+    # Deprecated: reached at run time through __getattr__ below, which warns.
+    from gdprkit._rights.sql_source import paramstyle_of as paramstyle_of
+    from gdprkit._rights.sql_source import quote_identifier as quote_identifier
 
 __all__ = [
     "MANIFEST_SCHEMA_VERSION",
@@ -47,17 +58,36 @@ __all__ = [
     "ExportResult",
     "IterableSource",
     "RecordErasure",
+    "RectifiableSource",
     "RequestKind",
     "RequestRegister",
     "RequestState",
+    "RestrictionLedger",
     "SQLSource",
+    "Scope",
+    "ShreddableSource",
+    "SubjectFieldSource",
     "SubjectRef",
     "SubjectRequest",
     "execute_erasure",
     "export_subject",
-    "paramstyle_of",
     "plan_erasure",
-    "quote_identifier",
     "rectify",
     "verify_package",
 ]
+
+#: Names this module no longer offers as its API: SQLSource's own SQL helpers.
+_MOVED = frozenset({"paramstyle_of", "quote_identifier"})
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        if name in _MOVED:
+            warnings.warn(
+                f"gdprkit.rights.{name} is deprecated and will be removed: it is a helper of "
+                f"SQLSource, not rights API; it lives in gdprkit._rights.sql_source (private)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return getattr(_sql_source, name)
+        raise AttributeError(f"module 'gdprkit.rights' has no attribute {name!r}")

@@ -1,178 +1,27 @@
-"""Data sources: where a service's records about a subject come from (and go on erasure)."""
+"""A data source over one table of a DB-API 2 connection, and the SQL it needs.
+
+Identifiers are checked and double-quoted, values are always bound
+parameters in the driver's paramstyle, and every write is one transaction.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
 import inspect
-import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from types import NoneType, UnionType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import attrs
 
 from gdprkit._errors import SourceError
-from gdprkit._sqlvalues import to_db
+from gdprkit._rights.sources import OneKindSource, RecordErasure, SubjectRef, check_source_name
+from gdprkit._sqlvalues import column_converters, field_hints, to_db
 from gdprkit._util import is_identifier
 from gdprkit.tagging import Schema, schema_of
 
-__all__ = ["DataSource", "IterableSource", "SQLSource", "SubjectRef"]
-
-
-def _aliases(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    items = tuple(sorted(dict(value).items()))
-    for kind, ident in items:
-        if not isinstance(kind, str) or not isinstance(ident, str) or not kind or not ident:
-            raise TypeError("aliases map an identifier kind (str) to an identifier (str)")
-    return items
-
-
-@attrs.frozen
-class SubjectRef:
-    """A data subject: its kind and id (customer ``"C-1042"``), plus alias identifiers.
-
-    Aliases (``{"email": "anna@example.se", "meter_id": "M-77"}``) let a
-    source match records keyed on another identifier. The repr hides the
-    identifiers: they are personal data.
-    """
-
-    kind: str = attrs.field()
-    id: str = attrs.field(repr=False)
-    aliases: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_aliases, repr=False)
-
-    @kind.validator
-    def _check_kind(self, _: attrs.Attribute[str], value: str) -> None:
-        if not isinstance(value, str) or not value:
-            raise TypeError("SubjectRef.kind must be a non-empty string")
-
-    @id.validator
-    def _check_id(self, _: attrs.Attribute[str], value: str) -> None:
-        if not isinstance(value, str) or not value:
-            raise TypeError("SubjectRef.id must be a non-empty string")
-
-    def alias(self, kind: str) -> str | None:
-        """The alias identifier of ``kind``, if given."""
-        return dict(self.aliases).get(kind)
-
-
-@runtime_checkable
-class DataSource(Protocol):
-    """Where records about a subject live: a name, the schema(s) it yields, and the records.
-
-    ``records(subject)`` streams the subject's records (tagged attrs or
-    dataclass instances). Sources that support erasure and rectification
-    (Art. 16, 17) also implement ``erase`` and ``rectify``; see
-    :class:`SQLSource`.
-    """
-
-    @property
-    def name(self) -> str:
-        """A short identifier, used for file names in export packages."""
-
-    @property
-    def schemas(self) -> tuple[Schema, ...]:
-        """The tagged schemas of the records this source yields."""
-
-    def records(self, subject: SubjectRef) -> Iterable[object]:
-        """The subject's records, streamed."""
-
-
-def _check_name(name: str) -> str:
-    if not isinstance(name, str) or not is_identifier(name):
-        raise SourceError("a source name must be a plain identifier (letters, digits, _)")
-    return name
-
-
-class _OneKindSource:
-    """What the built-in sources share: a name, one schema, exact subject matching."""
-
-    __slots__ = ("_alias_fields", "_name", "_schema", "_subject_field")
-    _name: str
-    _schema: Schema
-    _subject_field: str
-    _alias_fields: dict[str, str]
-
-    @property
-    def name(self) -> str:
-        """The source's name, used for file names in export packages."""
-        return self._name
-
-    @property
-    def schemas(self) -> tuple[Schema, ...]:
-        """The one schema of this source."""
-        return (self._schema,)
-
-    @property
-    def subject_field(self) -> str:
-        """The field that says whose record it is."""
-        return self._subject_field
-
-    def _belongs(self, value_of: Callable[[str], object], subject: SubjectRef) -> bool:
-        """Whether a record belongs to ``subject``: exact equality, never a pattern."""
-        if value_of(self._subject_field) == subject.id:
-            return True
-        for kind, field in self._alias_fields.items():
-            alias = subject.alias(kind)
-            if alias is not None and value_of(field) == alias:
-                return True
-        return False
-
-
-class IterableSource(_OneKindSource):
-    """A source over an iterable (or a callable returning one) of tagged objects.
-
-    Only records whose ``subject_field`` equals the subject's id are yielded;
-    with ``alias_fields`` a record also matches on an alias identifier
-    (``{"email": "email"}``: alias kind -> field).
-    """
-
-    __slots__ = ("_data",)
-
-    def __init__(
-        self,
-        name: str,
-        model: type,
-        data: Iterable[object] | Callable[[SubjectRef], Iterable[object]],
-        *,
-        subject_field: str,
-        alias_fields: Mapping[str, str] | None = None,
-    ) -> None:
-        self._name = _check_name(name)
-        self._schema = schema_of(model)
-        fields = set(self._schema.all_fields)
-        for f in (subject_field, *(alias_fields or {}).values()):
-            if f not in fields:
-                raise SourceError(f"{self._schema.name} has no field {f!r}")
-        self._subject_field = subject_field
-        self._alias_fields = dict(alias_fields or {})
-        self._data = data
-
-    def __repr__(self) -> str:
-        return f"<IterableSource {self._name!r} of {self._schema.name}>"
-
-    def matches(self, record: object, subject: SubjectRef) -> bool:
-        """Whether ``record`` belongs to ``subject`` (exact equality, never a pattern)."""
-        return self._belongs(lambda field: getattr(record, field), subject)
-
-    def records(self, subject: SubjectRef) -> Iterator[object]:
-        """The subject's records, in the iterable's order."""
-        data = self._data(subject) if callable(self._data) else self._data
-        model = self._schema.model
-        for record in data:
-            if not isinstance(record, model):
-                raise SourceError(
-                    f"source {self._name!r} yielded a {type(record).__name__}, "
-                    f"not a {self._schema.name}"
-                )
-            if self.matches(record, subject):
-                yield record
-
-
-# -- SQL --------------------------------------------------------------------------
+__all__ = ["SQLSource", "paramstyle_of", "quote_identifier"]
 
 
 def _placeholder(paramstyle: str, index: int) -> str:
@@ -213,89 +62,6 @@ def paramstyle_of(conn: object) -> str:
     return style
 
 
-def _hints(model: type) -> dict[str, Any]:
-    try:
-        return typing.get_type_hints(model)
-    except Exception:
-        return {}
-
-
-def _coerce(value: object, hint: Any, what: str) -> object:
-    """Turn a database value into the model field's type (dates from ISO text, …)."""
-    if value is None:
-        return value
-    target = _target(hint)
-    return value if target is None else _convert(value, target, what)
-
-
-#: The field types a database value is converted to; values of other hints pass unchanged.
-_CONVERTED: tuple[type, ...] = (datetime, date, Decimal, bool, int, float, str)
-
-
-def _target(hint: Any) -> type | None:
-    """The type ``_coerce`` converts to for ``hint`` (``X | None`` and ``Annotated`` unwrapped),
-    or None when values of this hint pass unchanged."""
-    while hint is not None and hint is not Any:
-        origin = typing.get_origin(hint)
-        if origin in (typing.Union, UnionType):
-            args = [a for a in typing.get_args(hint) if a is not NoneType]
-            if len(args) != 1:
-                return None
-            hint = args[0]
-        elif origin is typing.Annotated:
-            hint = typing.get_args(hint)[0]
-        else:
-            return hint if any(hint is t for t in _CONVERTED) else None
-    return None
-
-
-def _convert(value: object, hint: Any, what: str) -> object:
-    """Convert a non-None ``value`` to ``hint``, one of ``_CONVERTED``."""
-    try:
-        if hint is datetime:
-            if isinstance(value, datetime):
-                return value
-            return datetime.fromisoformat(str(value))
-        if hint is date:
-            if isinstance(value, datetime):
-                return value.date()
-            if isinstance(value, date):
-                return value
-            return date.fromisoformat(str(value))
-        if hint is Decimal:
-            return value if isinstance(value, Decimal) else Decimal(str(value))
-        if hint is bool:
-            if isinstance(value, bool):
-                return value
-            if value in (0, 1):
-                return bool(value)
-            raise ValueError
-        if hint in (int, float, str) and not isinstance(value, hint):
-            return hint(value)
-    except (ValueError, TypeError, InvalidOperation):
-        raise SourceError(
-            f"column {what} holds a value that is not a {getattr(hint, '__name__', hint)}"
-        ) from None
-    return value
-
-
-def _column_converters(
-    fields: tuple[str, ...], hints: Mapping[str, Any], what: Callable[[str], str]
-) -> tuple[tuple[int, type, Callable[[object], object]], ...]:
-    """For each column that needs it: its index, the type its values already have when they
-    need no conversion (``_convert`` returns such values unchanged), and the conversion."""
-    out = []
-    for index, field in enumerate(fields):
-        target = _target(hints.get(field))
-        if target is not None:
-            out.append((index, target, _bind_convert(target, what(field))))
-    return tuple(out)
-
-
-def _bind_convert(target: type, what: str) -> Callable[[object], object]:
-    return lambda value: _convert(value, target, what)
-
-
 @contextmanager
 def _write_transaction(conn: Any) -> Iterator[Any]:
     """A cursor of ``conn`` for one write: commit at the end, roll back on any exception."""
@@ -328,7 +94,20 @@ def _takes_positionally(model: type, fields: tuple[str, ...]) -> bool:
     )
 
 
-class SQLSource(_OneKindSource):
+def _column_map(schema: Schema, columns: Mapping[str, str] | None) -> dict[str, str]:
+    """Field -> column, each checked; by default each field is the column of the same name."""
+    mapping = {f: f for f in schema.all_fields}
+    if columns:
+        for field, column in columns.items():
+            if field not in mapping:
+                raise SourceError(f"{schema.name} has no field {field!r}")
+            mapping[field] = column
+    for column in mapping.values():
+        quote_identifier(column)
+    return mapping
+
+
+class SQLSource(OneKindSource):
     """A source over one table of a DB-API 2 connection, mapped to a tagged model.
 
     Table and column names are checked against the model and quoted; the
@@ -367,16 +146,7 @@ class SQLSource(_OneKindSource):
         shreddable: bool = False,
     ) -> None:
         self._schema = schema_of(model)
-        fields = self._schema.all_fields
-        # field -> column; by default each field is the column of the same name
-        mapping = {f: f for f in fields}
-        if columns:
-            for field, column in columns.items():
-                if field not in mapping:
-                    raise SourceError(f"{self._schema.name} has no field {field!r}")
-                mapping[field] = column
-        for column in mapping.values():
-            quote_identifier(column)
+        mapping = _column_map(self._schema, columns)
         quote_identifier(table)
         if subject_column not in mapping:
             raise SourceError(
@@ -400,10 +170,10 @@ class SQLSource(_OneKindSource):
             if field not in mapping:
                 raise SourceError(f"key names no field of {self._schema.name}: {field!r}")
         self.shreddable = bool(shreddable)
-        self._name = _check_name(name or table.split(".")[-1])
+        self._name = check_source_name(name or table.split(".")[-1])
         self._paramstyle = paramstyle or paramstyle_of(conn)
         _placeholder(self._paramstyle, 0)
-        self._hints = _hints(self._schema.model)
+        self._hints = field_hints(self._schema.model)
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError("batch_size must be a positive int")
         self.batch_size = batch_size
@@ -446,9 +216,9 @@ class SQLSource(_OneKindSource):
         sql, params = self.select_sql(subject)
         fields = tuple(self._columns)
         model = self._schema.model
-        # Decided once per query, not per row: which columns need converting (as _coerce
+        # Decided once per query, not per row: which columns need converting (as from_db
         # would), how the subject is matched (as _belongs would), how the model is called.
-        converters = _column_converters(
+        converters = column_converters(
             fields, self._hints, lambda f: f"{self._table}.{self._columns[f]}"
         )
         subject_index = fields.index(self._subject_field)
@@ -584,12 +354,3 @@ class SQLSource(_OneKindSource):
                 _params(self._paramstyle, values),
             )
             return max(int(cursor.rowcount), 0)
-
-
-@attrs.frozen
-class RecordErasure:
-    """What to do to one record: delete it, or set ``fields`` to NULL."""
-
-    key: tuple[object, ...]
-    fields: tuple[str, ...] = ()
-    delete: bool = False

@@ -1,0 +1,158 @@
+"""The export package's ``manifest.json``: the Art. 15(1)(a)-(h) information, machine-readable.
+
+Its form is published as ``docs/export-manifest.schema.json``; one entry per
+record kind says why it is processed, on what basis, for how long, for whom,
+where it came from and which fields were left out of the package and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from gdprkit._rights.scope import FieldPlan, Scope
+from gdprkit._rights.sources import SubjectRef
+from gdprkit.tagging import Schema
+from gdprkit.vocab import Right
+
+if TYPE_CHECKING:
+    from gdprkit.policy import Policy
+    from gdprkit.retention import Facts
+
+__all__ = ["MANIFEST_SCHEMA_VERSION", "kind_info", "manifest"]
+
+#: The manifest's schema identifier; bump on incompatible change (docs/export-manifest.schema.json).
+MANIFEST_SCHEMA_VERSION: Final = "gdprkit.export/1"
+
+
+def _retention_info(pid: str, policy: Policy, facts: Facts | None, at: datetime) -> dict[str, Any]:
+    """A purpose's retention rule in words, and with ``facts`` its status and end (Art. 15(1)(d))."""
+    p = policy.purpose(pid)
+    retention: dict[str, Any] = {
+        "rule": {"en": p.retention_words("en"), "sv": p.retention_words("sv")}
+    }
+    if p.retention is not None and facts is not None:
+        from gdprkit.retention import evaluate
+
+        verdict = evaluate(p.retention, facts, at, tz=policy.timezone)
+        retention["status"] = verdict.status.value
+        retention["erasable_from"] = verdict.expires_at.isoformat() if verdict.expires_at else None
+    return retention
+
+
+def _purpose_info(pid: str, policy: Policy, facts: Facts | None, at: datetime) -> dict[str, Any]:
+    """One purpose of a record kind: name, basis, recipients, retention (Art. 15(1)(a)-(d))."""
+    p = policy.purpose(pid)
+    return {
+        "id": pid,
+        "name": {lang: p.name.get(lang) for lang in policy.languages},
+        "legal_basis": {"code": p.basis.value, "article": f"GDPR Art. {p.basis.article}",
+                        "dpv": p.basis.dpv_gdpr, "label": p.basis.label("en")},
+        "legal_reference": p.legal_reference,
+        "special_condition": p.special_condition.article if p.special_condition else None,
+        "recipients": [
+            {"name": policy.recipients[r].name.get("en"), "country": policy.recipients[r].country,
+             "safeguards": policy.recipients[r].safeguards}
+            for r in p.recipients
+        ],
+        "retention": _retention_info(pid, policy, facts, at),
+        "direct_marketing": p.direct_marketing,
+    }  # fmt: skip
+
+
+def _fields_info(schema: Schema, policy: Policy, plan: FieldPlan) -> list[dict[str, Any]]:
+    """Every field of a record kind: personal or not, exported or not, its category and origin."""
+    tagged = {f.name: f.tag for f in schema.fields}
+    fields = []
+    for name in schema.all_fields:
+        tag = tagged.get(name)
+        entry: dict[str, Any] = {"name": name, "personal": tag is not None,
+                                 "exported": name in plan.included}  # fmt: skip
+        if tag is not None:
+            entry.update(
+                category=str(tag.category),
+                category_label=policy.taxonomy[str(tag.category)].label("en")
+                if str(tag.category) in policy.taxonomy
+                else str(tag.category),
+                origin=tag.origin.value,
+                source_of_data=tag.origin.label("en"),
+                purposes=list(tag.purposes),
+            )
+        fields.append(entry)
+    return fields
+
+
+def kind_info(
+    source: str,
+    schema: Schema,
+    plan: FieldPlan,
+    rows: int,
+    *,
+    policy: Policy,
+    facts: Facts | None,
+    at: datetime,
+) -> dict[str, Any]:
+    """The manifest entry of one source's record kind (Art. 15(1)(a)-(h))."""
+    purposes = sorted({p for f in schema.fields for p in f.tag.purposes})
+    rights = sorted(
+        {r for pid in purposes for r in policy.purpose(pid).rights},
+        key=lambda r: list(Right).index(r),
+    )
+    return {
+        "source": source,
+        "record_kind": schema.name,
+        "data_subject_kind": schema.subject,
+        "rows": rows,
+        "purposes": [_purpose_info(pid, policy, facts, at) for pid in purposes],
+        "categories": sorted({str(f.tag.category) for f in schema.fields}),
+        "origins": sorted({f.tag.origin.value for f in schema.fields}),
+        "fields": _fields_info(schema, policy, plan),
+        "excluded_fields": [{"field": n, "reason": r} for n, r in plan.excluded],
+        "rights": [
+            {"right": r.value, "article": f"GDPR Art. {r.article}", "label": r.label("en")}
+            for r in rights
+        ],
+    }
+
+
+def manifest(
+    subject: SubjectRef,
+    policy: Policy,
+    scope: Scope,
+    at: datetime,
+    kinds: Sequence[Mapping[str, Any]],
+    files: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The whole manifest: controller, authority, subject, record kinds and files."""
+    c = policy.controller
+    a = policy.authority
+    transfers = sorted(
+        {
+            (r.name.get("en"), r.country, r.safeguards or "")
+            for r in policy.recipients.values()
+            if r.third_country
+        }
+    )
+    return {
+        "schema": MANIFEST_SCHEMA_VERSION,
+        "scope": scope,
+        "legal_basis_of_request": "GDPR Art. 15" if scope == "access" else "GDPR Art. 20",
+        "generated_at": at.astimezone(policy.timezone).isoformat(),
+        "policy_version": policy.version,
+        "language": policy.languages[0],
+        "controller": {"name": c.name, "org_number": c.org_number, "address": c.address,
+                       "email": c.email, "phone": c.phone, "dpo": c.dpo},
+        "supervisory_authority": {"name": a.name.get("en"), "name_local": a.name.get(policy.languages[0]),
+                                  "website": a.website, "address": a.address, "email": a.email,
+                                  "phone": a.phone, "complaint_url": a.complaint_url,
+                                  "right": "GDPR Art. 77"},
+        "subject": {"kind": subject.kind, "id": subject.id},
+        "how_to_exercise_rights": {"contact": policy.rights_contact or c.email,
+                                   "response_time": "one month from receipt, extendable by two "
+                                   "further months (GDPR Art. 12(3))"},
+        "automated_decision_making": {lang: policy.automated_decisions.get(lang) for lang in policy.languages},
+        "third_country_transfers": [{"recipient": n, "country": k, "safeguards": s} for n, k, s in transfers],
+        "record_kinds": list(kinds),
+        "files": list(files),
+    }  # fmt: skip

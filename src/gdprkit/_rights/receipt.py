@@ -1,0 +1,88 @@
+"""The answer to an erasure request as the data subject reads it, and the receipt of an erasure.
+
+What went, what stays until when and why with processing restricted
+(Art. 17(3), 18(2)), and which recipients are told (Art. 19); the texts are
+in :data:`gdprkit._i18n.RECEIPT`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from gdprkit._i18n import RECEIPT, language
+from gdprkit._rights.actions import ErasureAction, ErasureItem
+from gdprkit._rights.sources import SubjectRef
+
+if TYPE_CHECKING:
+    from gdprkit.policy import Recipient
+
+__all__ = ["ErasureReceipt", "render_for_subject"]
+
+
+def render_for_subject(
+    items: Iterable[ErasureItem], recipients: Iterable[Recipient], lang: str
+) -> str:
+    """Plain text for the subject: what went, what stays until when and why, who is told.
+
+    In Swedish for ``lang="sv"``, else in English; recipients' names in ``lang``.
+    """
+    t = RECEIPT.texts(language(lang, default="en"))
+    gone: dict[str, set[str]] = {}
+    kept: dict[tuple[str, str, str], set[str]] = {}
+    for i in items:
+        if i.action is ErasureAction.RETAIN:
+            until = i.until.date().isoformat() if i.until else t["until_reviewed"]
+            kept.setdefault((until, i.purpose or "", i.legal_reference or i.reason), set()).add(
+                f"{i.source}.{i.field}"
+            )
+        else:
+            gone.setdefault(i.source, set()).add(i.field)
+    out = [t["title"], "", t["gone"]]
+    out += [f"- {src}: {', '.join(sorted(fields))}" for src, fields in sorted(gone.items())] or [
+        "- -"
+    ]
+    out += ["", t["kept"]]
+    for (until, purpose, why), fields in sorted(kept.items()):
+        out.append(f"- {', '.join(sorted(fields))}: {t['until']} {until}; {purpose}; {why}")
+    if not kept:
+        out.append("- -")
+    names = [r.name.get(lang) for r in recipients]
+    if names:
+        out += ["", t["recipients"] + "; ".join(names)]
+    return "\n".join(out) + "\n"
+
+
+@attrs.frozen
+class ErasureReceipt:
+    """What an erasure did: what went, what stays until when and why, what failed (Art. 17, 19)."""
+
+    subject: SubjectRef
+    at: datetime
+    changed: tuple[tuple[str, int], ...]
+    retained: tuple[ErasureItem, ...]
+    failed: tuple[tuple[str, str], ...]
+    shredded: bool
+    recipients: tuple[Recipient, ...]
+    items: tuple[ErasureItem, ...] = attrs.field(repr=False, default=())
+
+    @property
+    def complete(self) -> bool:
+        """True when every source did its part; a rerun finishes what failed."""
+        return not self.failed
+
+    @property
+    def total_changed(self) -> int:
+        """Records changed by this run (0 on a rerun of a completed erasure)."""
+        return sum(n for _, n in self.changed)
+
+    def render(self, lang: str = "en") -> str:
+        """The receipt as text that can be sent to the data subject."""
+        text = render_for_subject(self.items, self.recipients, lang)
+        if self.failed:
+            head = RECEIPT.text("failed", language(lang, default="en"))
+            text += f"\n{head}: " + ", ".join(name for name, _ in self.failed) + "\n"
+        return text

@@ -1,0 +1,243 @@
+"""Data sources: where a service's records about a subject come from, and what a source can do.
+
+:class:`DataSource` is what every source offers (a name, its schemas, the
+subject's records); the optional capabilities are protocols of their own, so
+that a source declares them by having the methods (structural typing) and
+gdprkit asks for them by name instead of probing attributes:
+:class:`ErasableSource` (Art. 17), :class:`ShreddableSource`
+(crypto-shredding), :class:`RectifiableSource` (Art. 16) and
+:class:`SubjectFieldSource`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from gdprkit._errors import SourceError
+from gdprkit._util import is_identifier
+from gdprkit.tagging import Schema, schema_of
+
+__all__ = [
+    "DataSource",
+    "ErasableSource",
+    "IterableSource",
+    "RecordErasure",
+    "RectifiableSource",
+    "ShreddableSource",
+    "SubjectFieldSource",
+    "SubjectRef",
+]
+
+
+def _aliases(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    items = tuple(sorted(dict(value).items()))
+    for kind, ident in items:
+        if not isinstance(kind, str) or not isinstance(ident, str) or not kind or not ident:
+            raise TypeError("aliases map an identifier kind (str) to an identifier (str)")
+    return items
+
+
+@attrs.frozen
+class SubjectRef:
+    """A data subject: its kind and id (customer ``"C-1042"``), plus alias identifiers.
+
+    Aliases (``{"email": "anna@example.se", "meter_id": "M-77"}``) let a
+    source match records keyed on another identifier. The repr hides the
+    identifiers: they are personal data.
+    """
+
+    kind: str = attrs.field()
+    id: str = attrs.field(repr=False)
+    aliases: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_aliases, repr=False)
+
+    @kind.validator
+    def _check_kind(self, _: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not value:
+            raise TypeError("SubjectRef.kind must be a non-empty string")
+
+    @id.validator
+    def _check_id(self, _: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not value:
+            raise TypeError("SubjectRef.id must be a non-empty string")
+
+    def alias(self, kind: str) -> str | None:
+        """The alias identifier of ``kind``, if given."""
+        return dict(self.aliases).get(kind)
+
+
+@attrs.frozen
+class RecordErasure:
+    """What to do to one record: delete it, or set ``fields`` to NULL."""
+
+    key: tuple[object, ...]
+    fields: tuple[str, ...] = ()
+    delete: bool = False
+
+
+@runtime_checkable
+class DataSource(Protocol):
+    """Where records about a subject live: a name, the schema(s) it yields, and the records.
+
+    ``records(subject)`` streams the subject's records (tagged attrs or
+    dataclass instances). Sources that support erasure (Art. 17) are also
+    :class:`ErasableSource`, those that support rectification (Art. 16)
+    :class:`RectifiableSource`; :class:`SQLSource` is both.
+    """
+
+    @property
+    def name(self) -> str:
+        """A short identifier, used for file names in export packages."""
+
+    @property
+    def schemas(self) -> tuple[Schema, ...]:
+        """The tagged schemas of the records this source yields."""
+
+    def records(self, subject: SubjectRef) -> Iterable[object]:
+        """The subject's records, streamed."""
+
+
+@runtime_checkable
+class ErasableSource(DataSource, Protocol):
+    """A :class:`~gdprkit.rights.DataSource` that can erase record by record."""
+
+    def record_key(self, record: object) -> tuple[object, ...]:
+        """The key that identifies ``record`` in this source."""
+
+    def erase(self, subject: SubjectRef, changes: Iterable[RecordErasure]) -> int:
+        """Apply the changes; return how many records changed (0 when already done)."""
+
+
+@runtime_checkable
+class ShreddableSource(ErasableSource, Protocol):
+    """An :class:`ErasableSource` that may hold ciphertexts under the subject's key.
+
+    Where ``shreddable`` is true, :func:`~gdprkit.rights.plan_erasure` plans
+    to SHRED (destroy the subject's key, crypto-shredding) what it would
+    otherwise ERASE, unless the source also keeps something under Art. 17(3).
+    """
+
+    @property
+    def shreddable(self) -> bool:
+        """Whether the source's values are encrypted under the subject's key."""
+
+
+@runtime_checkable
+class RectifiableSource(DataSource, Protocol):
+    """A :class:`~gdprkit.rights.DataSource` that can correct records in place (Art. 16)."""
+
+    def rectify(
+        self,
+        subject: SubjectRef,
+        changes: Mapping[str, object],
+        *,
+        key: Iterable[object] | None = None,
+    ) -> int:
+        """Set ``changes`` on the subject's records (or the one with ``key``); return how many."""
+
+
+@runtime_checkable
+class SubjectFieldSource(DataSource, Protocol):
+    """A :class:`~gdprkit.rights.DataSource` that names the field saying whose record it is.
+
+    :func:`~gdprkit.rights.rectify` refuses to change that field: it would
+    move the records to another subject. Without it, the schema's subject id
+    field is the one protected.
+    """
+
+    @property
+    def subject_field(self) -> str:
+        """The field that says whose record it is."""
+
+
+def check_source_name(name: str) -> str:
+    if not isinstance(name, str) or not is_identifier(name):
+        raise SourceError("a source name must be a plain identifier (letters, digits, _)")
+    return name
+
+
+class OneKindSource:
+    """What the built-in sources share: a name, one schema, exact subject matching."""
+
+    __slots__ = ("_alias_fields", "_name", "_schema", "_subject_field")
+    _name: str
+    _schema: Schema
+    _subject_field: str
+    _alias_fields: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        """The source's name, used for file names in export packages."""
+        return self._name
+
+    @property
+    def schemas(self) -> tuple[Schema, ...]:
+        """The one schema of this source."""
+        return (self._schema,)
+
+    @property
+    def subject_field(self) -> str:
+        """The field that says whose record it is."""
+        return self._subject_field
+
+    def _belongs(self, value_of: Callable[[str], object], subject: SubjectRef) -> bool:
+        """Whether a record belongs to ``subject``: exact equality, never a pattern."""
+        if value_of(self._subject_field) == subject.id:
+            return True
+        for kind, field in self._alias_fields.items():
+            alias = subject.alias(kind)
+            if alias is not None and value_of(field) == alias:
+                return True
+        return False
+
+
+class IterableSource(OneKindSource):
+    """A source over an iterable (or a callable returning one) of tagged objects.
+
+    Only records whose ``subject_field`` equals the subject's id are yielded;
+    with ``alias_fields`` a record also matches on an alias identifier
+    (``{"email": "email"}``: alias kind -> field).
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(
+        self,
+        name: str,
+        model: type,
+        data: Iterable[object] | Callable[[SubjectRef], Iterable[object]],
+        *,
+        subject_field: str,
+        alias_fields: Mapping[str, str] | None = None,
+    ) -> None:
+        self._name = check_source_name(name)
+        self._schema = schema_of(model)
+        fields = set(self._schema.all_fields)
+        for f in (subject_field, *(alias_fields or {}).values()):
+            if f not in fields:
+                raise SourceError(f"{self._schema.name} has no field {f!r}")
+        self._subject_field = subject_field
+        self._alias_fields = dict(alias_fields or {})
+        self._data = data
+
+    def __repr__(self) -> str:
+        return f"<IterableSource {self._name!r} of {self._schema.name}>"
+
+    def matches(self, record: object, subject: SubjectRef) -> bool:
+        """Whether ``record`` belongs to ``subject`` (exact equality, never a pattern)."""
+        return self._belongs(lambda field: getattr(record, field), subject)
+
+    def records(self, subject: SubjectRef) -> Iterator[object]:
+        """The subject's records, in the iterable's order."""
+        data = self._data(subject) if callable(self._data) else self._data
+        model = self._schema.model
+        for record in data:
+            if not isinstance(record, model):
+                raise SourceError(
+                    f"source {self._name!r} yielded a {type(record).__name__}, "
+                    f"not a {self._schema.name}"
+                )
+            if self.matches(record, subject):
+                yield record

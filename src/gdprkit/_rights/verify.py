@@ -1,0 +1,57 @@
+"""Re-checking an export package: every file the manifest lists, by SHA-256, and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from typing import Any
+
+from gdprkit._errors import PackageIntegrityError
+from gdprkit._rights.manifest import MANIFEST_SCHEMA_VERSION
+
+__all__ = ["verify_package"]
+
+
+def verify_package(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Re-check an export package: every file the manifest lists, by SHA-256, and nothing else.
+
+    Returns the manifest; raises :class:`~gdprkit.PackageIntegrityError`
+    naming the first file that is missing, extra or changed.
+    """
+    try:
+        zf = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        raise PackageIntegrityError("not a readable ZIP export package") from None
+    with zf:
+        try:
+            manifest = json.loads(zf.read("manifest.json"))
+        except KeyError:
+            raise PackageIntegrityError("the package has no manifest.json") from None
+        except (ValueError, zipfile.BadZipFile):
+            raise PackageIntegrityError("manifest.json is not valid JSON") from None
+        if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA_VERSION:
+            raise PackageIntegrityError("manifest.json has an unknown schema")
+        files = manifest.get("files", [])
+        if not isinstance(files, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("path"), str) for f in files
+        ):
+            raise PackageIntegrityError("manifest.json has a malformed file list")
+        listed = {f["path"]: f for f in files}
+        present = set(zf.namelist()) - {"manifest.json"}
+        for extra in sorted(present - set(listed)):
+            raise PackageIntegrityError(f"{extra} is in the package but not in the manifest")
+        for name, meta in listed.items():
+            if name not in present:
+                raise PackageIntegrityError(f"{name} is listed in the manifest but missing")
+            digest = hashlib.sha256()
+            try:
+                with zf.open(name) as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        digest.update(chunk)
+            except (zipfile.BadZipFile, OSError):
+                raise PackageIntegrityError(f"{name} cannot be read (corrupt archive)") from None
+            if digest.hexdigest() != meta.get("sha256"):
+                raise PackageIntegrityError(f"{name} does not match its SHA-256 in the manifest")
+    return manifest
