@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import zipfile
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -21,22 +20,10 @@ from gdprkit import rights
 from gdprkit._demo import models, service
 from gdprkit._export import _CellEncoder, _csv_value, _json_value
 
+from .conftest import SERVICE_HOURS
+
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def db(tmp_path):
-    conn = sqlite3.connect(tmp_path / "elveta.db")
-    service.create_schema(conn)
-    service.seed(conn, customers=3, hours=48)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def anna():
-    return rights.SubjectRef(kind="customer", id="C-1042")
 
 
 def _export(db, subject, tmp_path, scope="access", name=None, **kw):
@@ -59,7 +46,7 @@ def test_access_package_holds_everything(db, anna, tmp_path):
         "Customer", "Contract", "Invoice", "MeterReading", "SupportTicket",
         "MarketingPreference", "ChurnScore",
     }  # fmt: skip
-    assert kinds["MeterReading"]["rows"] == 48
+    assert kinds["MeterReading"]["rows"] == SERVICE_HOURS
     assert kinds["Invoice"]["rows"] == 8
     # derived data is in the access package (EDPB 01/2022)
     scores = [
