@@ -9,7 +9,6 @@ W3C DPV JSON-LD description.
 from __future__ import annotations
 
 import os
-import tomllib
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -289,6 +288,8 @@ class Policy:
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Policy:
         """Load and validate a policy file; a bad file raises ``PolicyError`` naming file and key."""
+        import tomllib  # here, not at the top: ``import gdprkit`` stays light
+
         name = os.fspath(path)
         try:
             with open(name, "rb") as fh:
