@@ -43,9 +43,9 @@ def wheel(session: nox.Session) -> None:
 
 @nox.session
 def mypy(session: nox.Session) -> None:
-    """Type-check the library and the typing examples with mypy --strict."""
+    """Type-check the library, the typing examples and the example scripts with mypy --strict."""
     session.install("-e", ".[dev]")
-    session.run("mypy", "src", "tests/typing")
+    session.run("mypy", "src", "tests/typing", "examples")
 
 
 @nox.session
