@@ -8,6 +8,7 @@ import contextlib
 import copy
 import os
 import sqlite3
+import sysconfig
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,26 @@ from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 ELVETA_POLICY = ROOT / "examples" / "elveta" / "policy.toml"
+
+
+def pytest_report_header() -> str:
+    """Which gdprkit the run tests: the source tree, or an installed copy (``nox -s wheel``)."""
+    return f"gdprkit {gk.__version__} from {Path(gk.__file__).resolve().parent}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With ``GDPRKIT_TESTS_AGAINST=installed``, refuse to test anything but site-packages' copy.
+
+    ``nox -s wheel`` sets it: a suite that imported the source tree instead
+    would pass without testing the wheel at all.
+    """
+    if os.environ.get("GDPRKIT_TESTS_AGAINST") != "installed":
+        return
+    site = Path(sysconfig.get_paths()["purelib"]).resolve()
+    package = Path(gk.__file__).resolve().parent
+    if site not in package.parents:
+        raise pytest.UsageError(f"the tests must import gdprkit from {site}, not from {package}")
+
 
 # These machines are shared and noisy: a slow data generator is not a failure.
 _RELAXED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
@@ -159,8 +180,18 @@ def elveta_customer(elveta: gk.Policy) -> type[Any]:
 
 # -- PostgreSQL -------------------------------------------------------------------------------
 
-#: Set by CI (and ``.ci/run``): a run without PostgreSQL is then a failure, not a skip.
-POSTGRES_REQUIRED = bool(os.environ.get("CI") or os.environ.get("GDPRKIT_REQUIRE_POSTGRES"))
+
+def _postgres_required() -> bool:
+    """Whether a run without PostgreSQL fails rather than skips.
+
+    ``GDPRKIT_REQUIRE_POSTGRES=1`` (``.ci/run``) says so and ``=0`` says not (the
+    core-only run, which has no psycopg); without it, ``CI`` decides.
+    """
+    explicit = os.environ.get("GDPRKIT_REQUIRE_POSTGRES", "")
+    return explicit != "0" if explicit else bool(os.environ.get("CI"))
+
+
+POSTGRES_REQUIRED = _postgres_required()
 
 
 def postgres_unavailable(reason: str) -> None:
