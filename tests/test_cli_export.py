@@ -12,21 +12,18 @@ from pathlib import Path
 import pytest
 
 from gdprkit import rights
-from gdprkit._demo import service
 from gdprkit.cli import main
 
-from .conftest import ELVETA_POLICY
+from .conftest import ELVETA_POLICY, SERVICE_HOURS, service_database
 
 RESULT_LINE = re.compile(r"(?P<path>.+): (?P<rows>\d+) rows, sha256 (?P<sha>[0-9a-f]{64})")
 
 
 @pytest.fixture
 def db(tmp_path):
+    """The path of a fresh service database (the command opens it itself)."""
     path = tmp_path / "elveta.db"
-    conn = sqlite3.connect(path)
-    service.create_schema(conn)
-    service.seed(conn, customers=3, hours=48)
-    conn.close()
+    service_database(path).close()
     return path
 
 
@@ -42,14 +39,15 @@ def test_export_writes_a_verifiable_package(db, tmp_path, capsys):
     match = RESULT_LINE.fullmatch(printed.out.strip())
     assert match is not None, printed.out
     assert Path(match["path"]) == out
-    # one customer, contract, ticket, preference and score; 8 invoices; 48 readings
-    assert int(match["rows"]) == 61
+    # one customer, contract, ticket, preference and score; 8 invoices; a reading an hour
+    assert int(match["rows"]) == 5 + 8 + SERVICE_HOURS
     assert match["sha"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert printed.err == ""  # progress is shown on a terminal only
     manifest = rights.verify_package(out)
     assert manifest["scope"] == "access"
     assert manifest["subject"] == {"kind": "customer", "id": "C-1042"}
-    assert {k["source"]: k["rows"] for k in manifest["record_kinds"]}["meter_readings"] == 48
+    rows = {k["source"]: k["rows"] for k in manifest["record_kinds"]}
+    assert rows["meter_readings"] == SERVICE_HOURS
     assert sorted(p.name for p in out.parent.iterdir()) == ["C-1042-access.zip"]
 
 

@@ -6,15 +6,13 @@ import sqlite3
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import attrs
-
 import gdprkit as gk
 from gdprkit import anonymize, pseudonym, retention, rights, timecalc
 
 from .conftest import ELVETA_POLICY
 
 
-def test_the_api_at_a_glance(tmp_path):
+def test_the_api_at_a_glance(tmp_path, elveta_customer):
     policy = gk.Policy.from_toml(ELVETA_POLICY)
     assert policy.purposes["bookkeeping"].basis is gk.LegalBasis.LEGAL_OBLIGATION
     assert (
@@ -28,19 +26,7 @@ def test_the_api_at_a_glance(tmp_path):
     assert gk.LegalBasis.CONSENT.dpv == "https://w3id.org/dpv#Consent"
     assert {gk.Origin.PROVIDED, gk.Origin.OBSERVED, gk.Origin.DERIVED, gk.Origin.THIRD_PARTY}
 
-    @gk.personal_data(subject="customer", policy=policy)
-    @attrs.frozen
-    class Customer:
-        customer_id: str = gk.pd_field(
-            category="identity.customer_id", purposes=("contract", "crm"), identifies=True
-        )
-        email: str = gk.pd_field(
-            category="contact.email",
-            purposes=("contract", "crm", "marketing"),
-            origin=gk.Origin.PROVIDED,
-        )
-        plan: str = "basic"  # untagged: not personal data
-
+    Customer = elveta_customer  # DESIGN.md's class, as written there (conftest.py)
     customer = Customer("C-1042", "anna@example.se")
     assert gk.schema_of(Customer).fields_for("marketing") == ("email",)
     assert gk.project(customer, "marketing") == {"email": "anna@example.se"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -16,23 +15,11 @@ from gdprkit.audit import AuditLog
 from gdprkit.pseudonym import Keyring, Pseudonymizer
 from gdprkit.store.sqlite import SQLiteStore
 
+from .conftest import SERVICE_HOURS
+
 STHLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=STHLM)
 A = rights.ErasureAction
-
-
-@pytest.fixture
-def db(tmp_path):
-    conn = sqlite3.connect(tmp_path / "elveta.db")
-    service.create_schema(conn)
-    service.seed(conn, customers=3, hours=24)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def anna():
-    return rights.SubjectRef("customer", "C-1042")
 
 
 @pytest.fixture
@@ -94,7 +81,7 @@ def test_execute_erases_keeps_and_is_idempotent(db, anna, audit):
     assert _count(db, "invoices") == 8  # räkenskapsinformation stays
     assert (
         db.execute("SELECT count(*) FROM meter_readings WHERE customer_id IS NULL").fetchone()[0]
-        == 24
+        == SERVICE_HOURS
     )
     assert _count(db, "customers", "C-1043") == before_other  # nobody else touched
     # the second run changes nothing
@@ -262,15 +249,15 @@ def test_a_source_without_key_finds_records_by_all_their_values(db, anna):
                                model=models.MeterReading)  # fmt: skip
     plan = rights.plan_erasure(anna, [keyless], models.policy, {}, NOW)
     receipt = rights.execute_erasure(plan)  # the plan remembers its sources
-    assert receipt.total_changed == 24
+    assert receipt.total_changed == SERVICE_HOURS  # one reading an hour
     assert _count(db, "meter_readings") == 0
     assert (
         db.execute("SELECT count(*) FROM meter_readings WHERE customer_id IS NULL").fetchone()[0]
-        == 24
+        == SERVICE_HOURS
     )
     assert (
         db.execute("SELECT count(*) FROM meter_readings WHERE customer_id = 'C-1043'").fetchone()[0]
-        == 24
+        == SERVICE_HOURS
     )
     assert rights.execute_erasure(plan).total_changed == 0
 

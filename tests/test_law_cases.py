@@ -735,25 +735,8 @@ def test_elveta_policy_contract(policy: gk.Policy) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _customer_class(policy: gk.Policy) -> type:
-    @gk.personal_data(subject="customer", policy=policy)
-    @attrs.frozen
-    class Customer:
-        customer_id: str = gk.pd_field(
-            category="identity.customer_id", purposes=("contract", "crm"), identifies=True
-        )
-        email: str = gk.pd_field(
-            category="contact.email",
-            purposes=("contract", "crm", "marketing"),
-            origin=gk.Origin.PROVIDED,
-        )
-        plan: str = "basic"
-
-    return Customer
-
-
-def test_projection(policy: gk.Policy) -> None:
-    Customer = _customer_class(policy)
+def test_projection(elveta_customer: type[Any]) -> None:
+    Customer = elveta_customer
     c = Customer("C-1042", "anna@example.se")
     assert gk.schema_of(Customer).fields_for("marketing") == ("email",)
     assert gk.project(c, "marketing") == {"email": "anna@example.se"}
@@ -919,8 +902,10 @@ def test_export_atomic_on_failure(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_sqlsource_injection_exports_nothing(tmp_path: Path, policy: gk.Policy) -> None:
-    Customer = _customer_class(policy)
+def test_sqlsource_injection_exports_nothing(
+    tmp_path: Path, policy: gk.Policy, elveta_customer: type[Any]
+) -> None:
+    Customer = elveta_customer
     conn = sqlite3.connect(tmp_path / "db.sqlite")
     conn.execute("CREATE TABLE customers (customer_id TEXT, email TEXT, plan TEXT)")
     conn.execute("INSERT INTO customers VALUES ('C-1', 'a@example.se', 'basic')")

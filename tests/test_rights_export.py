@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -24,22 +23,10 @@ from gdprkit._rights.cells import CellEncoder, csv_value, json_value
 from gdprkit._rights.sql_source import paramstyle_of
 from gdprkit._sqlvalues import column_converters, from_db
 
+from .conftest import SERVICE_HOURS
+
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def db(tmp_path):
-    conn = sqlite3.connect(tmp_path / "elveta.db")
-    service.create_schema(conn)
-    service.seed(conn, customers=3, hours=48)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def anna():
-    return rights.SubjectRef(kind="customer", id="C-1042")
 
 
 def _export(db, subject, tmp_path, scope="access", name=None, **kw):
@@ -62,7 +49,7 @@ def test_access_package_holds_everything(db, anna, tmp_path):
         "Customer", "Contract", "Invoice", "MeterReading", "SupportTicket",
         "MarketingPreference", "ChurnScore",
     }  # fmt: skip
-    assert kinds["MeterReading"]["rows"] == 48
+    assert kinds["MeterReading"]["rows"] == SERVICE_HOURS
     assert kinds["Invoice"]["rows"] == 8
     # derived data is in the access package (EDPB 01/2022)
     scores = [

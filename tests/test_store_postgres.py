@@ -1,26 +1,24 @@
-"""The PostgreSQL store against a real, throw-away server: migrations, transactions, the
-writers' lock under eight processes, the modules that keep state, and SQLSource with psycopg.
+"""What only the PostgreSQL store does, against a real, throw-away server: its schema table,
+the ``?`` translation, the writers' lock across connections and processes, credentials, and
+SQLSource with psycopg. What every store does is in ``test_store.py``.
 
 Without PostgreSQL (server binaries or psycopg) these tests skip with the reason; with
 ``CI`` set they fail instead, so CI cannot pass without running them (``.ci/run``
-installs the server). See ``tests/pg.py`` for the cluster.
+installs the server). See ``tests/pg.py`` for the cluster, ``conftest.py`` for its fixtures.
 """
 
 from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import sqlite3
 import sys
-import threading
 import time
-import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,13 +29,9 @@ from gdprkit import store as gstore
 from gdprkit._demo import models, service
 from gdprkit._rights import sql_source
 from gdprkit.audit import AuditLog
-from gdprkit.pseudonym import Keyring, Pseudonymizer, SubjectKeys
-from gdprkit.store import sqlite as sqlite_store
+from gdprkit.pseudonym import Keyring, Pseudonymizer
 from tests import pg
-
-MISSING = pg.missing_reason()
-#: Set by CI (and ``.ci/run``): a run without PostgreSQL is then a failure, not a skip.
-REQUIRED = bool(os.environ.get("CI") or os.environ.get("GDPRKIT_REQUIRE_POSTGRES"))
+from tests.conftest import SERVICE_HOURS, postgres_unavailable
 
 try:
     import psycopg
@@ -50,17 +44,11 @@ else:
     HAVE_PSYCOPG = True
 
 
-def _unavailable(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"CI must run the PostgreSQL tests, but {reason}")
-    pytest.skip(f"PostgreSQL tests skipped: {reason}")
-
-
 @pytest.fixture
 def driver() -> None:
     """For the tests that need psycopg but no server."""
     if not HAVE_PSYCOPG:
-        _unavailable("psycopg is not installed (pip install 'gdprkit[postgres]')")
+        postgres_unavailable("psycopg is not installed (pip install 'gdprkit[postgres]')")
 
 
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -68,196 +56,82 @@ STHLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=STHLM)
 
 
-@pytest.fixture(scope="session")
-def cluster() -> Iterator[pg.Cluster]:
-    """One throw-away cluster for the whole run, stopped and deleted at the end."""
-    if MISSING is not None:
-        _unavailable(MISSING)
-    bindir = pg.find_bindir()
-    assert bindir is not None
-    running = pg.Cluster(bindir)
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-
-
 @pytest.fixture
-def url(cluster: pg.Cluster) -> Iterator[str]:
-    """A fresh, empty database for one test."""
-    with cluster.database(f"t_{uuid.uuid4().hex[:12]}") as database_url:
-        yield database_url
-
-
-@pytest.fixture
-def store(url: str) -> Iterator[PostgresStore]:
-    with PostgresStore(url) as opened:
+def store(pg_url: str) -> Iterator[PostgresStore]:
+    with PostgresStore(pg_url) as opened:
         yield opened
 
 
-def _raw(url: str) -> psycopg.Connection[tuple[Any, ...]]:
-    return psycopg.connect(url, autocommit=True)
+def _raw(pg_url: str) -> psycopg.Connection[tuple[Any, ...]]:
+    return psycopg.connect(pg_url, autocommit=True)
 
 
-# -- the migrations stay in step with SQLite's --------------------------------------------
+# -- the schema table ------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("driver")
-def test_migrations_are_index_aligned_with_sqlite() -> None:
-    # A migration added to one engine and not the other would leave the stores at the same
-    # version number with different tables: append to both tuples, or to neither.
-    assert len(postgres.MIGRATIONS) == len(sqlite_store.MIGRATIONS)
-    assert postgres.SCHEMA_VERSION == sqlite_store.SCHEMA_VERSION
-    assert postgres.MIGRATIONS[0] == sqlite_store.MIGRATIONS[0] == ""
-
-
-def test_same_tables_and_columns_as_sqlite(store: PostgresStore) -> None:
-    lite = sqlite3.connect(":memory:")
-    try:
-        for script in sqlite_store.MIGRATIONS:
-            lite.executescript(script)
-        names = [r[0] for r in lite.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        expected = {
-            name: [c[1] for c in lite.execute(f'PRAGMA table_info("{name}")')] for name in names
-        }
-    finally:
-        lite.close()
-    rows = store.query(
-        "SELECT table_name, column_name FROM information_schema.columns"
-        " WHERE table_schema = current_schema() AND table_name <> 'gdprkit_schema'"
-        " ORDER BY table_name, ordinal_position"
-    )
-    found: dict[str, list[str]] = {}
-    for table, column in rows:
-        if column != "rowid":  # SQLite's implicit row id, made explicit (see postgres.py)
-            found.setdefault(table, []).append(column)
-    assert found == expected
-
-
-def test_a_new_database_is_migrated_once(url: str) -> None:
-    with PostgresStore(url) as first:
+def test_a_new_database_is_migrated_once(pg_url: str) -> None:
+    with PostgresStore(pg_url) as first:
         assert first.version == postgres.SCHEMA_VERSION
-    with PostgresStore(url) as again:  # reopening applies nothing
+    with PostgresStore(pg_url) as again:  # reopening applies nothing
         assert again.version == postgres.SCHEMA_VERSION
-    with _raw(url) as conn:
+    with _raw(pg_url) as conn:
         versions = [r[0] for r in conn.execute("SELECT version FROM gdprkit_schema ORDER BY 1")]
     assert versions == list(range(1, postgres.SCHEMA_VERSION + 1))
 
 
-def test_an_older_database_is_brought_up_to_date(url: str) -> None:
-    class _OldStore(PostgresStore):
-        migrations: ClassVar[tuple[str, ...]] = postgres.MIGRATIONS[:2]
-
-    with _OldStore(url) as old:
-        assert old.version == 1
-        assert old.query("SELECT to_regclass('audit_log')") == [(None,)]
-    with PostgresStore(url) as current:
-        assert current.version == postgres.SCHEMA_VERSION
-        assert current.query("SELECT count(*) FROM audit_log") == [(0,)]
-
-
-def test_a_newer_schema_is_refused(url: str) -> None:
-    PostgresStore(url).close()
-    with _raw(url) as conn:
-        conn.execute(
-            "INSERT INTO gdprkit_schema (version) VALUES (%s)", (postgres.SCHEMA_VERSION + 1,)
-        )
-    with pytest.raises(gk.StoreError, match="newer than the"):
-        PostgresStore(url)
-
-
-def test_a_failing_migration_leaves_the_database_as_it_was(url: str) -> None:
-    class Broken(PostgresStore):
-        migrations: ClassVar[tuple[str, ...]] = (
-            *postgres.MIGRATIONS,
-            "CREATE TABLE half_done (x INTEGER); CREATE TABLE broken (",
-        )
-
-    PostgresStore(url).close()
-    with pytest.raises(gk.StoreError, match="migrating the PostgreSQL store failed"):
-        Broken(url)
-    with PostgresStore(url) as reopened:
-        assert reopened.version == postgres.SCHEMA_VERSION
-        assert reopened.query("SELECT to_regclass('half_done')") == [(None,)]
+_LITE_COLUMNS = """
+    SELECT m.name, p.name, p."notnull", p.pk > 0 FROM sqlite_master m, pragma_table_info(m.name) p
+    WHERE m.type = 'table' ORDER BY m.name, p.cid
+"""
+_PG_COLUMNS = """
+    SELECT c.table_name, c.column_name, c.is_nullable = 'NO', EXISTS (
+        SELECT 1 FROM information_schema.table_constraints t
+        JOIN information_schema.key_column_usage k USING (constraint_schema, constraint_name)
+        WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = c.table_schema
+          AND k.table_name = c.table_name AND k.column_name = c.column_name)
+    FROM information_schema.columns c
+    WHERE c.table_schema = current_schema() AND c.table_name <> 'gdprkit_schema'
+      AND c.column_name <> 'rowid'  -- SQLite's implicit row id, made explicit (_migrations.py)
+    ORDER BY c.table_name, c.ordinal_position
+"""
+# Indexes made by CREATE INDEX, not those behind a PRIMARY KEY or UNIQUE constraint.
+_LITE_INDEXES = """
+    SELECT m.name, il.name, il."unique", il.partial, ii.seqno, ii.name
+    FROM sqlite_master m, pragma_index_list(m.name) il, pragma_index_info(il.name) ii
+    WHERE m.type = 'table' AND il.origin = 'c'
+"""
+_PG_INDEXES = """
+    SELECT t.relname, i.relname, x.indisunique, x.indpred IS NOT NULL, k.n - 1, a.attname
+    FROM pg_index x
+    JOIN pg_class i ON i.oid = x.indexrelid
+    JOIN pg_class t ON t.oid = x.indrelid
+    CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
+    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+    WHERE t.relnamespace = current_schema()::regnamespace
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+"""
 
 
-# -- transactions ---------------------------------------------------------------------------
+def _normal(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows with SQLite's 0/1 flags read as PostgreSQL's booleans."""
+    return [tuple(bool(v) if isinstance(v, int) and i in (2, 3) else v for i, v in enumerate(r))
+            for r in rows]  # fmt: skip
 
 
-def _keys(store: PostgresStore) -> list[str]:
-    return [r[0] for r in store.query("SELECT key_id FROM keyring_keys ORDER BY key_id")]
+def test_the_same_tables_columns_and_indexes_as_sqlite(store: PostgresStore) -> None:
+    # Both engines render the one declaration in gdprkit.store._migrations; what they make
+    # of it must agree: the same tables and columns in the same order, the same NOT NULL and
+    # primary keys, and the same indexes over the same columns.
+    with gstore.SQLiteStore.memory() as lite:
+        assert _normal(lite.query(_LITE_COLUMNS)) == _normal(store.query(_PG_COLUMNS))
+        indexes = _normal(lite.query(_LITE_INDEXES))
+    assert sorted(indexes) == sorted(_normal(store.query(_PG_INDEXES)))
+    assert {i[1] for i in indexes} >= {"keyring_keys_one_active", "subject_requests_open"}
 
 
-def _insert_key(conn: Any, key_id: str) -> None:
-    conn.execute(
-        "INSERT INTO keyring_keys (keyring, key_id, created_at, status, material)"
-        " VALUES (?, ?, ?, 'previous', ?)",
-        ("t", key_id, "2026-01-01", b"\x00" * 32),
-    )
-
-
-def test_a_transaction_commits_or_rolls_back_whole(store: PostgresStore) -> None:
-    with store.transaction() as conn:
-        _insert_key(conn, "a")
-
-    def fails_after(*key_ids: str) -> None:
-        with store.transaction() as conn:
-            for key_id in key_ids:
-                _insert_key(conn, key_id)
-            raise RuntimeError("boom")
-
-    with pytest.raises(RuntimeError, match="boom"):
-        fails_after("b")
-    with pytest.raises(psycopg.errors.UniqueViolation):
-        fails_after("c", "a")  # the database refuses the second "a"; "c" goes with it
-    assert _keys(store) == ["a"]
-
-
-def test_nested_transactions_are_savepoints(store: PostgresStore) -> None:
-
-    def inner_fails() -> None:
-        with store.transaction() as inner:
-            _insert_key(inner, "inner")
-            raise ValueError
-
-    with store.transaction() as conn:
-        _insert_key(conn, "outer")
-        with pytest.raises(ValueError):
-            inner_fails()
-        with store.transaction() as inner:
-            _insert_key(inner, "kept")
-    assert _keys(store) == ["kept", "outer"]
-
-
-def test_cursor_behaves_like_sqlite3(store: PostgresStore) -> None:
-    with store.transaction() as conn:
-        _insert_key(conn, "a")
-        _insert_key(conn, "b")
-        cursor = conn.execute(
-            "UPDATE keyring_keys SET status = 'previous' WHERE keyring = ?", ("t",)
-        )
-        assert cursor.rowcount == 2
-        assert (
-            conn.execute("SELECT key_id FROM keyring_keys WHERE key_id = ?", ("zz",)).fetchone()
-            is None
-        )
-        assert [r[0] for r in conn.execute("SELECT key_id FROM keyring_keys ORDER BY 1")] == [
-            "a",
-            "b",
-        ]
-        conn.executemany(
-            "UPDATE keyring_keys SET created_at = ? WHERE key_id = ?",
-            [("2026-02-01", "a"), ("2026-03-01", "b")],
-        )
-    material = store.query("SELECT material, '50%?' FROM keyring_keys WHERE key_id = ?", ("a",))
-    assert material == [(b"\x00" * 32, "50%?")]
-    assert type(material[0][0]) is bytes
-
-
-def test_writers_wait_for_the_database_lock(url: str) -> None:
+def test_writers_wait_for_the_database_lock(pg_url: str) -> None:
     # The lock is PostgreSQL's: a second connection, not a second thread, has to wait.
-    with PostgresStore(url) as holder, PostgresStore(url, timeout=0.3) as waiter:
+    with PostgresStore(pg_url) as holder, PostgresStore(pg_url, timeout=0.3) as waiter:
         with holder.transaction():
             started = time.monotonic()
             with pytest.raises(gk.StoreError, match="another writer held"), waiter.transaction():
@@ -265,62 +139,31 @@ def test_writers_wait_for_the_database_lock(url: str) -> None:
             assert time.monotonic() - started >= 0.25
             assert waiter.query("SELECT 1") == [(1,)]  # reads do not wait
         with waiter.transaction() as conn:  # free again
-            _insert_key(conn, "after")
-        assert _keys(holder) == ["after"]
-
-
-def test_threads_share_one_store(store: PostgresStore) -> None:
-    def work(n: int) -> None:
-        for i in range(10):
-            with store.transaction() as conn:
-                _insert_key(conn, f"{n}-{i}")
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(_keys(store)) == 40
-
-
-def test_closed_store_and_close_inside_a_transaction(store: PostgresStore) -> None:
-    with store.transaction(), pytest.raises(gk.StoreError, match="inside a transaction"):
-        store.close()
-    store.close()
-    store.close()
-    assert store.closed
-    assert "closed" in repr(store)
-    with pytest.raises(gk.StoreError, match="closed"):
-        store.query("SELECT 1")
-    with pytest.raises(gk.StoreError, match="closed"), store.transaction():
-        pass
-    with pytest.raises(gk.StoreError, match="closed"):
-        store.version
-
-
-def test_checkpoint_is_a_harmless_no_op(store: PostgresStore) -> None:
-    store.checkpoint()
+            conn.execute(
+                "INSERT INTO subject_keys (subject, created_at, shredded_at) VALUES ('a', 't', 't')"
+            )
+        assert holder.query("SELECT subject FROM subject_keys") == [("a",)]
 
 
 # -- URLs, credentials ----------------------------------------------------------------------
 
 
-def test_open_by_url_with_either_scheme(url: str, cluster: pg.Cluster) -> None:
-    with gstore.open(url) as opened:
+def test_open_by_url_with_either_scheme(pg_url: str, cluster: pg.Cluster) -> None:
+    with gstore.open(pg_url) as opened:
         assert isinstance(opened, PostgresStore)
         assert opened.version == postgres.SCHEMA_VERSION
-    with gstore.open(url.replace("postgresql://", "postgres://", 1), timeout=1) as opened:
+    with gstore.open(pg_url.replace("postgresql://", "postgres://", 1), timeout=1) as opened:
         assert isinstance(opened, PostgresStore)
     with gstore.open("sqlite:///:memory:") as lite:  # SQLite stays the default engine
         assert isinstance(lite, gstore.SQLiteStore)
 
 
-def test_the_password_never_shows(url: str, cluster: pg.Cluster) -> None:
-    with PostgresStore(url) as opened:
+def test_the_password_never_shows(pg_url: str, cluster: pg.Cluster) -> None:
+    with PostgresStore(pg_url) as opened:
         shown = repr(opened)
     assert cluster.password not in shown and "gdprkit:" not in shown
     assert f"port={cluster.port}" in shown
-    wrong = url.replace(cluster.password, "hunter2-wrong")
+    wrong = pg_url.replace(cluster.password, "hunter2-wrong")
     with pytest.raises(
         gk.StoreError, match="cannot connect to the PostgreSQL store at 127.0.0.1"
     ) as info:
@@ -345,14 +188,6 @@ def test_missing_psycopg_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "hunter2" not in str(info.value)
     with pytest.raises(ImportError, match=r"gdprkit\[postgres\]"):
         import gdprkit.store.postgres  # noqa: F401
-
-
-def test_check_store_knows_both_engines(store: PostgresStore) -> None:
-    assert gstore.check_store(store) is store
-    with gstore.SQLiteStore.memory() as lite:
-        assert gstore.check_store(lite) is lite
-    with pytest.raises(TypeError, match="must be a gdprkit store"):
-        gstore.check_store(object())
 
 
 # -- the ? translation ----------------------------------------------------------------------
@@ -390,71 +225,17 @@ def test_translated_sql_runs(store: PostgresStore) -> None:
     assert rows == [("x", "?", True, "?", 3, 2)]
 
 
-# -- the modules that keep state, on PostgreSQL ----------------------------------------------
+# -- many processes, one store ------------------------------------------------------------
 
 
-def test_keyring_save_and_load(store: PostgresStore) -> None:
-    ring = Keyring.generate(at=AT)
-    ring.save(store, name="tokens")
-    loaded = Keyring.load(store, name="tokens")
-    assert loaded.key_ids == ring.key_ids
-    token = Pseudonymizer(ring, domain="d").token("C-1042")
-    assert Pseudonymizer(loaded, domain="d").token("C-1042") == token
-    rotated = loaded.rotate(at=AT)
-    rotated.save(store, name="tokens")
-    retired = rotated.retire(ring.active_id)
-    retired.save(store, name="tokens")
-    assert Keyring.load(store, name="tokens").key_ids == retired.key_ids
-    (material,) = store.query(
-        "SELECT material FROM keyring_keys WHERE keyring = ? AND status = 'active'", ("tokens",)
-    )[0]
-    assert type(material) is bytes
-    with pytest.raises(gk.KeyringError, match="lacks"):
-        ring.save(store, name="tokens")  # a stale copy
-    with pytest.raises(gk.KeyringError, match="no keyring named"):
-        Keyring.load(store, name="nope")
-
-
-def test_subject_keys_encrypt_shred_rewrap(store: PostgresStore) -> None:
-    kek = Keyring.generate(at=AT)
-    keys = SubjectKeys(store, kek)
-    sealed = keys.encrypt("C-1042", "email", "anna@example.se", at=AT)
-    assert keys.decrypt("C-1042", "email", sealed) == b"anna@example.se"
-    rotated = kek.rotate(at=AT)
-    moved = SubjectKeys(store, rotated)
-    assert moved.rewrap() == 1
-    assert moved.decrypt("C-1042", "email", sealed) == b"anna@example.se"
-    assert moved.shred("C-1042", at=AT) is True
-    assert moved.shred("C-1042", at=AT) is False
-    assert moved.is_shredded("C-1042")
-    with pytest.raises(gk.SubjectShredded):
-        moved.decrypt("C-1042", "email", sealed)
-    with pytest.raises(gk.SubjectShredded):
-        moved.encrypt("C-1042", "email", "again")
-    assert store.query("SELECT wrapped_key, kek_id FROM subject_keys") == [(None, None)]
-
-
-def test_audit_log_chain_and_tampering(store: PostgresStore, url: str) -> None:
-    log = AuditLog(store, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="audit"))
-    for n in range(5):
-        log.record("export.created", at=AT, actor="dpo", subject="C-1042", details={"n": n})
-    head = log.verify()
-    assert head is not None and head.seq == 5
-    assert [e.details["n"] for e in log.entries(subject="C-1042")] == [0, 1, 2, 3, 4]
-    with _raw(url) as conn:
-        conn.execute("UPDATE audit_log SET details = '{\"n\":9}' WHERE seq = 3")
-    with pytest.raises(gk.AuditIntegrityError, match="entry 3 was changed"):
-        log.verify()
-
-
-def test_eight_processes_append_to_one_audit_chain(store: PostgresStore, url: str) -> None:
+def test_eight_processes_append_to_one_audit_chain(store: PostgresStore, pg_url: str) -> None:
     # Each append reads the last entry and inserts the next; without the writers' lock two
     # processes would read the same head and one insert would fail or fork the chain.
     writers, each = 8, 25
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(writers)
     procs = [
-        ctx.Process(target=pg.append_audit, args=(url, w, each, barrier)) for w in range(writers)
+        ctx.Process(target=pg.append_audit, args=(pg_url, w, each, barrier)) for w in range(writers)
     ]
     for p in procs:
         p.start()
@@ -531,25 +312,16 @@ def _pg_facts(conn: psycopg.Connection[tuple[Any, ...]], cid: str) -> dict[str, 
 
 
 @pytest.fixture
-def pgdb(url: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
-    conn = psycopg.connect(url)
+def pgdb(pg_url: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
+    conn = psycopg.connect(pg_url)
     conn.execute("SET TIME ZONE 'UTC'")  # timestamps come back as UTC, as SQLite's text says
     conn.commit()
     _pg_schema(conn)
-    service.seed(_Seeder(conn), customers=3, hours=48)
+    service.seed(_Seeder(conn), customers=3, hours=SERVICE_HOURS)
     try:
         yield conn
     finally:
         conn.close()
-
-
-@pytest.fixture
-def litedb(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(tmp_path / "elveta.db")
-    service.create_schema(conn)
-    service.seed(conn, customers=3, hours=48)
-    yield conn
-    conn.close()
 
 
 ANNA = rights.SubjectRef("customer", "C-1042")
@@ -563,7 +335,7 @@ def _data_members(path: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("scope", ["access", "portability"])
 def test_export_from_postgres_equals_the_sqlite_export(
     pgdb: psycopg.Connection[tuple[Any, ...]],
-    litedb: sqlite3.Connection,
+    db: sqlite3.Connection,
     tmp_path: Path,
     scope: str,
 ) -> None:
@@ -572,12 +344,12 @@ def test_export_from_postgres_equals_the_sqlite_export(
         ANNA, service.sources(pgdb), models.policy, scope=scope, at=AT, out=tmp_path / "pg.zip"
     )
     from_lite = rights.export_subject(
-        ANNA, service.sources(litedb), models.policy, scope=scope, at=AT, out=tmp_path / "lite.zip"
+        ANNA, service.sources(db), models.policy, scope=scope, at=AT, out=tmp_path / "lite.zip"
     )
     manifest = rights.verify_package(from_pg.path)
     kinds = {k["record_kind"]: k["rows"] for k in manifest["record_kinds"]}
     if scope == "access":
-        assert kinds["MeterReading"] == 48 and kinds["Invoice"] == 8
+        assert kinds["MeterReading"] == SERVICE_HOURS and kinds["Invoice"] == 8
     assert from_pg.rows == from_lite.rows > 0
     # the same records, typed the same way, give the same bytes: dates, decimals, instants
     assert _data_members(from_pg.path) == _data_members(from_lite.path)
@@ -639,7 +411,7 @@ def test_erasure_and_rectification_on_postgres(
     assert count("invoices") == 8
     assert pgdb.execute(
         "SELECT count(*) FROM meter_readings WHERE customer_id IS NULL"
-    ).fetchone() == (48,)
+    ).fetchone() == (SERVICE_HOURS,)
     pgdb.rollback()
     assert count("customers", "C-1043") == before_other
     again = rights.execute_erasure(plan(), service.sources(pgdb), audit=audit)
@@ -658,39 +430,7 @@ def test_erasure_and_rectification_on_postgres(
 # -- the consent ledger and request register --------------------------------------------------
 
 
-def test_ledger_and_requests_on_postgres(store: PostgresStore) -> None:
-    from datetime import timedelta
-
-    from gdprkit.consent import Ledger
-    from gdprkit.requests import RequestKind, RequestRegister
-
-    ring = Keyring.generate(at=AT)
-    audit = AuditLog(store, pseudonymizer=Pseudonymizer(ring, domain="audit"))
-    ledger = Ledger(
-        store, pg.elveta(), pseudonymizer=Pseudonymizer(ring, domain="consent"), audit=audit
-    )
-    ledger.grant("C-1042", ["cookies.analytics"], notice_version="1", method="banner", at=AT)
-    assert ledger.has_consent("C-1042", "cookies.analytics", AT)
-    ledger.withdraw("C-1042", method="settings", at=AT + timedelta(hours=1))
-    assert not ledger.has_consent("C-1042", "cookies.analytics", AT + timedelta(hours=1))
-    objection = ledger.object("C-1042", "marketing", at=AT + timedelta(hours=2))
-    assert objection.absolute
-    assert ledger.has_objected("C-1042", "marketing", AT + timedelta(hours=3))
-    ledger.restrict(
-        "C-1042", allowed_purposes=["bookkeeping"], at=AT + timedelta(hours=3), reason="18(1)(a)"
-    )
-    assert ledger.restriction("C-1042", AT + timedelta(hours=4)) is not None
-    register = RequestRegister(store, audit=audit)
-    request = register.receive(
-        RequestKind.ACCESS, "customer", "C-1042", received_at=AT, channel="email"
-    )
-    register.verify(request.id, at=AT + timedelta(hours=1))
-    done = register.complete(request.id, at=AT + timedelta(hours=2))
-    assert [e.state.value for e in done.history] == ["received", "verified", "done"]
-    assert audit.verify() is not None
-
-
-def test_concurrent_consent_changes_lose_nothing(store: PostgresStore, url: str) -> None:
+def test_concurrent_consent_changes_lose_nothing(store: PostgresStore, pg_url: str) -> None:
     from datetime import timedelta
 
     from gdprkit.consent import ConsentState, Ledger
@@ -703,7 +443,7 @@ def test_concurrent_consent_changes_lose_nothing(store: PostgresStore, url: str)
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(writers)
     procs = [
-        ctx.Process(target=pg.change_consent, args=(url, w, rounds, ring.to_json(), barrier))
+        ctx.Process(target=pg.change_consent, args=(pg_url, w, rounds, ring.to_json(), barrier))
         for w in range(writers)
     ]
     for p in procs:

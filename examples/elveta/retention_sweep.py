@@ -30,7 +30,9 @@ rule = models.policy.purposes["bookkeeping"].retention
 assert rule is not None
 print(f"rule: {rule.describe()}")
 # Fiscal years that ended before 2019-01-01 were kept through 2025 and may go now.
-print(f"cutoff {retention.cutoff(rule, now, tz=STOCKHOLM).date()}")
+# No cutoff (None) would mean that no record can have expired yet under this rule.
+cut = retention.cutoff(rule, now, tz=STOCKHOLM)
+print(f"cutoff {cut.date()}" if cut is not None else "no cutoff: nothing has expired yet")
 where, params = retention.sql_predicate(rule, now, tz=STOCKHOLM, column="fiscal_year_end")
 deleted = conn.execute(f"DELETE FROM invoices WHERE {where}", params).rowcount
 conn.commit()

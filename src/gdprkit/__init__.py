@@ -1,8 +1,10 @@
 """gdprkit: typed GDPR compliance primitives.
 
 The public API is re-exported here; the capability modules (``retention``,
-``pseudonym``, ``anonymize``, ``rights``, ...) load on first use so that
-``import gdprkit`` stays light.
+``pseudonym``, ``anonymize``, ``rights``, ...) and ``__version__`` load on
+first use, so that ``import gdprkit`` stays light: it imports neither
+``cryptography`` nor ``sqlite3`` nor ``tomllib``. ``dir(gdprkit)`` lists the
+public API, the modules that are not loaded yet included.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ if TYPE_CHECKING:
         anonymize,
         audit,
         consent,
+        dask,
         pseudonym,
         requests,
         retention,
@@ -99,13 +102,24 @@ _SUBMODULES = frozenset(
 )
 
 
+#: The installed distribution's version (PEP 440), read from its metadata on first use.
+__version__: str
+
+
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return importlib.import_module(f"gdprkit.{name}")
+    if name == "__version__":
+        from gdprkit._version import version
+
+        globals()["__version__"] = found = version()
+        return found
     raise AttributeError(f"module 'gdprkit' has no attribute {name!r}")
 
 
-__version__ = "0.1.0.dev0"
+def __dir__() -> list[str]:
+    return sorted({*__all__, "__version__"})
+
 
 __all__ = [
     "AnonymizationError",
@@ -156,6 +170,7 @@ __all__ = [
     "anonymize",
     "audit",
     "consent",
+    "dask",
     "install_guards",
     "pd_field",
     "personal_data",

@@ -8,9 +8,17 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from gdprkit._errors import GdprkitError, PolicyError, StoreError
 from gdprkit._term import Terminal
+
+if TYPE_CHECKING:
+    import sqlite3
+    from pathlib import Path
+
+    from gdprkit.policy import Policy
+    from gdprkit.rights import ExportResult
 
 
 def _policy_command(args: argparse.Namespace) -> int:
@@ -130,24 +138,24 @@ def _load_sources(spec: str, conn: object) -> list[object]:
     return list(factory(conn))
 
 
+def _fail(message: str) -> int:
+    """Report an export that cannot be made; the subject id is personal data: never repeated."""
+    print(f"gdprkit: {message}", file=sys.stderr)
+    return 1
+
+
 def _export_command(args: argparse.Namespace) -> int:
     import sqlite3
     from pathlib import Path
 
     from gdprkit.policy import Policy
-    from gdprkit.rights import SubjectRef, export_subject
-
-    def fail(message: str) -> int:
-        # The subject id is personal data: errors never repeat it.
-        print(f"gdprkit: {message}", file=sys.stderr)
-        return 1
 
     if not args.subject.strip():
-        return fail("--subject must be a non-empty id")
+        return _fail("--subject must be a non-empty id")
     policy = Policy.from_toml(args.policy)
     db = Path(args.db)
     if not db.is_file():
-        return fail(f"no database file at {args.db}")
+        return _fail(f"no database file at {args.db}")
     out = Path(args.out)
     # Written beside --out and renamed into place only if the subject has records, so an
     # unknown id (a typo) neither leaves an empty package nor replaces an earlier one.
@@ -156,7 +164,29 @@ def _export_command(args: argparse.Namespace) -> int:
         # read-only: never creates or changes the service's database
         conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        return fail(f"cannot open the database {args.db}: {exc}")
+        return _fail(f"cannot open the database {args.db}: {exc}")
+    result = _export_to(staging, args, conn, policy)
+    if result is None:
+        return 1
+    if result.rows == 0 and not args.allow_empty:
+        staging.unlink()
+        return _fail(
+            f"no records of this {args.kind} in any source; check --subject and --kind "
+            "(nothing written; --allow-empty writes a package that confirms no data is held)"
+        )
+    os.replace(staging, out)
+    print(f"{out}: {result.rows} rows, sha256 {result.sha256}")
+    return 0
+
+
+def _export_to(
+    staging: Path, args: argparse.Namespace, conn: sqlite3.Connection, policy: Policy
+) -> ExportResult | None:
+    """Write the subject's package to ``staging`` and close ``conn``; ``None`` once it failed."""
+    import sqlite3
+
+    from gdprkit.rights import SubjectRef, export_subject
+
     tty = sys.stderr.isatty()
 
     def progress(source: str, rows: int) -> None:
@@ -167,8 +197,9 @@ def _export_command(args: argparse.Namespace) -> int:
         try:
             sources = _load_sources(args.sources, conn)
         except (ImportError, AttributeError, TypeError, ValueError) as exc:
-            return fail(f"cannot load --sources {args.sources}: {type(exc).__name__}: {exc}")
-        result = export_subject(
+            _fail(f"cannot load --sources {args.sources}: {type(exc).__name__}: {exc}")
+            return None
+        return export_subject(
             SubjectRef(kind=args.kind, id=args.subject),
             sources,  # type: ignore[arg-type]
             policy,
@@ -178,22 +209,14 @@ def _export_command(args: argparse.Namespace) -> int:
             progress=progress,
         )
     except sqlite3.Error as exc:
-        return fail(f"cannot read the database {args.db}: {exc}")
+        _fail(f"cannot read the database {args.db}: {exc}")
     except OSError as exc:
-        return fail(f"cannot write the package {args.out}: {exc.strerror or exc}")
+        _fail(f"cannot write the package {args.out}: {exc.strerror or exc}")
     finally:
         conn.close()
         if tty:
             print(file=sys.stderr)
-    if result.rows == 0 and not args.allow_empty:
-        staging.unlink()
-        return fail(
-            f"no records of this {args.kind} in any source; check --subject and --kind "
-            "(nothing written; --allow-empty writes a package that confirms no data is held)"
-        )
-    os.replace(staging, out)
-    print(f"{out}: {result.rows} rows, sha256 {result.sha256}")
-    return 0
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:

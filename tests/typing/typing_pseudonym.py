@@ -1,13 +1,11 @@
-"""Type-checked with mypy --strict, never run: gdprkit.pseudonym and the store keep their types."""
+"""Type-checked with mypy --strict, never run: gdprkit.pseudonym keeps its types."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 from typing_extensions import assert_type
 
-import gdprkit.store
 from gdprkit.pseudonym import (
     KeyInfo,
     Keyring,
@@ -19,7 +17,7 @@ from gdprkit.pseudonym import (
     normalize_identity,
     normalize_phone_se,
 )
-from gdprkit.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
+from gdprkit.store.sqlite import SQLiteStore
 
 now = datetime(2026, 1, 15, tzinfo=UTC)
 
@@ -74,17 +72,8 @@ assert_type(sealer.reseal("k1.s1.00"), str)
 assert_type(sealer.key_id_of("k1.s1.00"), str)
 sealer.unseal(b"k1.s1.00")  # type: ignore[arg-type]
 
-# --- the store and crypto-shredding
+# --- keys in a store (typing_store.py has the store itself) and crypto-shredding
 store = SQLiteStore("gdprkit.db")
-assert_type(SQLiteStore.memory(), SQLiteStore)
-assert_type(gdprkit.store.open("sqlite:///gdprkit.db"), gdprkit.store.Store)
-assert_type(store.version, int)
-assert_type(MIGRATIONS, tuple[str, ...])
-assert_type(SCHEMA_VERSION, int)
-with store.transaction() as conn:
-    assert_type(conn, sqlite3.Connection)
-with store as same:
-    assert_type(same, SQLiteStore)
 ring.save(store)
 assert_type(Keyring.load(store, name="tokens"), Keyring)
 
@@ -99,4 +88,3 @@ assert_type(keys.rewrap(), int)
 keys.decrypt("C-1042", "email", "text")  # type: ignore[arg-type]
 keys.encrypt(1042, "email", b"x")  # type: ignore[arg-type]
 SubjectKeys(store, b"\x00" * 32)  # type: ignore[arg-type]
-gdprkit.store.open(b"sqlite:///x")  # type: ignore[arg-type]

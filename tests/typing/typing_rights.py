@@ -1,96 +1,73 @@
-"""Type-checked, never run: the public types of gdprkit.rights, and its capability protocols."""
+"""Type-checked with mypy --strict, never run: gdprkit.rights keeps its types."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from typing_extensions import assert_type
 
-import gdprkit as gk
 from gdprkit import rights
-from gdprkit.consent import Ledger
-from gdprkit.pseudonym import Keyring, Pseudonymizer
-from gdprkit.store.sqlite import SQLiteStore
+from gdprkit._demo.models import Customer, policy
+from gdprkit.audit import AuditLog
+from gdprkit.store import SQLiteStore
 
-now = datetime(2026, 11, 25, tzinfo=UTC)
-policy = gk.Policy.from_toml("policy.toml")
-subject = rights.SubjectRef("customer", "C-1042")
-source = rights.SQLSource(sqlite3.connect(":memory:"), table="t", subject_column="c", model=object)
+now = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+facts: dict[str, date | datetime | None] = {"contract_ended": date(2025, 6, 30)}
+audit = AuditLog(SQLiteStore.memory())
 
+# --- subjects and sources
+subject = rights.SubjectRef(kind="customer", id="C-1042", aliases={"email": "anna@example.se"})
+assert_type(subject, rights.SubjectRef)
+assert_type(subject.kind, str)
+assert_type(subject.id, str)
+assert_type(subject.alias("email"), str | None)
+conn = sqlite3.connect("elveta.db")
+source = rights.SQLSource(
+    conn, table="customers", subject_column="customer_id", model=Customer, key=("customer_id",)
+)
+assert_type(source, rights.SQLSource)
+assert_type(source.name, str)
+listed = rights.IterableSource("crm", Customer, [], subject_field="customer_id")
+assert_type(listed, rights.IterableSource)
+sources: list[rights.DataSource] = [source, listed]
 
-class Tickets:
-    """A source written outside gdprkit: the protocols are met by its members alone."""
+rights.SubjectRef(kind="customer", id=1042)  # type: ignore[arg-type]
+rights.SQLSource(conn, "customers", "customer_id", Customer)  # type: ignore[call-arg]
+subject.id = "C-9"  # type: ignore[misc]
 
-    name = "tickets"
-    schemas: tuple[gk.Schema, ...] = ()
-    shreddable = True
-    subject_field = "customer_id"
-
-    def records(self, subject: rights.SubjectRef) -> Iterator[object]:
-        return iter(())
-
-    def record_key(self, record: object) -> tuple[object, ...]:
-        return ()
-
-    def erase(self, subject: rights.SubjectRef, changes: Iterable[rights.RecordErasure]) -> int:
-        return 0
-
-    def rectify(
-        self,
-        subject: rights.SubjectRef,
-        changes: Mapping[str, object],
-        *,
-        key: Iterable[object] | None = None,
-    ) -> int:
-        return 0
-
-
-class ReadOnly:
-    name = "read_only"
-    schemas: tuple[gk.Schema, ...] = ()
-
-    def records(self, subject: rights.SubjectRef) -> Iterator[object]:
-        return iter(())
-
-
-tickets = Tickets()
-erasable: rights.ErasableSource = tickets
-shreddable: rights.ShreddableSource = tickets
-rectifiable: rights.RectifiableSource = tickets
-named: rights.SubjectFieldSource = tickets
-sql_erasable: rights.ErasableSource = source
-sql_shreddable: rights.ShreddableSource = source
-sql_rectifiable: rights.RectifiableSource = source
-sql_named: rights.SubjectFieldSource = source
-read_only: rights.DataSource = ReadOnly()
-not_erasable: rights.ErasableSource = ReadOnly()  # type: ignore[assignment]
-not_rectifiable: rights.RectifiableSource = ReadOnly()  # type: ignore[assignment]
-
-# --- export
-scope: rights.Scope = "portability"
-result = rights.export_subject(subject, [source, tickets], policy, scope=scope, at=now, out="a.zip")
+# --- the Art. 15 / 20 package
+result = rights.export_subject(
+    subject, sources, policy, scope="portability", at=now, out="C-1042.zip", audit=audit
+)
 assert_type(result, rights.ExportResult)
 assert_type(result.path, Path)
+assert_type(result.sha256, str)
 assert_type(result.rows, int)
-assert_type(rights.verify_package(result.path), dict[str, Any])
-rights.export_subject(subject, [source], policy, scope="everything", at=now, out="b.zip")  # type: ignore[arg-type]
+rights.verify_package(result.path)
 
-# --- erasure: any ledger that can record a restriction will do
-plan = rights.plan_erasure(subject, [source, tickets], policy, {}, now)
+rights.export_subject(subject, sources, policy, scope="all", at=now, out="x.zip")  # type: ignore[arg-type]
+rights.export_subject(subject, sources, policy, out="x.zip")  # type: ignore[call-arg]
+rights.export_subject("C-1042", sources, policy, at=now, out="x.zip")  # type: ignore[arg-type]
+
+# --- erasure (Art. 17) and rectification (Art. 16)
+plan = rights.plan_erasure(subject, sources, policy, facts, now)
 assert_type(plan, rights.ErasurePlan)
+assert_type(plan.items, tuple[rights.ErasureItem, ...])
+assert_type(plan.retained, tuple[rights.ErasureItem, ...])
 assert_type(plan.by_action(rights.ErasureAction.RETAIN), tuple[rights.ErasureItem, ...])
-ledger = Ledger(
-    SQLiteStore.memory(), policy, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="c")
-)
-restricting: rights.RestrictionLedger = ledger
-receipt = rights.execute_erasure(plan, ledger=ledger)
+assert_type(plan.items[0].until, datetime | None)
+receipt = rights.execute_erasure(plan, audit=audit)
 assert_type(receipt, rights.ErasureReceipt)
+assert_type(rights.execute_erasure(plan, sources, at=now), rights.ErasureReceipt)
+assert_type(receipt.complete, bool)
+assert_type(receipt.total_changed, int)
 assert_type(receipt.render("sv"), str)
-rights.execute_erasure(plan, ledger=ReadOnly())  # type: ignore[arg-type]
+assert_type(rights.rectify(subject, source, {"phone": "+46 70 123 45 67"}, at=now), int)
 
-# --- rectification
-assert_type(rights.rectify(subject, tickets, {"message": "x"}, at=now), int)
+rights.plan_erasure(subject, sources, policy, facts, "2026-11-25")  # type: ignore[arg-type]
+rights.plan_erasure(subject, sources, policy, {"contract_ended": "2025-06-30"}, now)  # type: ignore[dict-item]
+rights.execute_erasure(plan, at="now")  # type: ignore[arg-type]
+rights.rectify(subject, source, {"phone": "+46"})  # type: ignore[call-arg]

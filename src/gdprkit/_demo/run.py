@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Sequence
 from contextlib import ExitStack
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
+import attrs
+
+import gdprkit as gk
+from gdprkit import anonymize, pseudonym, retention, rights
+from gdprkit._demo import models, service
 from gdprkit._term import Terminal
+from gdprkit.audit import AuditLog
+from gdprkit.consent import Ledger
+from gdprkit.policy import Policy
+from gdprkit.requests import RequestKind, RequestRegister
+from gdprkit.rights import SQLSource
+from gdprkit.store.sqlite import SQLiteStore
+
+#: A customer's retention facts (``service.facts_for``).
+Facts = dict[str, date | datetime | None]
 
 
 class Report:
@@ -60,26 +77,60 @@ def run_demo(*, directory: str | None = None, as_json: bool = False) -> int:
     return 0
 
 
+@attrs.frozen
+class _World:
+    """Elveta's service and gdprkit's store as the walkthrough sets them up, at a fixed clock."""
+
+    report: Report
+    folder: Path
+    policy: Policy
+    tz: ZoneInfo
+    now: datetime
+    conn: sqlite3.Connection
+    ids: tuple[str, ...]
+    store: SQLiteStore
+    keyring: pseudonym.Keyring
+    audit: AuditLog
+    ledger: Ledger
+    register: RequestRegister
+    sources: tuple[SQLSource, ...]
+
+    @property
+    def anna_ref(self) -> rights.SubjectRef:
+        """The first invented customer, whose contract ended on 2025-06-30."""
+        return rights.SubjectRef(kind="customer", id=self.ids[0])
+
+    def anna(self) -> models.Customer:
+        """Anna's customer record as the service holds it now."""
+        anna = next(iter(self.sources[0].records(self.anna_ref)))
+        assert isinstance(anna, models.Customer)
+        return anna
+
+
 def _walkthrough(report: Report, folder: Path) -> None:
-    import sqlite3
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    import gdprkit as gk
-    from gdprkit import anonymize, pseudonym, retention, rights
-    from gdprkit._demo import models, service
-    from gdprkit.audit import AuditLog
-    from gdprkit.consent import Ledger
-    from gdprkit.requests import RequestKind, RequestRegister
-    from gdprkit.store.sqlite import SQLiteStore
-
     policy = models.policy
     tz = ZoneInfo(str(policy.timezone))
     # The demo's clock is fixed so that its output is the same every run.
     now = datetime(2026, 11, 25, 10, 0, tzinfo=tz)
-
     _policy_section(report, policy, folder)
+    world = _open_world(report, folder, policy, tz, now)
+    _data_section(world)
+    _projection_section(world)
+    _objection_section(world)
+    facts = _retention_section(world)
+    _pseudonym_section(world)
+    _analytics_section(world)
+    _export_section(world, facts)
+    _erasure_section(world, facts)
+    _audit_section(world)
+    world.store.close()
+    world.conn.close()
 
+
+def _open_world(
+    report: Report, folder: Path, policy: Policy, tz: ZoneInfo, now: datetime
+) -> _World:
+    """Seed the service database and open gdprkit's store, keyring, audit log and ledgers."""
     conn = sqlite3.connect(folder / "elveta.db")
     service.create_schema(conn)
     ids = service.seed(conn, customers=200, hours=24 * 7)
@@ -91,20 +142,30 @@ def _walkthrough(report: Report, folder: Path) -> None:
         store, policy, pseudonymizer=pseudonym.Pseudonymizer(keyring, domain="ledger"), audit=audit
     )
     register = RequestRegister(store, tz=tz, audit=audit)
-    sources = service.sources(conn)
-    anna_ref = rights.SubjectRef(kind="customer", id=ids[0])
+    return _World(
+        report, folder, policy, tz, now, conn, tuple(ids), store, keyring, audit, ledger,
+        register, tuple(service.sources(conn)),
+    )  # fmt: skip
 
+
+def _data_section(world: _World) -> None:
+    report, conn = world.report, world.conn
     report.section("data", "2. Elveta's service database")
-    report.fact("database", "service database", str(folder / "elveta.db"))
+    report.fact("database", "service database", str(world.folder / "elveta.db"))
     report.table(
         "tables",
         ("table", "rows"),
-        [(s.name, conn.execute(f'SELECT count(*) FROM "{s.name}"').fetchone()[0]) for s in sources],
+        [
+            (s.name, conn.execute(f'SELECT count(*) FROM "{s.name}"').fetchone()[0])
+            for s in world.sources
+        ],
     )
 
+
+def _projection_section(world: _World) -> None:
+    report = world.report
     report.section("projection", "3. Purpose limitation: what marketing may see")
-    anna = next(iter(sources[0].records(anna_ref)))
-    assert isinstance(anna, models.Customer)
+    anna = world.anna()
     schema = gk.schema_of(models.Customer)
     report.fact("personal_fields", "personal fields of Customer", ", ".join(schema.personal_fields))
     report.fact("marketing", "project(anna, 'marketing')", sorted(gk.project(anna, "marketing")))
@@ -114,10 +175,14 @@ def _walkthrough(report: Report, folder: Path) -> None:
     except gk.UnknownPurpose as exc:
         report.fact("unknown_purpose", "project(anna, 'newsletter')", f"refused: {exc}")
 
+
+def _objection_section(world: _World) -> None:
+    report, ledger, now, anna_ref = world.report, world.ledger, world.now, world.anna_ref
     report.section("objection", "4. Rectification, objection and consent")
-    rights.rectify(anna_ref, sources[0], {"phone": "+46 70 123 45 67"}, at=now, audit=audit)
-    anna = next(iter(sources[0].records(anna_ref)))
-    assert isinstance(anna, models.Customer)
+    rights.rectify(
+        anna_ref, world.sources[0], {"phone": "+46 70 123 45 67"}, at=now, audit=world.audit
+    )
+    anna = world.anna()
     report.fact("rectified", "Anna's phone after rectify() (Art. 16)", anna.phone)
 
     def marketing_use() -> str:
@@ -135,13 +200,18 @@ def _walkthrough(report: Report, folder: Path) -> None:
         "inactive", "purposes that no longer count for Anna's retention",
         sorted(ledger.inactive_purposes(anna_ref.id, now)),
     )  # fmt: skip
+    _cookie_consent(world)
+
+
+def _cookie_consent(world: _World) -> None:
+    report, ledger, now = world.report, world.ledger, world.now
     browser = "browser-7f3a"
     report.fact(
         "cookies_before", "cookies allowed before consent",
         [c.name for c in ledger.allowed_cookies(browser, now)],
     )  # fmt: skip
     ledger.grant(
-        browser, ["cookies.analytics"], notice_version=policy.version,
+        browser, ["cookies.analytics"], notice_version=world.policy.version,
         method="cookie dialog: ticked 'Statistik' (unticked by default)", at=now,
     )  # fmt: skip
     report.fact(
@@ -149,10 +219,13 @@ def _walkthrough(report: Report, folder: Path) -> None:
         [c.name for c in ledger.allowed_cookies(browser, now)],
     )  # fmt: skip
 
+
+def _retention_section(world: _World) -> Facts:
+    report, now, tz = world.report, world.now, world.tz
     report.section("retention", "5. Retention: Anna's contract ended on 2025-06-30")
-    facts = service.facts_for(conn, anna_ref.id)
+    facts = service.facts_for(world.conn, world.anna_ref.id)
     report.fact("facts", "facts", {k: str(v) for k, v in facts.items()})
-    verdicts = retention.evaluate_object(anna, facts, now)
+    verdicts = retention.evaluate_object(world.anna(), facts, now)
     report.table(
         "customer_fields",
         ("field", "status", "erasable from", "kept for", "why"),
@@ -167,12 +240,18 @@ def _walkthrough(report: Report, folder: Path) -> None:
             for v in verdicts.fields
         ],
     )
-    book = policy.purposes["bookkeeping"].retention
+    book = world.policy.purposes["bookkeeping"].retention
     assert book is not None
     sql, params = retention.sql_predicate(book, now, tz=tz, column="fiscal_year_end")
-    expired = conn.execute(f"SELECT count(*) FROM invoices WHERE {sql}", params).fetchone()[0]
-    report.fact("sweep", "invoices past Bokföringslagen retention", f"{expired} (WHERE {sql})")
+    expired = world.conn.execute(f"SELECT count(*) FROM invoices WHERE {sql}", params)
+    report.fact(
+        "sweep", "invoices past Bokföringslagen retention", f"{expired.fetchone()[0]} (WHERE {sql})"
+    )
+    return facts
 
+
+def _pseudonym_section(world: _World) -> None:
+    report, keyring, now, anna = world.report, world.keyring, world.now, world.anna()
     report.section("pseudonyms", "6. Pseudonymization and crypto-shredding")
     tokens = pseudonym.Pseudonymizer(
         keyring, domain="analytics", normalizer=pseudonym.normalize_email
@@ -184,21 +263,25 @@ def _walkthrough(report: Report, folder: Path) -> None:
     report.fact(
         "unsealed_matches", "unseal(seal(phone)) == phone", sealer.unseal(sealed) == anna.phone
     )
-    keys = pseudonym.SubjectKeys(store, keyring)
-    ciphertext = keys.encrypt(ids[2], "message", "Ring mig efter 17, tack!")
-    keys.shred(ids[2], at=now)
+    third = world.ids[2]
+    keys = pseudonym.SubjectKeys(world.store, keyring)
+    ciphertext = keys.encrypt(third, "message", "Ring mig efter 17, tack!")
+    keys.shred(third, at=now)
     try:
-        keys.decrypt(ids[2], "message", ciphertext)
+        keys.decrypt(third, "message", ciphertext)
         shredded = "still readable"
     except gk.SubjectShredded:
         shredded = "unreadable: SubjectShredded"
-    report.fact("shredded", f"{ids[2]}'s support note after shred()", shredded)
-    audit.record("subject.shredded", at=now, actor="demo", subject=ids[2])
+    report.fact("shredded", f"{third}'s support note after shred()", shredded)
+    world.audit.record("subject.shredded", at=now, actor="demo", subject=third)
 
+
+def _analytics_section(world: _World) -> None:
+    report = world.report
     report.section("analytics", "7. Anonymized analytics table")
     generalization = service.analytics_generalization()
     qis = generalization.columns
-    rows = list(generalization.apply(service.analytics_rows(conn)))
+    rows = list(generalization.apply(service.analytics_rows(world.conn)))
     kept, suppression = anonymize.enforce_k(rows, qis, 5)
     report.fact("columns", "columns", ", ".join(qis))
     report.fact("k_before", "k before suppression", suppression.k_before)
@@ -208,6 +291,9 @@ def _walkthrough(report: Report, folder: Path) -> None:
     report.fact("k_after", "measured k", anonymize.k_anonymity(kept, qis))
     report.table("sample", qis, [tuple(r[c] for c in qis) for r in kept[:4]])
 
+
+def _export_section(world: _World, facts: Facts) -> None:
+    report, register, now, anna_ref = world.report, world.register, world.now, world.anna_ref
     report.section("export", "8. Access and portability requests")
     access = register.receive(
         RequestKind.ACCESS, "customer", anna_ref.id, received_at=now, channel="e-mail"
@@ -215,31 +301,40 @@ def _walkthrough(report: Report, folder: Path) -> None:
     report.fact("due", "access request received, due (Art. 12(3))", access.due.isoformat())
     register.verify(access.id, at=now)
     for scope in ("access", "portability"):
-        out = folder / f"{anna_ref.id}-{scope}.zip"
-        result = rights.export_subject(
-            anna_ref, sources, policy, scope=scope, at=now, out=out, facts=facts, audit=audit
-        )
-        rights.verify_package(out)
-        page = folder / f"{anna_ref.id}-{scope}-index.html"
-        with zipfile.ZipFile(out) as zf:
-            page.write_bytes(zf.read("index.html"))
-        left_out = sorted(
-            {f"{k['record_kind']}.{x['field']}" for k in result.manifest["record_kinds"]
-             for x in k["excluded_fields"]}
-        )  # fmt: skip
-        report.fact(f"{scope}_zip", f"{scope} package", str(out))
-        report.fact(f"{scope}_html", f"{scope} page", str(page))
-        report.fact(f"{scope}_rows", f"{scope} rows", result.rows)
-        if scope == "portability":
-            report.fact(
-                "left_out", "left out of portability (derived, not contract)", len(left_out)
-            )
+        _export_package(world, scope, facts)
     done = register.complete(access.id, at=now, note="package sent")
     report.fact("request_state", "access request", done.state.value)
 
+
+def _export_package(world: _World, scope: Literal["access", "portability"], facts: Facts) -> None:
+    """Write one package and its page beside the store, and report what went into it."""
+    report, anna_ref, folder = world.report, world.anna_ref, world.folder
+    out = folder / f"{anna_ref.id}-{scope}.zip"
+    result = rights.export_subject(
+        anna_ref, world.sources, world.policy, scope=scope, at=world.now, out=out, facts=facts,
+        audit=world.audit,
+    )  # fmt: skip
+    rights.verify_package(out)
+    page = folder / f"{anna_ref.id}-{scope}-index.html"
+    with zipfile.ZipFile(out) as zf:
+        page.write_bytes(zf.read("index.html"))
+    left_out = sorted(
+        {f"{k['record_kind']}.{x['field']}" for k in result.manifest["record_kinds"]
+         for x in k["excluded_fields"]}
+    )  # fmt: skip
+    report.fact(f"{scope}_zip", f"{scope} package", str(out))
+    report.fact(f"{scope}_html", f"{scope} page", str(page))
+    report.fact(f"{scope}_rows", f"{scope} rows", result.rows)
+    if scope == "portability":
+        report.fact("left_out", "left out of portability (derived, not contract)", len(left_out))
+
+
+def _erasure_section(world: _World, facts: Facts) -> None:
+    report, sources, policy, now = world.report, world.sources, world.policy, world.now
+    anna_ref = world.anna_ref
     report.section("erasure", "9. Erasure that keeps the bookkeeping data")
     plan = rights.plan_erasure(anna_ref, sources, policy, facts, now)
-    receipt = rights.execute_erasure(plan, sources, audit=audit, ledger=ledger)
+    receipt = rights.execute_erasure(plan, sources, audit=world.audit, ledger=world.ledger)
     report.fact("changed", "records changed", receipt.total_changed)
     kept_until = sorted(
         {
@@ -254,25 +349,26 @@ def _walkthrough(report: Report, folder: Path) -> None:
     report.fact("rerun", "records changed by a second run", again.total_changed)
     report.fact("recipients", "recipients to notify (Art. 19)", [r.id for r in receipt.recipients])
     try:
-        gk.project(next(iter(sources[0].records(anna_ref))), "contract", at=now, guards=[ledger])
+        gk.project(world.anna(), "contract", at=now, guards=[world.ledger])
         restricted = "allowed"
     except gk.Restricted:
         restricted = "refused: Restricted (Art. 18); only bookkeeping may use what stays"
     report.fact("restricted", "project(anna, 'contract') after erasure", restricted)
 
+
+def _audit_section(world: _World) -> None:
+    report = world.report
     report.section("audit", "10. The audit log")
-    head = audit.verify()
+    head = world.audit.verify()
     report.fact("entries", "entries", head.seq if head else 0)
     report.fact("head", "verified head", str(head))
-    store.close()
-    conn.close()
 
 
 def _short(text: str, width: int = 64) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _policy_section(report: Report, policy: Any, folder: Path) -> None:
+def _policy_section(report: Report, policy: Policy, folder: Path) -> None:
     report.section("policy", "1. Elveta's privacy policy, loaded and validated")
     report.fact("controller", "controller", policy.controller.name)
     report.fact("version", "version", policy.version)

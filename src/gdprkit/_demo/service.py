@@ -115,68 +115,63 @@ def seed(
     churn score.
     """
     rng = random.Random(seed)
-    ids = []
-    for n in range(customers):
-        cid = customer_id(n)
-        ids.append(cid)
-        first, last = _FIRST[n % len(_FIRST)], _LAST[(n * 3) % len(_LAST)]
-        postcode, city = _CITIES[n % len(_CITIES)]
-        insert(
-            conn,
-            [
-                Customer(
-                    customer_id=cid,
-                    name=f"{first} {last}",
-                    email=f"{first.lower()}.{last.lower()}@example.se".replace("ö", "o").replace(
-                        "å", "a"
-                    ),
-                    phone=f"+46 70 {rng.randrange(100, 999)} {rng.randrange(10, 99)} 00",
-                    street=f"Storgatan {n + 1}",
-                    postcode=postcode,
-                    city=city,
-                    dwelling=rng.choice(["house", "apartment", "townhouse"]),
-                    area_m2=rng.randrange(45, 220),
-                    heating=rng.choice(["heat pump", "district heating", "electric"]),
-                    heat_pump=rng.choice(_PUMPS),
-                )
-            ],
-        )
-        ended = date(2025, 6, 30) if n == 0 else None
-        insert(conn, [Contract(f"K-{n}", cid, "Elveta Hem", date(2023, 7, 1), ended)])
-        insert(
-            conn,
-            [
-                Invoice(
-                    f"F-{n}-{year}-{month}",
-                    date(year, 12, 31),
-                    cid,
-                    date(year, month, 28),
-                    Decimal(rng.randrange(40000, 250000)) / 100,
-                    date(year, month, 28) + timedelta(days=14),
-                )
-                for year in (2024, 2025)
-                for month in (3, 6, 9, 12)
-            ],
-        )
-        insert(
-            conn,
-            list(_readings(cid, f"M-{7700 + n}", start, hours, rng)),
-        )
-        insert(
-            conn,
-            [
-                SupportTicket(
-                    f"T-{n}",
-                    cid,
-                    start - timedelta(days=40),
-                    "Hej! Min värmepump visar fel kod E12, kan ni hjälpa mig?",
-                )
-            ],
-        )
-        insert(conn, [MarketingPreference(cid, True, start - timedelta(days=200))])
-        insert(conn, [ChurnScore(cid, round(rng.random(), 3), start - timedelta(days=1))])
+    ids = [customer_id(n) for n in range(customers)]
+    for n, cid in enumerate(ids):
+        for records in _records_of(n, cid, start, hours, rng):
+            insert(conn, records)
     conn.commit()
     return ids
+
+
+def _records_of(
+    n: int, cid: str, start: datetime, hours: int, rng: random.Random
+) -> Iterator[list[Any]]:
+    """The n-th customer's records, one list per table, drawn from ``rng`` in this order."""
+    yield [_customer(n, cid, rng)]
+    ended = date(2025, 6, 30) if n == 0 else None
+    yield [Contract(f"K-{n}", cid, "Elveta Hem", date(2023, 7, 1), ended)]
+    yield [
+        Invoice(
+            f"F-{n}-{year}-{month}",
+            date(year, 12, 31),
+            cid,
+            date(year, month, 28),
+            Decimal(rng.randrange(40000, 250000)) / 100,
+            date(year, month, 28) + timedelta(days=14),
+        )
+        for year in (2024, 2025)
+        for month in (3, 6, 9, 12)
+    ]
+    yield list(_readings(cid, f"M-{7700 + n}", start, hours, rng))
+    yield [
+        SupportTicket(
+            f"T-{n}",
+            cid,
+            start - timedelta(days=40),
+            "Hej! Min värmepump visar fel kod E12, kan ni hjälpa mig?",
+        )
+    ]
+    yield [MarketingPreference(cid, True, start - timedelta(days=200))]
+    yield [ChurnScore(cid, round(rng.random(), 3), start - timedelta(days=1))]
+
+
+def _customer(n: int, cid: str, rng: random.Random) -> Customer:
+    """The n-th customer's account: a Swedish name, an address and a home."""
+    first, last = _FIRST[n % len(_FIRST)], _LAST[(n * 3) % len(_LAST)]
+    postcode, city = _CITIES[n % len(_CITIES)]
+    return Customer(
+        customer_id=cid,
+        name=f"{first} {last}",
+        email=f"{first.lower()}.{last.lower()}@example.se".replace("ö", "o").replace("å", "a"),
+        phone=f"+46 70 {rng.randrange(100, 999)} {rng.randrange(10, 99)} 00",
+        street=f"Storgatan {n + 1}",
+        postcode=postcode,
+        city=city,
+        dwelling=rng.choice(["house", "apartment", "townhouse"]),
+        area_m2=rng.randrange(45, 220),
+        heating=rng.choice(["heat pump", "district heating", "electric"]),
+        heat_pump=rng.choice(_PUMPS),
+    )
 
 
 def _readings(

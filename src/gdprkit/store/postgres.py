@@ -23,19 +23,16 @@ database wait for each other, which is correct and rarely noticeable.
 
 Schema versions
 ---------------
-:data:`MIGRATIONS` holds the PostgreSQL DDL of the same tables, one script
-per version, **index-aligned with** ``gdprkit.store.sqlite.MIGRATIONS``
-(a test keeps both tuples the same length, and the same tables and columns):
-append to both or to neither. The applied versions are rows of
-``gdprkit_schema``; opening a store applies the missing scripts under the
-writers' lock in one transaction (PostgreSQL DDL is transactional, so a
-half-migrated database cannot exist) and refuses a database whose version is
-newer than this code knows with :class:`~gdprkit.StoreError`.
-
-Types: ``BLOB`` becomes ``bytea`` (returned as ``bytes``), ``TEXT`` stays
-``TEXT`` with the ``"C"`` collation, so text sorts by bytes as SQLite's
-``BINARY`` collation does (instants are ISO 8601 text whose order is time
-order); ``INTEGER PRIMARY KEY`` row ids become identity columns.
+:data:`MIGRATIONS` holds the PostgreSQL DDL of the same tables as
+``gdprkit.store.sqlite.MIGRATIONS``, version for version: both are rendered
+from the one declaration in :mod:`gdprkit.store._migrations`, which also says
+how the column types are spelled here (``bytea`` for bytes, ``TEXT`` with the
+``"C"`` collation so that text sorts by bytes as in SQLite, identity columns
+for row ids). The applied versions are rows of ``gdprkit_schema``; opening a
+store applies the missing scripts under the writers' lock in one transaction
+(PostgreSQL DDL is transactional, so a half-migrated database cannot exist)
+and refuses a database whose version is newer than this code knows with
+:class:`~gdprkit.StoreError`.
 
 Credentials
 -----------
@@ -66,6 +63,7 @@ except ImportError:  # pragma: no cover - exercised with psycopg hidden
 
 from gdprkit._errors import StoreError
 from gdprkit.store._common import StoreBase
+from gdprkit.store._migrations import POSTGRESQL, pending, render
 
 __all__ = [
     "LOCK_KEY",
@@ -81,164 +79,9 @@ __all__ = [
 #: is unlikely to collide with another application's advisory locks in the same database.
 LOCK_KEY: Final = -806_897_747_580_609_648
 
-_V1_KEYS: Final = """
--- Keyrings (gdprkit.pseudonym.Keyring.save/load); see gdprkit.store.sqlite for the meaning.
-CREATE TABLE keyring_keys (
-    keyring    TEXT COLLATE "C" NOT NULL,
-    key_id     TEXT COLLATE "C" NOT NULL,
-    created_at TEXT COLLATE "C" NOT NULL,
-    status     TEXT COLLATE "C" NOT NULL CHECK (status IN ('active', 'previous', 'retired')),
-    material   BYTEA,
-    PRIMARY KEY (keyring, key_id),
-    CHECK ((status = 'retired') = (material IS NULL))
-);
-CREATE UNIQUE INDEX keyring_keys_one_active ON keyring_keys (keyring) WHERE status = 'active';
-
--- Per-subject data keys (gdprkit.pseudonym.SubjectKeys), wrapped by a key-encryption key.
-CREATE TABLE subject_keys (
-    subject     TEXT COLLATE "C" PRIMARY KEY NOT NULL,
-    kek_id      TEXT COLLATE "C",
-    wrapped_key BYTEA,
-    created_at  TEXT COLLATE "C" NOT NULL,
-    shredded_at TEXT COLLATE "C",
-    CHECK ((wrapped_key IS NULL) = (shredded_at IS NOT NULL)),
-    CHECK ((wrapped_key IS NULL) = (kek_id IS NULL))
-);
-"""
-
-_V2_AUDIT: Final = """
--- The hash-chained audit log (gdprkit.audit.AuditLog); 'seq' is given by the writer.
-CREATE TABLE audit_log (
-    seq       BIGINT PRIMARY KEY NOT NULL,
-    at        TEXT COLLATE "C" NOT NULL,
-    actor     TEXT COLLATE "C" NOT NULL,
-    action    TEXT COLLATE "C" NOT NULL,
-    subject   TEXT COLLATE "C",
-    details   TEXT COLLATE "C" NOT NULL,
-    prev_hash TEXT COLLATE "C" NOT NULL,
-    hash      TEXT COLLATE "C" NOT NULL UNIQUE
-);
-CREATE INDEX audit_log_subject ON audit_log (subject);
-"""
-
-_V3_LEDGER: Final = """
--- The consent ledger, objections, restrictions and data-subject requests
--- (gdprkit.consent, gdprkit.requests); see gdprkit.store.sqlite for the meaning.
--- 'rowid' stands in for SQLite's implicit row id, which the ledger orders records
--- by when they were created at the same instant (insertion order).
-CREATE TABLE consent_records (
-    rowid             BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
-    record_id         TEXT COLLATE "C" PRIMARY KEY NOT NULL,
-    subject           TEXT COLLATE "C" NOT NULL,
-    schema_version    TEXT COLLATE "C" NOT NULL,
-    controller        TEXT COLLATE "C" NOT NULL,
-    controller_iri    TEXT COLLATE "C",
-    policy_version    TEXT COLLATE "C" NOT NULL,
-    notice_version    TEXT COLLATE "C" NOT NULL,
-    language          TEXT COLLATE "C" NOT NULL,
-    jurisdiction      TEXT COLLATE "C" NOT NULL,
-    method            TEXT COLLATE "C" NOT NULL,
-    indicated_by      TEXT COLLATE "C" NOT NULL,
-    withdrawal_method TEXT COLLATE "C" NOT NULL,
-    created_at        TEXT COLLATE "C" NOT NULL
-);
-CREATE INDEX consent_records_subject ON consent_records (subject);
-
-CREATE TABLE consent_record_purposes (
-    record_id TEXT COLLATE "C" NOT NULL
-        REFERENCES consent_records (record_id) ON DELETE CASCADE,
-    position  INTEGER NOT NULL,
-    purpose   TEXT COLLATE "C" NOT NULL,
-    basis     TEXT COLLATE "C" NOT NULL,
-    snapshot  TEXT COLLATE "C" NOT NULL,
-    PRIMARY KEY (record_id, purpose)
-);
-
-CREATE TABLE consent_events (
-    seq          BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    record_id    TEXT COLLATE "C" NOT NULL
-        REFERENCES consent_records (record_id) ON DELETE CASCADE,
-    event_no     INTEGER NOT NULL,
-    subject      TEXT COLLATE "C" NOT NULL,
-    purpose      TEXT COLLATE "C" NOT NULL,
-    state        TEXT COLLATE "C" NOT NULL CHECK (state IN ('given', 'renewed', 'withdrawn')),
-    at           TEXT COLLATE "C" NOT NULL,
-    indicated_by TEXT COLLATE "C" NOT NULL,
-    method       TEXT COLLATE "C" NOT NULL,
-    duration     TEXT COLLATE "C",
-    expires_at   TEXT COLLATE "C",
-    CHECK ((duration IS NULL) = (expires_at IS NULL)),
-    CHECK (state <> 'withdrawn' OR duration IS NULL),
-    UNIQUE (record_id, event_no, purpose)
-);
-CREATE INDEX consent_events_lookup ON consent_events (subject, purpose, at);
-
-CREATE TABLE objections (
-    id                 BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    subject            TEXT COLLATE "C" NOT NULL,
-    purpose            TEXT COLLATE "C" NOT NULL,
-    at                 TEXT COLLATE "C" NOT NULL,
-    absolute           INTEGER NOT NULL CHECK (absolute IN (0, 1)),
-    grounds            TEXT COLLATE "C",
-    overridden_at      TEXT COLLATE "C",
-    overriding_grounds TEXT COLLATE "C",
-    CHECK ((overridden_at IS NULL) = (overriding_grounds IS NULL)),
-    CHECK (absolute = 0 OR overridden_at IS NULL)
-);
-CREATE INDEX objections_lookup ON objections (subject, purpose, at);
-
-CREATE TABLE restrictions (
-    id               BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    subject          TEXT COLLATE "C" NOT NULL,
-    since            TEXT COLLATE "C" NOT NULL,
-    reason           TEXT COLLATE "C" NOT NULL,
-    allowed_purposes TEXT COLLATE "C" NOT NULL,
-    lifted_at        TEXT COLLATE "C",
-    CHECK (lifted_at IS NULL OR lifted_at >= since)
-);
-CREATE INDEX restrictions_subject ON restrictions (subject, since);
-
-CREATE TABLE subject_requests (
-    id               TEXT COLLATE "C" PRIMARY KEY NOT NULL,
-    kind             TEXT COLLATE "C" NOT NULL CHECK (kind IN ('access', 'rectification',
-                         'erasure', 'restriction', 'portability', 'objection')),
-    subject_kind     TEXT COLLATE "C" NOT NULL,
-    subject_id       TEXT COLLATE "C" NOT NULL,
-    received_at      TEXT COLLATE "C" NOT NULL,
-    channel          TEXT COLLATE "C" NOT NULL,
-    state            TEXT COLLATE "C" NOT NULL
-                         CHECK (state IN ('received', 'verified', 'done', 'refused')),
-    due              TEXT COLLATE "C" NOT NULL,
-    extended         INTEGER NOT NULL DEFAULT 0 CHECK (extended IN (0, 1)),
-    extension_reason TEXT COLLATE "C",
-    extended_at      TEXT COLLATE "C",
-    refusal_reason   TEXT COLLATE "C",
-    CHECK ((extended = 1) = (extension_reason IS NOT NULL)),
-    CHECK ((extended = 1) = (extended_at IS NOT NULL)),
-    CHECK ((state = 'refused') = (refusal_reason IS NOT NULL))
-);
-CREATE INDEX subject_requests_open ON subject_requests (due)
-    WHERE state IN ('received', 'verified');
-
-CREATE TABLE subject_request_history (
-    request_id TEXT COLLATE "C" NOT NULL REFERENCES subject_requests (id) ON DELETE CASCADE,
-    seq        INTEGER NOT NULL,
-    state      TEXT COLLATE "C" NOT NULL
-                   CHECK (state IN ('received', 'verified', 'done', 'refused')),
-    at         TEXT COLLATE "C" NOT NULL,
-    note       TEXT COLLATE "C" NOT NULL DEFAULT '',
-    PRIMARY KEY (request_id, seq)
-);
-"""
-
-#: ``MIGRATIONS[n]`` brings a version ``n - 1`` database to version ``n``. Append only, and
-#: only together with ``gdprkit.store.sqlite.MIGRATIONS`` (same index, same tables).
-MIGRATIONS: Final[tuple[str, ...]] = (
-    "",  # version 0: the empty database
-    _V1_KEYS,
-    _V2_AUDIT,
-    _V3_LEDGER,
-)
+#: ``MIGRATIONS[n]`` brings a version ``n - 1`` database to version ``n``: the scripts of
+#: :mod:`gdprkit.store._migrations`, declared once for both engines, in PostgreSQL's spelling.
+MIGRATIONS: Final[tuple[str, ...]] = render(POSTGRESQL)
 
 #: The newest schema version this code knows.
 SCHEMA_VERSION: Final = len(MIGRATIONS) - 1
@@ -469,12 +312,7 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
                 if exists is None or exists[0] is None:
                     raw.execute(_SCHEMA_TABLE)
                 version = self._read_version()
-                if version > known:
-                    raise StoreError(
-                        f"the store has schema version {version}, newer than the "
-                        f"{known} this gdprkit knows; upgrade gdprkit"
-                    )
-                for target in range(version + 1, known + 1):
+                for target in pending(version, known):
                     script = migrations[target]
                     if script.strip():
                         raw.execute(script)  # no parameters: psycopg sends the whole script

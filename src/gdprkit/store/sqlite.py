@@ -15,8 +15,9 @@ Opening a file applies every missing script, in order, in one ``BEGIN
 IMMEDIATE`` transaction, so a half-migrated file cannot exist; a file whose
 version is newer than :data:`SCHEMA_VERSION` is refused with
 :class:`~gdprkit.StoreError` rather than written by code that does not know
-its tables. **To add a migration, append one string to** :data:`MIGRATIONS`;
-never edit a published one.
+its tables. The scripts are declared once for SQLite and PostgreSQL, in
+:mod:`gdprkit.store._migrations`: **to add a migration, append one script
+there**; never edit a published one.
 
 At rest
 -------
@@ -41,171 +42,13 @@ from typing import Any, ClassVar, Final, Self
 
 from gdprkit._errors import StoreError
 from gdprkit.store._common import StoreBase
+from gdprkit.store._migrations import SQLITE, pending, render
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
 
-_V1_KEYS: Final = """
--- Keyrings (gdprkit.pseudonym.Keyring.save/load). One row per key id and named keyring.
--- 'active' makes new tokens (at most one per keyring), 'previous' still verifies and
--- unseals, 'retired' is a tombstone: the id stays reserved, the material is gone.
-CREATE TABLE keyring_keys (
-    keyring    TEXT NOT NULL,
-    key_id     TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    status     TEXT NOT NULL CHECK (status IN ('active', 'previous', 'retired')),
-    material   BLOB,
-    PRIMARY KEY (keyring, key_id),
-    CHECK ((status = 'retired') = (material IS NULL))
-) STRICT;
-CREATE UNIQUE INDEX keyring_keys_one_active ON keyring_keys (keyring) WHERE status = 'active';
-
--- Per-subject data keys (gdprkit.pseudonym.SubjectKeys), wrapped by a key-encryption key.
--- A shredded subject keeps its row as a tombstone without key, so it never gets a new one.
-CREATE TABLE subject_keys (
-    subject     TEXT PRIMARY KEY NOT NULL,
-    kek_id      TEXT,
-    wrapped_key BLOB,
-    created_at  TEXT NOT NULL,
-    shredded_at TEXT,
-    CHECK ((wrapped_key IS NULL) = (shredded_at IS NOT NULL)),
-    CHECK ((wrapped_key IS NULL) = (kek_id IS NULL))
-) STRICT;
-"""
-
-_V2_AUDIT: Final = """
--- The hash-chained audit log (gdprkit.audit.AuditLog). 'prev_hash' is the SHA-256 of the
--- canonical JSON of the entry before; 'subject' is a keyed token, never an identifier.
-CREATE TABLE audit_log (
-    seq       INTEGER PRIMARY KEY NOT NULL,
-    at        TEXT NOT NULL,
-    actor     TEXT NOT NULL,
-    action    TEXT NOT NULL,
-    subject   TEXT,
-    details   TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash      TEXT NOT NULL UNIQUE
-) STRICT;
-CREATE INDEX audit_log_subject ON audit_log (subject);
-"""
-
-_V3_LEDGER: Final = """
--- The consent ledger (gdprkit.consent.Ledger). Subjects are keyed tokens, never identifiers.
--- Instants are UTC ISO 8601 text with microseconds ('2026-03-01T08:00:00.000000+00:00'), so
--- text order is time order. One consent record per grant (ISO/IEC TS 27560 shaped evidence,
--- Art. 7(1)); its purposes are a snapshot of the policy at grant time.
-CREATE TABLE consent_records (
-    record_id         TEXT PRIMARY KEY NOT NULL,
-    subject           TEXT NOT NULL,
-    schema_version    TEXT NOT NULL,
-    controller        TEXT NOT NULL,
-    controller_iri    TEXT,
-    policy_version    TEXT NOT NULL,
-    notice_version    TEXT NOT NULL,
-    language          TEXT NOT NULL,
-    jurisdiction      TEXT NOT NULL,
-    method            TEXT NOT NULL,
-    indicated_by      TEXT NOT NULL,
-    withdrawal_method TEXT NOT NULL,
-    created_at        TEXT NOT NULL
-) STRICT;
-CREATE INDEX consent_records_subject ON consent_records (subject);
-
-CREATE TABLE consent_record_purposes (
-    record_id TEXT NOT NULL REFERENCES consent_records (record_id) ON DELETE CASCADE,
-    position  INTEGER NOT NULL,
-    purpose   TEXT NOT NULL,
-    basis     TEXT NOT NULL,
-    snapshot  TEXT NOT NULL,
-    PRIMARY KEY (record_id, purpose)
-) STRICT;
-
--- Append-only events of a record, one row per purpose an event covers ('event_no' groups
--- them). 'expires_at' is the end of a given/renewed consent's validity duration.
-CREATE TABLE consent_events (
-    seq          INTEGER PRIMARY KEY NOT NULL,
-    record_id    TEXT NOT NULL REFERENCES consent_records (record_id) ON DELETE CASCADE,
-    event_no     INTEGER NOT NULL,
-    subject      TEXT NOT NULL,
-    purpose      TEXT NOT NULL,
-    state        TEXT NOT NULL CHECK (state IN ('given', 'renewed', 'withdrawn')),
-    at           TEXT NOT NULL,
-    indicated_by TEXT NOT NULL,
-    method       TEXT NOT NULL,
-    duration     TEXT,
-    expires_at   TEXT,
-    CHECK ((duration IS NULL) = (expires_at IS NULL)),
-    CHECK (state <> 'withdrawn' OR duration IS NULL),
-    UNIQUE (record_id, event_no, purpose)
-) STRICT;
-CREATE INDEX consent_events_lookup ON consent_events (subject, purpose, at);
-
--- Objections (Art. 21). 'absolute' marks direct marketing (Art. 21(3)): never overridden.
-CREATE TABLE objections (
-    id                 INTEGER PRIMARY KEY NOT NULL,
-    subject            TEXT NOT NULL,
-    purpose            TEXT NOT NULL,
-    at                 TEXT NOT NULL,
-    absolute           INTEGER NOT NULL CHECK (absolute IN (0, 1)),
-    grounds            TEXT,
-    overridden_at      TEXT,
-    overriding_grounds TEXT,
-    CHECK ((overridden_at IS NULL) = (overriding_grounds IS NULL)),
-    CHECK (absolute = 0 OR overridden_at IS NULL)
-) STRICT;
-CREATE INDEX objections_lookup ON objections (subject, purpose, at);
-
--- Restrictions of processing (Art. 18); 'allowed_purposes' is a JSON array of purpose ids.
-CREATE TABLE restrictions (
-    id               INTEGER PRIMARY KEY NOT NULL,
-    subject          TEXT NOT NULL,
-    since            TEXT NOT NULL,
-    reason           TEXT NOT NULL,
-    allowed_purposes TEXT NOT NULL,
-    lifted_at        TEXT,
-    CHECK (lifted_at IS NULL OR lifted_at >= since)
-) STRICT;
-CREATE INDEX restrictions_subject ON restrictions (subject, since);
-
--- Data-subject requests (gdprkit.requests.RequestRegister, Art. 12). 'due' is the local
--- date (ISO) of the Art. 12(3) deadline; the subject id is kept so the request can be answered.
-CREATE TABLE subject_requests (
-    id               TEXT PRIMARY KEY NOT NULL,
-    kind             TEXT NOT NULL CHECK (kind IN ('access', 'rectification', 'erasure',
-                                                    'restriction', 'portability', 'objection')),
-    subject_kind     TEXT NOT NULL,
-    subject_id       TEXT NOT NULL,
-    received_at      TEXT NOT NULL,
-    channel          TEXT NOT NULL,
-    state            TEXT NOT NULL CHECK (state IN ('received', 'verified', 'done', 'refused')),
-    due              TEXT NOT NULL,
-    extended         INTEGER NOT NULL DEFAULT 0 CHECK (extended IN (0, 1)),
-    extension_reason TEXT,
-    extended_at      TEXT,
-    refusal_reason   TEXT,
-    CHECK ((extended = 1) = (extension_reason IS NOT NULL)),
-    CHECK ((extended = 1) = (extended_at IS NOT NULL)),
-    CHECK ((state = 'refused') = (refusal_reason IS NOT NULL))
-) STRICT;
-CREATE INDEX subject_requests_open ON subject_requests (due)
-    WHERE state IN ('received', 'verified');
-
-CREATE TABLE subject_request_history (
-    request_id TEXT NOT NULL REFERENCES subject_requests (id) ON DELETE CASCADE,
-    seq        INTEGER NOT NULL,
-    state      TEXT NOT NULL CHECK (state IN ('received', 'verified', 'done', 'refused')),
-    at         TEXT NOT NULL,
-    note       TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (request_id, seq)
-) STRICT;
-"""
-
-#: ``MIGRATIONS[n]`` brings a version ``n - 1`` database to version ``n``. Append only.
-MIGRATIONS: Final[tuple[str, ...]] = (
-    "",  # version 0: the empty database
-    _V1_KEYS,
-    _V2_AUDIT,
-    _V3_LEDGER,
-)
+#: ``MIGRATIONS[n]`` brings a version ``n - 1`` database to version ``n``: the scripts of
+#: :mod:`gdprkit.store._migrations`, declared once for both engines, in SQLite's spelling.
+MIGRATIONS: Final[tuple[str, ...]] = render(SQLITE)
 
 #: The newest schema version this code knows.
 SCHEMA_VERSION: Final = len(MIGRATIONS) - 1
@@ -309,12 +152,7 @@ class SQLiteStore(StoreBase[sqlite3.Connection]):
         try:
             with self.transaction() as conn:
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-                if version > known:
-                    raise StoreError(
-                        f"the store has schema version {version}, newer than the "
-                        f"{known} this gdprkit knows; upgrade gdprkit"
-                    )
-                for target in range(version + 1, known + 1):
+                for target in pending(version, known):
                     for statement in _statements(migrations[target]):
                         conn.execute(statement)
                 if version != known:

@@ -1,0 +1,126 @@
+"""The package itself: what ``gdprkit`` lists, its version, and that importing it stays light."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+import types
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+import gdprkit
+from gdprkit import _version
+
+from .conftest import ROOT
+
+#: What ``import gdprkit`` must not load: crypto, the stores' drivers, the TOML parser and
+#: the extras; each loads when the code that needs it runs.
+HEAVY = ("cryptography", "sqlite3", "tomllib", "dask", "psycopg")
+
+_PROBE = """
+import json, sys
+loaded = lambda: sorted(m for m in {heavy!r} if m in sys.modules)
+steps = {{}}
+import gdprkit
+steps["import gdprkit"] = loaded()
+import gdprkit.policy, gdprkit.tagging, gdprkit.vocab
+for module in (gdprkit, gdprkit.policy, gdprkit.tagging, gdprkit.vocab):
+    for name in module.__all__:
+        if name not in gdprkit.__dict__.get("_SUBMODULES", ()):
+            getattr(module, name)
+steps["policy and tagging names"] = loaded()
+{then}
+steps["then"] = loaded()
+print(json.dumps(steps))
+"""
+
+
+def _probe(then: str = "pass") -> dict[str, list[str]]:
+    """What of :data:`HEAVY` a fresh interpreter holds after each step, ``then`` last."""
+    code = _PROBE.format(heavy=HEAVY, then=then)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    steps: dict[str, list[str]] = json.loads(done.stdout)
+    return steps
+
+
+def test_import_gdprkit_loads_nothing_heavy() -> None:
+    steps = _probe()
+    assert steps == {"import gdprkit": [], "policy and tagging names": [], "then": []}
+
+
+@pytest.mark.parametrize(
+    ("then", "loads"),
+    [
+        ("gdprkit.pseudonym", "cryptography"),
+        ("gdprkit.store", "sqlite3"),
+        ("gdprkit.Policy.from_toml(r'{policy}')", "tomllib"),
+    ],
+    ids=["pseudonym loads cryptography", "store loads sqlite3", "from_toml loads tomllib"],
+)
+def test_each_heavy_module_loads_when_it_is_used(then: str, loads: str) -> None:
+    policy = ROOT / "examples" / "elveta" / "policy.toml"
+    steps = _probe(then.format(policy=policy))
+    assert steps["policy and tagging names"] == []
+    assert loads in steps["then"]
+
+
+def test_dir_lists_the_public_api_and_the_modules_not_yet_loaded() -> None:
+    listed = dir(gdprkit)
+    assert listed == sorted({*gdprkit.__all__, "__version__"})
+    modules = {n for n in gdprkit.__all__ if isinstance(getattr(gdprkit, n), types.ModuleType)}
+    assert modules == set(gdprkit._SUBMODULES)
+    assert {"dask", "retention", "rights", "store", "timecalc"} <= modules
+    assert not [n for n in listed if n.startswith("_") and n != "__version__"]
+
+
+def test_every_listed_name_resolves() -> None:
+    for name in gdprkit.__all__:
+        assert getattr(gdprkit, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        gdprkit.nope
+
+
+def test_version_is_the_installed_distributions() -> None:
+    assert gdprkit.__version__ == metadata.version("gdprkit")
+
+
+def _pyproject_version() -> str:
+    with (ROOT / "pyproject.toml").open("rb") as fh:
+        found: str = tomllib.load(fh)["project"]["version"]
+    return found
+
+
+def test_without_metadata_the_version_comes_from_the_source_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def not_installed(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    # run from src/ the package sits in the source tree; installed from a wheel it does not
+    in_tree = Path(_version.__file__).resolve().parents[2] == ROOT
+    assert _version.version() == (_pyproject_version() if in_tree else _version.UNKNOWN)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, _version.UNKNOWN),
+        ("not [valid", _version.UNKNOWN),
+        ('[project]\nname = "other"\nversion = "9.9"\n', _version.UNKNOWN),
+        ('[project]\nname = "gdprkit"\ndynamic = ["version"]\n', _version.UNKNOWN),
+        ('[project]\nname = "gdprkit"\nversion = "1.2.3rc1"\n', "1.2.3rc1"),
+    ],
+    ids=["no file", "not TOML", "another project", "no version", "gdprkit's"],
+)
+def test_version_from_a_pyproject(tmp_path: Path, text: str | None, expected: str) -> None:
+    path = tmp_path / "pyproject.toml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    assert _version.from_pyproject(path) == expected

@@ -1,0 +1,414 @@
+"""What every store does, on SQLite and on PostgreSQL: migrations, transactions, closing,
+and the modules that keep their state in a store.
+
+Each test runs once per engine. The PostgreSQL run starts a throw-away server
+(``tests/pg.py``); without one it skips with the reason shown, and fails in CI
+(``GDPRKIT_REQUIRE_POSTGRES``, set by ``.ci/run``). What only one engine does
+is tested in ``test_store_sqlite.py`` and ``test_store_postgres.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import gdprkit as gk
+from gdprkit import store as gstore
+from gdprkit.audit import AuditLog
+from gdprkit.pseudonym import Keyring, Pseudonymizer, SubjectKeys
+from gdprkit.store import _migrations
+from gdprkit.store.sqlite import SQLiteStore
+
+AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+
+
+@attrs.frozen
+class Engine:
+    """One store engine under test: where its databases are, and what differs between engines."""
+
+    name: str
+    store_class: type[Any]
+    #: Makes a fresh, empty database (a file path or a URL) each call.
+    new_target: Callable[[], str]
+    #: What the driver raises when a statement breaks a constraint.
+    integrity_error: type[Exception]
+    #: The statement that records ``{version}`` as the store's schema version.
+    version_sql: str
+    #: Queries whose rows together describe the tables, columns, constraints and indexes.
+    schema_queries: tuple[str, ...]
+    #: A query for the names of the tables gdprkit's migrations made.
+    tables_query: str
+    target: str = attrs.field(
+        default=attrs.Factory(lambda self: self.new_target(), takes_self=True)
+    )
+
+    def open(self, migrations: Sequence[str] | None = None, target: str | None = None) -> Any:
+        """Open the store at ``target`` (default: this test's), knowing ``migrations``."""
+        cls = self.store_class
+        if migrations is not None:
+            cls = type("Versioned", (cls,), {"migrations": tuple(migrations)})
+        return cls(target or self.target)
+
+    @property
+    def migrations(self) -> tuple[str, ...]:
+        return tuple(self.store_class.migrations)
+
+    def schema(self, store: Any) -> list[list[tuple[Any, ...]]]:
+        return [store.query(q) for q in self.schema_queries]
+
+    def tables(self, store: Any) -> set[str]:
+        return {row[0] for row in store.query(self.tables_query)}
+
+
+def _sqlite(tmp_path: Path) -> Engine:
+    counter = itertools.count()
+    return Engine(
+        name="sqlite",
+        store_class=SQLiteStore,
+        new_target=lambda: str(tmp_path / f"gdprkit-{next(counter)}.db"),
+        integrity_error=sqlite3.IntegrityError,
+        version_sql="PRAGMA user_version = {version}",
+        schema_queries=("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name",),
+        tables_query="SELECT name FROM sqlite_master WHERE type = 'table'",
+    )
+
+
+def _postgres(request: pytest.FixtureRequest) -> Engine:
+    new_database = request.getfixturevalue("new_database")  # skips without PostgreSQL
+    import psycopg
+
+    from gdprkit.store.postgres import PostgresStore
+
+    here = "table_schema = current_schema() AND table_name <> 'gdprkit_schema'"
+    return Engine(
+        name="postgres",
+        store_class=PostgresStore,
+        new_target=new_database,
+        integrity_error=psycopg.errors.IntegrityError,
+        version_sql="INSERT INTO gdprkit_schema (version) VALUES ({version})",
+        schema_queries=(
+            "SELECT table_name, column_name, ordinal_position, data_type, is_nullable,"
+            " column_default, collation_name, is_identity, identity_generation"
+            f" FROM information_schema.columns WHERE {here} ORDER BY 1, 3",
+            "SELECT tablename, indexname, indexdef FROM pg_indexes"
+            " WHERE schemaname = current_schema() ORDER BY 1, 2",
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+            " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
+            " ORDER BY 1, 2",
+        ),
+        tables_query=f"SELECT table_name FROM information_schema.tables WHERE {here}",
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+    """Each engine in turn; PostgreSQL skips (or fails in CI) where there is no server."""
+    return _sqlite(tmp_path) if request.param == "sqlite" else _postgres(request)
+
+
+@pytest.fixture
+def store(engine: Engine) -> Iterator[Any]:
+    with engine.open() as opened:
+        yield opened
+
+
+# -- migrations -----------------------------------------------------------------------------
+
+
+def test_both_spellings_cover_the_same_words() -> None:
+    # A word spelled for one engine only would fail the other engine's import, or leave a
+    # column without a type there.
+    assert set(_migrations.SQLITE) == set(_migrations.POSTGRESQL)
+    used = {w for s in _migrations.SCRIPTS for w in re.findall(r"\$([A-Z_]+)", s)}
+    assert used == set(_migrations.SQLITE)
+
+
+def test_pending_versions_and_a_newer_store() -> None:
+    assert list(_migrations.pending(0, 3)) == [1, 2, 3]
+    assert list(_migrations.pending(3, 3)) == []
+    with pytest.raises(gk.StoreError, match="schema version 4, newer than the 3"):
+        _migrations.pending(4, 3)
+
+
+def test_a_new_store_is_at_the_current_version_and_reopening_changes_nothing(
+    engine: Engine,
+) -> None:
+    known = len(engine.migrations) - 1
+    with engine.open() as first:
+        assert first.version == known
+        schema = engine.schema(first)
+    with engine.open() as again:
+        assert again.version == known
+        assert engine.schema(again) == schema
+
+
+@pytest.mark.parametrize("old", range(len(_migrations.SCRIPTS) - 1), ids="from version {}".format)
+def test_a_store_at_an_older_version_migrates_to_the_same_schema(engine: Engine, old: int) -> None:
+    with engine.open() as fresh:
+        expected = engine.schema(fresh)
+    target = engine.new_target()
+    with engine.open(engine.migrations[: old + 1], target) as before:
+        assert before.version == old
+    with engine.open(target=target) as after:
+        assert after.version == len(engine.migrations) - 1
+        assert engine.schema(after) == expected
+
+
+def test_a_newer_schema_is_refused_and_left_alone(engine: Engine) -> None:
+    known = len(engine.migrations) - 1
+    with engine.open() as current, current.transaction() as conn:
+        conn.execute(engine.version_sql.format(version=known + 1))
+    with pytest.raises(gk.StoreError, match=f"version {known + 1}, newer than the {known}"):
+        engine.open()
+    with engine.open((*engine.migrations, "")) as newer:  # code that knows the newer version
+        assert newer.version == known + 1
+
+
+FUTURE = "CREATE TABLE future_table (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL);"
+BROKEN = "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);"
+
+
+def test_an_appended_migration_upgrades_an_existing_store(engine: Engine) -> None:
+    known = len(engine.migrations) - 1
+    engine.open().close()
+    with engine.open((*engine.migrations, FUTURE)) as upgraded:
+        assert upgraded.version == known + 1
+        with upgraded.transaction() as conn:
+            conn.execute("INSERT INTO future_table (seq, entry) VALUES (1, 'x')")
+        assert "future_table" in engine.tables(upgraded)
+    with pytest.raises(gk.StoreError, match="newer"):  # the older code now refuses it
+        engine.open()
+
+
+@pytest.mark.parametrize("start", ["current", "empty"])
+def test_a_failing_migration_leaves_the_store_as_it_was(engine: Engine, start: str) -> None:
+    if start == "current":
+        engine.open().close()
+    with pytest.raises(gk.StoreError, match="migrating the .* store failed"):
+        engine.open((*engine.migrations, BROKEN))
+    known = len(engine.migrations) - 1 if start == "current" else 0
+    with engine.open(engine.migrations[: known + 1]) as reopened:
+        assert reopened.version == known
+        tables = engine.tables(reopened)
+    assert "half_done" not in tables
+    assert ("keyring_keys" in tables) is (start == "current")
+
+
+# -- transactions ---------------------------------------------------------------------------
+
+
+def _insert_key(conn: Any, key_id: str) -> None:
+    conn.execute(
+        "INSERT INTO keyring_keys (keyring, key_id, created_at, status, material)"
+        " VALUES (?, ?, ?, 'previous', ?)",
+        ("t", key_id, "2026-01-01", b"\x00" * 32),
+    )
+
+
+def _keys(store: Any) -> list[str]:
+    return [r[0] for r in store.query("SELECT key_id FROM keyring_keys ORDER BY key_id")]
+
+
+def test_a_transaction_commits_or_rolls_back_whole(store: Any, engine: Engine) -> None:
+    with store.transaction() as conn:
+        _insert_key(conn, "a")
+
+    def fails_after(*key_ids: str) -> None:
+        with store.transaction() as conn:
+            for key_id in key_ids:
+                _insert_key(conn, key_id)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fails_after("b")
+    with pytest.raises(engine.integrity_error):
+        fails_after("c", "a")  # the database refuses the second "a"; "c" goes with it
+
+    def breaks_a_check() -> None:
+        with store.transaction() as conn:
+            _insert_key(conn, "d")
+            # neither a key nor a shred time: the CHECK refuses it, and "d" goes with it
+            conn.execute("INSERT INTO subject_keys (subject, created_at) VALUES ('b', 't')")
+
+    with pytest.raises(engine.integrity_error):
+        breaks_a_check()
+    assert _keys(store) == ["a"]
+    with store.transaction() as conn:  # the store is usable afterwards
+        _insert_key(conn, "e")
+    assert _keys(store) == ["a", "e"]
+
+
+def test_nested_transactions_are_savepoints(store: Any) -> None:
+    def inner_fails() -> None:
+        with store.transaction() as inner:
+            _insert_key(inner, "inner")
+            raise ValueError
+
+    with store.transaction() as conn:
+        _insert_key(conn, "outer")
+        with pytest.raises(ValueError):
+            inner_fails()
+        with store.transaction() as inner:
+            _insert_key(inner, "kept")
+    assert _keys(store) == ["kept", "outer"]
+
+
+def test_cursors_answer_alike(store: Any) -> None:
+    with store.transaction() as conn:
+        _insert_key(conn, "a")
+        _insert_key(conn, "b")
+        cursor = conn.execute(
+            "UPDATE keyring_keys SET status = 'previous' WHERE keyring = ?", ("t",)
+        )
+        assert cursor.rowcount == 2
+        missing = conn.execute("SELECT key_id FROM keyring_keys WHERE key_id = ?", ("zz",))
+        assert missing.fetchone() is None
+        listed = conn.execute("SELECT key_id FROM keyring_keys ORDER BY 1")
+        assert [r[0] for r in listed] == ["a", "b"]
+        conn.executemany(
+            "UPDATE keyring_keys SET created_at = ? WHERE key_id = ?",
+            [("2026-02-01", "a"), ("2026-03-01", "b")],
+        )
+    material = store.query("SELECT material, '50%?' FROM keyring_keys WHERE key_id = ?", ("a",))
+    assert material == [(b"\x00" * 32, "50%?")]
+    assert type(material[0][0]) is bytes
+
+
+def test_writes_are_visible_to_a_second_store(store: Any, engine: Engine) -> None:
+    with engine.open() as second:
+        with store.transaction() as conn:
+            _insert_key(conn, "a")
+        assert _keys(second) == ["a"]
+
+
+def test_threads_share_one_store(store: Any) -> None:
+    def work(n: int) -> None:
+        for i in range(10):
+            with store.transaction() as conn:
+                _insert_key(conn, f"{n}-{i}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(_keys(store)) == 40
+
+
+def test_closing_is_idempotent_and_final(store: Any) -> None:
+    with store.transaction(), pytest.raises(gk.StoreError, match="inside a transaction"):
+        store.close()
+    store.checkpoint()  # harmless on every engine
+    store.close()
+    store.close()
+    assert store.closed
+    assert "closed" in repr(store)
+    with pytest.raises(gk.StoreError, match="closed"):
+        store.query("SELECT 1")
+    with pytest.raises(gk.StoreError, match="closed"), store.transaction():
+        pass
+    with pytest.raises(gk.StoreError, match="closed"):
+        store.version
+    with pytest.raises(gk.StoreError, match="closed"):
+        store.checkpoint()
+
+
+def test_check_store_knows_the_engine(store: Any) -> None:
+    assert gstore.check_store(store) is store
+    with pytest.raises(TypeError, match="settings must be a gdprkit store"):
+        gstore.check_store(object(), "settings")
+
+
+# -- the modules that keep their state in a store ---------------------------------------------
+
+
+def test_keyring_save_and_load(store: Any) -> None:
+    ring = Keyring.generate(at=AT)
+    ring.save(store, name="tokens")
+    loaded = Keyring.load(store, name="tokens")
+    assert loaded.key_ids == ring.key_ids
+    token = Pseudonymizer(ring, domain="d").token("C-1042")
+    assert Pseudonymizer(loaded, domain="d").token("C-1042") == token
+    rotated = loaded.rotate(at=AT)
+    rotated.save(store, name="tokens")
+    retired = rotated.retire(ring.active_id)
+    retired.save(store, name="tokens")
+    assert Keyring.load(store, name="tokens").key_ids == retired.key_ids
+    (material,) = store.query(
+        "SELECT material FROM keyring_keys WHERE keyring = ? AND status = 'active'", ("tokens",)
+    )[0]
+    assert type(material) is bytes
+    # a stale copy: it lacks the new key and holds the retired one live; which of the two
+    # is named first follows the engine's row order
+    with pytest.raises(gk.KeyringError, match="this keyring lacks|is retired in the store"):
+        ring.save(store, name="tokens")
+    with pytest.raises(gk.KeyringError, match="no keyring named"):
+        Keyring.load(store, name="nope")
+
+
+def test_subject_keys_encrypt_shred_rewrap(store: Any) -> None:
+    kek = Keyring.generate(at=AT)
+    keys = SubjectKeys(store, kek)
+    sealed = keys.encrypt("C-1042", "email", "anna@example.se", at=AT)
+    assert keys.decrypt("C-1042", "email", sealed) == b"anna@example.se"
+    moved = SubjectKeys(store, kek.rotate(at=AT))
+    assert moved.rewrap() == 1
+    assert moved.decrypt("C-1042", "email", sealed) == b"anna@example.se"
+    assert moved.shred("C-1042", at=AT) is True
+    assert moved.shred("C-1042", at=AT) is False
+    assert moved.is_shredded("C-1042")
+    with pytest.raises(gk.SubjectShredded):
+        moved.decrypt("C-1042", "email", sealed)
+    with pytest.raises(gk.SubjectShredded):
+        moved.encrypt("C-1042", "email", "again")
+    assert store.query("SELECT wrapped_key, kek_id FROM subject_keys") == [(None, None)]
+
+
+def test_audit_log_chain_and_tampering(store: Any) -> None:
+    log = AuditLog(store, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="audit"))
+    for n in range(5):
+        log.record("export.created", at=AT, actor="dpo", subject="C-1042", details={"n": n})
+    head = log.verify()
+    assert head is not None and head.seq == 5
+    assert [e.details["n"] for e in log.entries(subject="C-1042")] == [0, 1, 2, 3, 4]
+    with store.transaction() as conn:
+        conn.execute("UPDATE audit_log SET details = '{\"n\":9}' WHERE seq = 3")
+    with pytest.raises(gk.AuditIntegrityError, match="entry 3 was changed"):
+        log.verify()
+
+
+def test_ledger_and_requests(store: Any, elveta: gk.Policy) -> None:
+    from gdprkit.consent import Ledger
+    from gdprkit.requests import RequestKind, RequestRegister
+
+    ring = Keyring.generate(at=AT)
+    audit = AuditLog(store, pseudonymizer=Pseudonymizer(ring, domain="audit"))
+    ledger = Ledger(store, elveta, pseudonymizer=Pseudonymizer(ring, domain="consent"), audit=audit)
+    ledger.grant("C-1042", ["cookies.analytics"], notice_version="1", method="banner", at=AT)
+    assert ledger.has_consent("C-1042", "cookies.analytics", AT)
+    ledger.withdraw("C-1042", method="settings", at=AT + timedelta(hours=1))
+    assert not ledger.has_consent("C-1042", "cookies.analytics", AT + timedelta(hours=1))
+    objection = ledger.object("C-1042", "marketing", at=AT + timedelta(hours=2))
+    assert objection.absolute
+    assert ledger.has_objected("C-1042", "marketing", AT + timedelta(hours=3))
+    ledger.restrict(
+        "C-1042", allowed_purposes=["bookkeeping"], at=AT + timedelta(hours=3), reason="18(1)(a)"
+    )
+    assert ledger.restriction("C-1042", AT + timedelta(hours=4)) is not None
+    register = RequestRegister(store, audit=audit)
+    request = register.receive(
+        RequestKind.ACCESS, "customer", "C-1042", received_at=AT, channel="email"
+    )
+    register.verify(request.id, at=AT + timedelta(hours=1))
+    done = register.complete(request.id, at=AT + timedelta(hours=2))
+    assert [e.state.value for e in done.history] == ["received", "verified", "done"]
+    assert audit.verify() is not None
