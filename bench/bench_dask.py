@@ -268,6 +268,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_cluster(report, 1, path, rows, rounds, single)
         bench_cluster(report, args.workers, path, rows, rounds, single)
         bench_ceiling(report, args.workers, rows // args.workers, rounds)
+    by_key = {r["key"]: r for r in report.results}
+    graded, ceiling = by_key.get(f"dask_{args.workers}_reading_id"), by_key.get("ceiling")
+    if graded and ceiling:
+        report.value(
+            "dask_efficiency",
+            f"Dask's speed-up over what {args.workers} processes at once give (the ceiling)",
+            graded["ratio"] / ceiling["ratio"],
+            "x",
+        )
     return report.finish()
 
 
