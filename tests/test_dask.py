@@ -336,19 +336,26 @@ def test_token_kernel_across_types_and_slices(
     assert out.to_pylist() == [None if v is None else plain.token(v) for v in values]
 
 
-def test_token_kernel_refuses_a_string_column_over_2_gib(
-    keyring: Keyring, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("dedupe", [False, True], ids=["every-value", "by-distinct-value"])
+def test_token_kernel_chunks_a_string_column_past_2_gib(
+    keyring: Keyring, monkeypatch: pytest.MonkeyPatch, dedupe: bool
 ) -> None:
-    """Offsets of ``string`` are 32-bit: past them the column must be ``large_string``."""
+    """Offsets of ``string`` are 32-bit: past them the tokens go into further chunks."""
     from gdprkit._dask import tokens as kernel
 
     plain = Pseudonymizer(keyring, domain="analytics")
-    monkeypatch.setattr(kernel, "_INT32_MAX", 10 * len(plain.token("x")) - 1)  # < ten tokens
-    values = [f"C-{i}" for i in range(10)]
-    with pytest.raises(ValueError, match="column 'id': the tokens of one partition exceed 2 GiB"):
-        _tokenize_arrow(pa.array(values), plain, "id", dedupe=False)
-    out = _tokenize_arrow(pa.array(values, type=pa.large_string()), plain, "id", dedupe=False)
+    monkeypatch.setattr(kernel, "_INT32_MAX", 4 * len(plain.token("x")))  # four tokens a chunk
+    values: list[str | None] = [f"C-{i % 6 if dedupe else i}" for i in range(9)]
+    out = _tokenize_arrow(pa.array(values), plain, "id", dedupe=dedupe)
     assert out.to_pylist() == plain.tokens(values)
+    if not dedupe:
+        assert [len(chunk) for chunk in out.chunks] == [4, 4, 1]
+    values.insert(5, None)
+    out = _tokenize_arrow(pa.array(values), plain, "id", dedupe=dedupe)
+    assert out.to_pylist() == [None if v is None else plain.token(v) for v in values]
+    large = _tokenize_arrow(pa.array(values, type=pa.large_string()), plain, "id", dedupe=dedupe)
+    assert isinstance(large, pa.Array)
+    assert large.to_pylist() == out.to_pylist()
 
 
 def test_token_kernel_with_a_normalizer(keyring: Keyring) -> None:

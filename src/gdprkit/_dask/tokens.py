@@ -98,7 +98,8 @@ def _token_array(pseudonymizer: Pseudonymizer, arr: Any, out_type: Any, column: 
     in the CPU cache; the tokens never become Python strings: the block of
     base64 MACs (:meth:`Pseudonymizer._token_block`) is laid out behind the
     key id with NumPy, every token the same width, and handed to Arrow with
-    its offsets.
+    its offsets. Tokens past the 2 GiB that ``string`` offsets can address
+    go into further chunks, as ``pa.array`` would put them.
     """
     np = require("numpy")
     pa = require("pyarrow")
@@ -115,14 +116,21 @@ def _token_array(pseudonymizer: Pseudonymizer, arr: Any, out_type: Any, column: 
     grid[:, : len(head)] = head
     grid[:, len(head) :] = np.frombuffer(block, dtype=np.uint8).reshape(n, _MAC_CHARS)
     large = pa.types.is_large_string(out_type)
-    if not large and n * width > _INT32_MAX:
-        raise ValueError(
-            f"column {column!r}: the tokens of one partition exceed 2 GiB; "
-            "use smaller partitions or a large_string column"
-        )
-    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64 if large else np.int32)
-    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(grid)]
-    return pa.Array.from_buffers(out_type, n, buffers)
+    rows = n if large else _INT32_MAX // width
+    parts = (grid[start : start + rows] for start in range(0, max(n, 1), rows))
+    chunks = [_string_array(part, width, out_type) for part in parts]
+    return chunks[0] if len(chunks) == 1 else pa.chunked_array(chunks, type=out_type)
+
+
+def _string_array(grid: Any, width: int, out_type: Any) -> Any:
+    """An Arrow ``out_type`` array over the rows of ``grid``, one value of ``width`` bytes each."""
+    np = require("numpy")
+    pa = require("pyarrow")
+    offset = np.int64 if pa.types.is_large_string(out_type) else np.int32
+    offsets = np.arange(0, (len(grid) + 1) * width, width, dtype=offset)
+    return pa.Array.from_buffers(
+        out_type, len(grid), [None, pa.py_buffer(offsets), pa.py_buffer(grid)]
+    )
 
 
 def _tokenize_arrow(values: Any, pseudonymizer: Pseudonymizer, column: str, *, dedupe: bool) -> Any:
