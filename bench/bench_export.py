@@ -238,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{time.perf_counter() - start:.1f} s (SQLite files in {tmp})"
         )
         for n, db in dbs.items():
-            rounds = args.rounds or (2 if args.quick else 5 if n < 1_000_000 else 3)
+            rounds = args.rounds or (2 if args.quick else 5)
             bench_throughput(report, db, work, n, rounds)
         if len(sizes) > 1:
             bench_memory(report, dbs[sizes[0]], dbs[sizes[-1]], work)

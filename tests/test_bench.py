@@ -106,3 +106,21 @@ def test_bench_runs_in_quick_mode(script: Path, tmp_path: Path) -> None:
             assert isinstance(result["met"], bool)
             sign = "≥" if result["goal"]["op"] == ">=" else "≤"
             assert f"{sign} {result['goal']['value']:g}" in done.stdout
+    _check_summary(tmp_path, figures["results"])
+
+
+def _check_summary(folder: Path, results: list[dict[str, Any]]) -> None:
+    """bench/summary.py turns the JSON into the tables of docs/performance.md."""
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "summary.py"), str(folder), "--before", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = [r for r in results if r["goal"] is not None]
+    for result in graded:
+        assert f"`{result['key']}`" in done.stdout
+    assert done.stdout.startswith("| measure | before | after | goal | met |")
