@@ -21,9 +21,11 @@ median of each. The goal is that of issue 16:
 
 Without a goal, for orientation: one Dask worker against the same single
 process; ``customer_id`` (repeating values, tokenised once per distinct
-value) on 2 workers against the single process doing the same; and the
-ceiling: two plain processes tokenising at the same moment against one
-(no Dask, no Parquet), which is what the machine's two cores give.
+value) on 2 workers against the single process doing the same; reading
+alone, Dask on 2 workers against PyArrow in one process (the read into
+pandas is most of what Dask adds); and the ceiling: two plain processes
+tokenising at the same moment against one (no Dask, no Parquet), which is
+what the machine's two cores give, with the Dask speed-up divided by it.
 
 Other processes on the machine take cores from the workers: the load
 average is printed with the results. Usage: ``python bench/bench_dask.py
@@ -217,6 +219,28 @@ def bench_cluster(
                 goal=GOALS["dask"] if graded else None,
                 size=rows,
             )
+        if workers > 1:
+            # Where the Dask pairs lose time without tokenising: the read into pandas.
+            files = sorted(path.glob("*.parquet"))
+            report.compare(
+                f"dask_{workers}_read",
+                f"reading only: Dask, {workers} workers vs PyArrow in one process (no goal)",
+                ("dd.read_parquet, count", lambda: dask_count(path)),
+                ("pq.read_table per file, count", lambda: sum(read_count(f) for f in files)),
+                items=rows,
+                rounds=rounds,
+                kind="speed",
+            )
+
+
+def dask_count(path: Path) -> int:
+    """The rows of the readings, read by Dask on the workers."""
+    return int(dd.read_parquet(path).map_partitions(len).sum().compute())
+
+
+def read_count(path: Path) -> int:
+    """The rows of one file, every column read with PyArrow."""
+    return int(pq.read_table(path).num_rows)
 
 
 def bench_single(
