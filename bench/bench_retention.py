@@ -34,6 +34,7 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -112,8 +113,8 @@ def bench_sweep(report: Report, sizes: Sequence[int], rounds: int) -> None:
         report.compare(
             f"sweep_{n}",
             "retention.sweep vs a plain counting loop",
-            ("retention.sweep, counting EXPIRED", lambda r=rows: sweep_count(r)),
-            ("plain loop, precomputed threshold", lambda r=rows: plain_count(r, before)),
+            ("retention.sweep, counting EXPIRED", partial(sweep_count, rows)),
+            ("plain loop, precomputed threshold", partial(plain_count, rows, before)),
             items=n,
             rounds=rounds,
             kind="speed",
