@@ -1,52 +1,47 @@
-"""Throughput of gdprkit.dask on worker processes against the single-process batch path.
+"""gdprkit.dask on two worker processes against the same work in one process.
 
 The data: synthetic hourly meter readings in Parquet (Elveta's schema), one
 file per 250 meters, with two identifier columns: ``customer_id`` (one value
 per meter, so it repeats a thousand times) and ``reading_id`` (every value
-distinct). For each column it prints, in values per second:
+distinct). The job pseudonymizes one column of the data set and keeps the
+result (it stays on the workers; only its row count returns).
 
-* ``tokens()``: ``Pseudonymizer.tokens()`` over the column already in memory
-  as a list, in this process: the baseline;
-* ``read + tokens()``: the same with the Parquet read (all columns) and the
-  conversion to Python strings, as a single-process job has to do;
-* ``dask, N worker(s), every value``: ``gdprkit.dask.pseudonymize(...,
-  dedupe=False)`` on a ``LocalCluster`` of N single-threaded worker
-  processes, from the Parquet read (all columns) to the token column (the
-  result stays on the workers; only its length returns), and its speed-up
-  over the baseline; with 2 workers on 2 cores the ideal is 2x;
-* ``dask, N workers, by distinct value``: the default, which tokenises each
-  distinct value of a partition once;
-* ``tokens(), N processes at once``: N plain processes (no Dask, no
-  Parquet) tokenising at the same moment: the most the machine's cores give,
-  which is the real ceiling for the Dask rows.
+Each pair runs its two sides in turn (ABAB…) and prints the minimum and
+median of each. The goal is that of issue 16:
 
-Why two workers give less than 2x ``tokens()``: the ceiling row shows the
-cores themselves scale (~1.97x on a 2-vCPU VM), and two Dask workers reach
-~1.85x of one Dask worker; what is missing is the work a worker does besides
-tokenising, which ``tokens()`` over a list in memory never does: reading and
-decoding its Parquet file (~15% of the time, the same as for ``read +
-tokens()``), converting Arrow strings to Python ones and the tokens back
-(~10%), and the scheduler, client and nannies sharing the two cores. So a
-worker runs at ~0.7x ``tokens()`` and two at ~1.3x, ~1.55x the
-single-process job that reads the same Parquet. Columns that repeat, as
-identifiers do, are far faster by distinct value, where the Parquet read is
-what is left to pay.
+* ``reading_id``, 1,000,000 rows: ``gdprkit.dask.pseudonymize`` on a
+  ``LocalCluster`` of 2 single-threaded worker processes, from the Parquet
+  read (all columns) to the token column, against the same work in this
+  process without Dask: each file read with PyArrow (all columns), the
+  column tokenised and put back into the table. The single process runs
+  the faster of two spellings, both measured: the plain one
+  (``column.to_pylist()`` -> ``Pseudonymizer.tokens()`` -> ``pa.array``)
+  and gdprkit's own Arrow path (``pseudonymize_batches``). Goal ≥ 1.85x;
+  on 2 cores the ideal is 2x.
 
-Ratios only: absolute numbers depend on the machine, and other processes
-on it take cores from the workers (the load average is printed). Usage:
-``python bench/bench_dask.py [--meters 2000] [--hours 1000] [--workers 2] [--repeat 3]``.
+Without a goal, for orientation: one Dask worker against the same single
+process; ``customer_id`` (repeating values, tokenised once per distinct
+value) on 2 workers against the single process doing the same; reading
+alone, Dask on 2 workers against PyArrow in one process (the read into
+pandas is most of what Dask adds); and the ceiling: two plain processes
+tokenising at the same moment against one (no Dask, no Parquet), which is
+what the machine's two cores give, with the Dask speed-up divided by it.
+
+Other processes on the machine take cores from the workers: the load
+average is printed with the results. Usage: ``python bench/bench_dask.py
+[--meters 1000] [--hours 1000] [--quick] [--json PATH] [--check]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
+import functools
 import os
+import subprocess
+import sys
 import tempfile
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import dask.dataframe as dd
 import distributed
@@ -54,14 +49,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from _common import best_of  # bench/_common.py: the script's folder is on sys.path
+from _common import GOALS, Report, Side, alternate, common_arguments, median
 
 import gdprkit.dask as gd
 from gdprkit.pseudonym import Keyring, Pseudonymizer
 
 KEY = bytes(range(32))
 ENV = "GDPRKIT_BENCH_KEYRING"
-COLUMNS = ("customer_id", "reading_id")
+DOMAIN = "analytics"
 
 
 def write_readings(directory: Path, meters: int, hours: int, *, per_file: int = 250) -> int:
@@ -92,138 +87,222 @@ def write_readings(directory: Path, meters: int, hours: int, *, per_file: int = 
     return meters * hours
 
 
-def _tokens_in_process(n: int, barrier: Any, results: Any) -> None:
-    """Tokenise ``n`` distinct values once every process is ready; report the wall time."""
-    pseudonymizer = Pseudonymizer(Keyring.from_key(KEY, key_id="bench"), domain="analytics")
-    values = [f"735999{i:06d}-{i % 1000}" for i in range(n)]
-    barrier.wait()
-    start = time.perf_counter()
-    pseudonymizer.tokens(values)
-    results.put(time.perf_counter() - start)
+def single_plain(files: Sequence[Path], column: str, pseudonymizer: Pseudonymizer) -> int:
+    """One process, plain: read each file, tokens() of the column as a list, put it back."""
+    rows = 0
+    for path in files:
+        table = pq.read_table(path)
+        tokens = pseudonymizer.tokens(table.column(column).to_pylist())
+        index = table.schema.get_field_index(column)
+        table = table.set_column(index, column, pa.array(tokens, type=pa.string()))
+        rows += table.num_rows
+    return rows
 
 
-def hardware_ceiling(workers: int, n: int, repeat: int) -> float:
-    """Values per second of ``workers`` plain processes running tokens() at the same time.
+def single_batches(files: Sequence[Path], column: str, source: gd.KeyringSource) -> int:
+    """One process, gdprkit's Arrow path: ``pseudonymize_batches`` over each file's batches."""
+    rows = 0
+    for path in files:
+        batches = pq.read_table(path).to_batches()
+        for batch in gd.pseudonymize_batches(batches, {column: DOMAIN}, keyring=source):
+            rows += batch.num_rows
+    return rows
 
-    No Dask, no Parquet, no data exchanged: what the machine's cores give when
-    they all tokenise at once (shared caches, turbo limits and hyperthreads
-    make it less than ``workers`` times one process).
+
+def dask_job(path: Path, column: str, source: gd.KeyringSource) -> int:
+    """Read the readings, pseudonymize a column, count the rows: the tokens stay on the workers."""
+    # All columns, on purpose: a read of fewer columns makes Dask fuse files into fewer,
+    # larger partitions, which would not keep two workers busy.
+    ddf = dd.read_parquet(path)
+    tokens = gd.pseudonymize(ddf, {column: DOMAIN}, keyring=source)
+    return int(tokens.map_partitions(len).sum().compute())
+
+
+_TOKENISE = """
+import sys, time
+from gdprkit.pseudonym import Keyring, Pseudonymizer
+pseudonymizer = Pseudonymizer(Keyring.from_key(bytes(range(32)), key_id="bench"), domain="d")
+values = [f"735999{i:06d}-{i % 1000}" for i in range(int(sys.argv[1]))]
+print("ready", flush=True)
+sys.stdin.readline()
+start = time.perf_counter()
+pseudonymizer.tokens(values)
+print(time.perf_counter() - start, flush=True)
+"""
+
+
+def _at_once(processes: int, n: int) -> float:
+    """The slowest of ``processes`` plain processes tokenising ``n`` values at the same moment.
+
+    Each process imports and builds its values first, says so, and waits for
+    the word to start, so the timed parts overlap.
     """
-    context = multiprocessing.get_context("spawn")
-    best = 0.0
-    for _ in range(repeat):
-        barrier = context.Barrier(workers)
-        results = context.Queue()
-        processes = [
-            context.Process(target=_tokens_in_process, args=(n, barrier, results))
-            for _ in range(workers)
-        ]
-        for process in processes:
-            process.start()
-        slowest = max(results.get() for _ in processes)
-        for process in processes:
-            process.join()
-        best = max(best, workers * n / slowest)
-    return best
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", _TOKENISE, str(n)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    pipes = [(p.stdin, p.stdout) for p in started]
+    for _, out in pipes:
+        assert out is not None
+        if out.readline().strip() != "ready":
+            raise SystemExit("a tokenising process did not start")
+    for into, _ in pipes:
+        assert into is not None
+        into.write("go\n")
+        into.flush()
+    times = [float(out.readline()) for _, out in pipes if out is not None]
+    for process in started:
+        process.communicate()
+    return max(times)
 
 
-def read_readings(path: Path) -> Any:
-    """The data set, one partition per Parquet file.
+def bench_ceiling(report: Report, workers: int, n: int, rounds: int) -> None:
+    """``workers`` plain processes tokenising at once against one: what the cores give."""
+    one: list[float] = []
+    many: list[float] = []
+    for _ in range(rounds):
+        one.append(_at_once(1, n))
+        many.append(_at_once(workers, n) / workers)  # time per n values of the whole machine
+    report.pair(
+        "ceiling",
+        f"the ceiling: {workers} plain processes tokenising at once vs one (no Dask; no goal)",
+        Side(f"{workers} processes at once (time per n values)", n, many),
+        Side("1 process", n, one),
+        kind="speed",
+        size=n,
+    )
 
-    All columns, on purpose: when a read selects some columns, Dask fuses
-    that many more files into each partition (here 8 files become 3
-    partitions for one column of five, and 3 tasks keep 2 workers busy for
-    at most 1.5x).
-    """
-    return dd.read_parquet(path)
+
+def _cluster(workers: int, keyring: Keyring) -> distributed.LocalCluster:
+    return distributed.LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        silence_logs=40,
+        env={ENV: keyring.to_json()},
+    )
 
 
-def dask_job(path: Path, column: str, source: gd.KeyringSource, *, dedupe: bool) -> Any:
-    """Read the readings, pseudonymize a column and count the rows: the tokens stay on the workers."""
-    ddf = read_readings(path)
-    tokens = gd.pseudonymize(ddf, {column: "analytics"}, keyring=source, dedupe=dedupe)
-    return tokens.map_partitions(len).sum()
-
-
-def run_cluster(
-    workers: int, path: Path, keyring: Keyring, rows: int, repeat: int, base: dict[str, float]
+def bench_cluster(
+    report: Report,
+    workers: int,
+    path: Path,
+    rows: int,
+    rounds: int,
+    single: dict[str, Callable[[], int]],
 ) -> None:
+    """Dask on ``workers`` worker processes against the single process, per column."""
     source = gd.KeyringSource.env(ENV)
     with (
-        distributed.LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=40,
-            env={ENV: keyring.to_json()},
-        ) as cluster,
+        _cluster(workers, Keyring.from_key(KEY, key_id="bench")) as cluster,
         distributed.Client(cluster),
     ):
-        for column in COLUMNS:
-            # Warm up: imports and the keyring load happen once per worker process.
-            assert dask_job(path, column, source, dedupe=False).compute() == rows
-            for dedupe in (False, True) if workers > 1 else (False,):
-                t = best_of(
-                    repeat, lambda c=column, d=dedupe: dask_job(path, c, source, dedupe=d).compute()
-                )
-                how = "by distinct value" if dedupe else "every value"
-                label = f"dask, {workers} worker{'s' if workers > 1 else ''}, {how}"
-                print(
-                    f"  {column:<12} {label:<34} {rows / t / 1e6:6.2f} M/s"
-                    f"  {base[column] / t:5.2f}x tokens()"
-                )
+        for column in ("reading_id", "customer_id") if workers > 1 else ("reading_id",):
+            job = functools.partial(dask_job, path, column, source)
+            if job() != rows:  # also the warm-up: imports and the keyring load per worker
+                raise SystemExit("the Dask job counted another number of rows")
+            base_t, ours_t = alternate(single[column], job, rounds, warmup=False)
+            graded = column == "reading_id" and workers == 2 and rows >= 1_000_000
+            report.pair(
+                f"dask_{workers}_{column}",
+                f"{column}: Dask, {workers} worker{'s' if workers > 1 else ''} vs the same "
+                f"work in one process{'' if graded else ' (no goal)'}",
+                Side(f"dask, {workers} worker process(es)", rows, ours_t),
+                Side("one process, no Dask", rows, base_t),
+                kind="speed",
+                goal=GOALS["dask"] if graded else None,
+                size=rows,
+            )
+        if workers > 1:
+            # Where the Dask pairs lose time without tokenising: the read into pandas.
+            files = sorted(path.glob("*.parquet"))
+            report.compare(
+                f"dask_{workers}_read",
+                f"reading only: Dask, {workers} workers vs PyArrow in one process (no goal)",
+                ("dd.read_parquet, count", lambda: dask_count(path)),
+                ("pq.read_table per file, count", lambda: sum(read_count(f) for f in files)),
+                items=rows,
+                rounds=rounds,
+                kind="speed",
+            )
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def dask_count(path: Path) -> int:
+    """The rows of the readings, read by Dask on the workers."""
+    return int(dd.read_parquet(path).map_partitions(len).sum().compute())
+
+
+def read_count(path: Path) -> int:
+    """The rows of one file, every column read with PyArrow."""
+    return int(pq.read_table(path).num_rows)
+
+
+def bench_single(
+    report: Report, files: Sequence[Path], rows: int, rounds: int
+) -> dict[str, Callable[[], int]]:
+    """Both single-process spellings per column; the faster is the baseline of the Dask pairs."""
+    os.environ[ENV] = Keyring.from_key(KEY, key_id="bench").to_json()
+    source = gd.KeyringSource.env(ENV)
+    pseudonymizer = Pseudonymizer(Keyring.from_key(KEY, key_id="bench"), domain=DOMAIN)
+    chosen: dict[str, Callable[[], int]] = {}
+    for column in ("reading_id", "customer_id"):
+        plain = functools.partial(single_plain, files, column, pseudonymizer)
+        batches = functools.partial(single_batches, files, column, source)
+        if plain() != rows or batches() != rows:
+            raise SystemExit("a single-process spelling counted another number of rows")
+        report.compare(
+            f"single_{column}",
+            f"{column}, one process: pseudonymize_batches vs plain tokens() (no goal)",
+            ("pq.read_table + pseudonymize_batches", batches),
+            ("pq.read_table + to_pylist + tokens + pa.array", plain),
+            items=rows,
+            rounds=rounds,
+            kind="speed",
+        )
+        result = report.results[-1]
+        faster = median(result["ours"]["times"]) < median(result["baseline"]["times"])
+        chosen[column] = batches if faster else plain
+    return chosen
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write the data, run the pairs and print the figures with the goal."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--meters", type=int, default=2_000, help="meters (default 2,000)")
+    parser.add_argument("--meters", type=int, default=1_000, help="meters (default 1,000)")
     parser.add_argument("--hours", type=int, default=1_000, help="readings per meter (1,000)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per timing; best counts")
+    common_arguments(parser)
     args = parser.parse_args(argv)
-    keyring = Keyring.from_key(KEY, key_id="bench")
-    pseudonymizer = Pseudonymizer(keyring, domain="analytics")
+    report = Report("dask", args, argv)
+    meters, hours = (40, 100) if args.quick else (args.meters, args.hours)
+    rounds = args.rounds or (2 if args.quick else 5)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp)
-        rows = write_readings(path, args.meters, args.hours)
-        files = len(list(path.glob("*.parquet")))
-        partitions = read_readings(path).map_partitions(len).optimize().npartitions
-        print(
-            f"gdprkit.dask benchmark: {rows:,} readings in {files} Parquet files "
-            f"({partitions} partitions), "
-            f"{os.cpu_count()} CPUs, best of {args.repeat}"
+        rows = write_readings(path, meters, hours, per_file=10 if args.quick else 250)
+        files = sorted(path.glob("*.parquet"))
+        print(f"{rows:,} readings in {len(files)} Parquet files (one partition each)")
+        single = bench_single(report, files, rows, rounds)
+        if args.workers > 1 and not args.quick:
+            bench_cluster(report, 1, path, rows, rounds, single)
+        bench_cluster(report, args.workers, path, rows, rounds, single)
+        bench_ceiling(report, args.workers, rows // args.workers, rounds)
+    by_key = {r["key"]: r for r in report.results}
+    graded, ceiling = by_key.get(f"dask_{args.workers}_reading_id"), by_key.get("ceiling")
+    if graded and ceiling:
+        report.value(
+            "dask_efficiency",
+            f"Dask's speed-up over what {args.workers} processes at once give (the ceiling)",
+            graded["ratio"] / ceiling["ratio"],
+            "x",
         )
-        base: dict[str, float] = {}
-        for column in COLUMNS:
-            values = pq.read_table(path, columns=[column]).column(column).to_pylist()
-            base[column] = best_of(args.repeat, lambda v=values: pseudonymizer.tokens(v))
-            t_read = best_of(
-                args.repeat,
-                lambda c=column: pseudonymizer.tokens(pq.read_table(path).column(c).to_pylist()),
-            )
-            distinct = len(set(values))
-            print(
-                f"  {column:<12} {'tokens(), 1 process':<34} {rows / base[column] / 1e6:6.2f} M/s"
-                f"  ({distinct:,} distinct values)"
-            )
-            print(
-                f"  {column:<12} {'read + tokens(), 1 process':<34} {rows / t_read / 1e6:6.2f} M/s"
-                f"  {base[column] / t_read:5.2f}x tokens()"
-            )
-        ceiling = hardware_ceiling(args.workers, rows // args.workers, args.repeat)
-        print(
-            f"  {'(no Dask)':<12} {f'tokens(), {args.workers} processes at once':<34}"
-            f" {ceiling / 1e6:6.2f} M/s  {ceiling * base['reading_id'] / rows:5.2f}x tokens():"
-            " the ceiling"
-        )
-        if args.workers > 1:
-            run_cluster(1, path, keyring, rows, args.repeat, base)
-        run_cluster(args.workers, path, keyring, rows, args.repeat, base)
-    if hasattr(os, "getloadavg"):
-        # Other processes on the machine take cores from the workers: say how busy it was.
-        print(f"  load average over the last minute: {os.getloadavg()[0]:.2f}")
+    return report.finish()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,17 +1,28 @@
-"""Throughput of gdprkit.pseudonym against plain baselines measured in the same run.
+"""Pseudonymization against the plain code a user would write, measured in the same run.
 
-Prints ratios (never asserts absolute times, which depend on the machine):
+Each pair runs its two sides in turn (ABAB…) and prints the minimum and
+median of each; the goals are those of issue 16:
 
-* ``Pseudonymizer.tokens()`` and ``.token()`` against the naive stdlib loop
-  ``urlsafe_b64encode(hmac.new(key, v.encode(), sha256).digest())`` — targets
-  2x and 1.3x;
-* ``Sealer.seal()`` against calling ``AESSIV.encrypt`` directly — target:
-  at most 1.3x the time;
-* ``tokens()`` against presidio-anonymizer's ``hash`` operator through its
-  ``AnonymizerEngine`` — target 5x; run only if presidio is importable
-  (it is never a gdprkit dependency; install it into a separate venv).
+* ``Pseudonymizer.tokens()`` against the naive stdlib loop
+  ``urlsafe_b64encode(hmac.new(key, v.encode(), sha256).digest())``, at
+  100,000 and 1,000,000 values (so the cost's growth shows): goal ≥ 3.5x
+  the speed;
+* ``Sealer.seal()`` against ``AESSIV.encrypt(v.encode(), ad)`` called
+  directly with the same associated data: goal ≤ 1.15x the time, stable
+  (the per-round ratios show how stable);
+* ``Sealer.unseal()`` against ``AESSIV.decrypt(ciphertext, ad)`` called
+  directly on the raw bytes, same associated data: goal ≤ 1.2x the time.
+  ``unseal()`` also parses the token, checks its format, finds the key and
+  decodes the UTF-8 text, which the raw call does not;
+* ``Pseudonymizer.token()`` called per value, against the naive loop (no
+  goal), and ``tokens()`` against presidio-anonymizer's ``hash`` operator if
+  presidio is importable (it is never a gdprkit dependency).
 
-Usage: ``python bench/bench_pseudonym.py [--n 1000000] [--repeat 3]``.
+Seal and unseal are timed over batches of 2,000 values, many rounds, since
+one call takes about a microsecond.
+
+Usage: ``python bench/bench_pseudonym.py [--sizes 100000 1000000] [--rounds 5]
+[--quick] [--json PATH] [--check]``.
 """
 
 from __future__ import annotations
@@ -20,14 +31,21 @@ import argparse
 import base64
 import hashlib
 import hmac
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
+from functools import partial
 
-from _common import best_of  # bench/_common.py: the script's folder is on sys.path
+from _common import GOALS, Report, common_arguments, sizes_of
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 from gdprkit.pseudonym import Keyring, Pseudonymizer, Sealer
 
 KEY = bytes(range(32))
+KEY_ID = "bench"
+DOMAIN = "support"
+#: The associated data of a sealed token, as docs/token-format.md defines it.
+SEAL_AD = [b"gdprkit/v1/seal\x00" + KEY_ID.encode() + b"\x00" + DOMAIN.encode()]
+BATCH = 2_000
 
 
 def emails(n: int) -> list[str]:
@@ -43,49 +61,79 @@ def naive_loop(values: Sequence[str]) -> list[bytes]:
     ]
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000_000, help="values (default 1,000,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per timing; best counts")
-    parser.add_argument(
-        "--presidio-n", type=int, default=20_000, help="values for the (slow) presidio run"
-    )
-    args = parser.parse_args(argv)
-    n, repeat = args.n, args.repeat
-    values = emails(n)
-    keyring = Keyring.from_key(KEY, key_id="bench")
-    pseudonymizer = Pseudonymizer(keyring, domain="analytics")
-    sealer = Sealer(keyring, domain="support")
+def one_by_one(token: Callable[[str], str], values: Sequence[str]) -> list[str]:
+    """``token()`` called per value, as a loop over a column would."""
+    return [token(v) for v in values]
 
-    print(f"gdprkit.pseudonym benchmark: {n:,} e-mail-like values, best of {repeat}")
-    t_naive = best_of(repeat, lambda: naive_loop(values))
-    t_batch = best_of(repeat, lambda: pseudonymizer.tokens(values))
-    token = pseudonymizer.token
-    t_single = best_of(repeat, lambda: [token(v) for v in values])
-    print(f"  naive hmac.new + b64 loop  {n / t_naive / 1e6:6.2f} M/s")
-    print(
-        f"  Pseudonymizer.tokens()     {n / t_batch / 1e6:6.2f} M/s  "
-        f"{t_naive / t_batch:4.2f}x naive (target >= 2.0x)"
-    )
-    print(
-        f"  Pseudonymizer.token() loop {n / t_single / 1e6:6.2f} M/s  "
-        f"{t_naive / t_single:4.2f}x naive (target >= 1.3x)"
-    )
 
-    # Sealing: an AES-256-SIV key and associated data of the same shape, called directly.
+def bench_tokens(report: Report, sizes: Sequence[int], rounds: int) -> None:
+    """tokens() against the naive loop at each size; token() per value at the first."""
+    pseudonymizer = Pseudonymizer(Keyring.from_key(KEY, key_id=KEY_ID), domain="analytics")
+    tokens, token = pseudonymizer.tokens, pseudonymizer.token
+    naive = "naive hmac.new + urlsafe_b64encode loop"
+    for n in sizes:
+        values = emails(n)
+        report.compare(
+            f"tokens_{n}",
+            "Pseudonymizer.tokens() vs the naive hmac.new + base64 loop",
+            ("Pseudonymizer.tokens()", partial(tokens, values)),
+            (naive, partial(naive_loop, values)),
+            items=n,
+            rounds=rounds,
+            kind="speed",
+            goal=GOALS["tokens"],
+        )
+        if n == sizes[0]:
+            report.compare(
+                f"token_loop_{n}",
+                "Pseudonymizer.token() per value vs the naive loop (no goal)",
+                ("[p.token(v) for v in values]", partial(one_by_one, token, values)),
+                (naive, partial(naive_loop, values)),
+                items=n,
+                rounds=rounds,
+                kind="speed",
+            )
+
+
+def bench_sealing(report: Report, rounds: int, batch: int) -> None:
+    """seal() and unseal() against the raw AES-SIV calls, same associated data."""
+    sealer = Sealer(Keyring.from_key(KEY, key_id=KEY_ID), domain=DOMAIN)
+    # Another AES-256-SIV key: the cost does not depend on the key, and the raw side
+    # must not reach into gdprkit's key derivation.
     siv = AESSIV(bytes(range(64)))
-    ad = [b"gdprkit/v1/seal\x00bench\x00support"]
-    seal = sealer.seal
-    m = max(1, n // 4)
-    some = values[:m]
-    t_raw = best_of(repeat, lambda: [siv.encrypt(v.encode(), ad) for v in some])
-    t_seal = best_of(repeat, lambda: [seal(v) for v in some])
-    print(f"  AESSIV.encrypt direct      {m / t_raw / 1e6:6.2f} M/s  ({m:,} values)")
-    print(
-        f"  Sealer.seal()              {m / t_seal / 1e6:6.2f} M/s  "
-        f"{t_seal / t_raw:4.2f}x the time (target <= 1.3x)"
+    encrypt, decrypt, ad = siv.encrypt, siv.decrypt, SEAL_AD
+    seal, unseal = sealer.seal, sealer.unseal
+    values = emails(batch)
+    ciphertexts = [encrypt(v.encode(), ad) for v in values]
+    tokens = [seal(v) for v in values]
+    if [unseal(t) for t in tokens] != values or [decrypt(c, ad) for c in ciphertexts] != [
+        v.encode() for v in values
+    ]:
+        raise SystemExit("a round trip failed")
+    report.compare(
+        "seal",
+        "Sealer.seal() vs AESSIV.encrypt(v.encode(), ad)",
+        ("Sealer.seal(v)", lambda: [seal(v) for v in values]),
+        ("AESSIV.encrypt(v.encode(), ad)", lambda: [encrypt(v.encode(), ad) for v in values]),
+        items=batch,
+        rounds=rounds,
+        kind="time",
+        goal=GOALS["seal"],
+    )
+    report.compare(
+        "unseal",
+        "Sealer.unseal() vs AESSIV.decrypt(ciphertext, ad) on raw bytes",
+        ("Sealer.unseal(token) -> str", lambda: [unseal(t) for t in tokens]),
+        ("AESSIV.decrypt(raw bytes, ad) -> bytes", lambda: [decrypt(c, ad) for c in ciphertexts]),
+        items=batch,
+        rounds=rounds,
+        kind="time",
+        goal=GOALS["unseal"],
     )
 
+
+def bench_presidio(report: Report, n: int, rounds: int) -> None:
+    """tokens() against presidio-anonymizer's hash operator, if presidio is importable."""
     try:
         from presidio_anonymizer import AnonymizerEngine  # type: ignore[import-not-found]
         from presidio_anonymizer.entities import (  # type: ignore[import-not-found]
@@ -93,10 +141,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             RecognizerResult,
         )
     except ImportError:
-        print("  presidio-anonymizer: not importable here; comparison skipped")
+        print("presidio-anonymizer: not importable here; comparison skipped")
         return
-    k = min(n, args.presidio_n)
-    few = values[:k]
+    values = emails(n)
+    pseudonymizer = Pseudonymizer(Keyring.from_key(KEY, key_id=KEY_ID), domain="analytics")
     engine = AnonymizerEngine()
     operators = {"EMAIL_ADDRESS": OperatorConfig("hash", {"salt": KEY})}
 
@@ -107,17 +155,36 @@ def main(argv: Sequence[str] | None = None) -> None:
                 analyzer_results=[RecognizerResult("EMAIL_ADDRESS", 0, len(v), 1.0)],
                 operators=operators,
             ).text
-            for v in few
+            for v in values
         ]
 
-    t_presidio = best_of(repeat, presidio)
-    t_ours = best_of(repeat, lambda: pseudonymizer.tokens(few))
-    print(f"  presidio hash operator     {k / t_presidio / 1e6:6.3f} M/s  ({k:,} values)")
-    print(
-        f"  Pseudonymizer.tokens()     {k / t_ours / 1e6:6.2f} M/s  "
-        f"{t_presidio / t_ours:4.0f}x presidio (target >= 5x)"
+    report.compare(
+        "presidio",
+        "Pseudonymizer.tokens() vs presidio-anonymizer's hash operator (no goal)",
+        ("Pseudonymizer.tokens()", lambda: pseudonymizer.tokens(values)),
+        ("presidio AnonymizerEngine, hash", presidio),
+        items=n,
+        rounds=rounds,
+        kind="speed",
     )
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run every pair and print the figures with their goals."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--presidio-n", type=int, default=20_000, help="values for presidio")
+    common_arguments(parser, sizes="values per tokens run")
+    args = parser.parse_args(argv)
+    report = Report("pseudonym", args, argv)
+    sizes = sizes_of(args)
+    rounds, seal_rounds, batch = (2, 5, 200) if args.quick else (5, 300, BATCH)
+    if args.rounds is not None:
+        rounds = seal_rounds = args.rounds
+    bench_tokens(report, sizes, rounds)
+    bench_sealing(report, seal_rounds, batch)
+    bench_presidio(report, min(args.presidio_n, 200) if args.quick else args.presidio_n, rounds)
+    return report.finish()
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

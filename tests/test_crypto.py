@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import gdprkit
 from gdprkit import _crypto
 
@@ -92,6 +94,12 @@ def test_aes_siv_is_deterministic_and_authenticated() -> None:
     assert siv.decrypt(flipped, ad) is None
     assert siv.decrypt(sealed, [b"gdprkit/other"]) is None
     assert _crypto.AesSiv(bytes(64)).decrypt(sealed, ad) is None
+    # The raw method of the unsealing fast path: the same answer, or Unauthentic.
+    assert siv.decrypt_raw(sealed, ad) == b"anna@example.se"
+    for bad, bad_ad in ((flipped, ad), (sealed, [b"gdprkit/other"]), (sealed[:15], ad)):
+        with pytest.raises(_crypto.Unauthentic) as info:
+            siv.decrypt_raw(bad, bad_ad)
+        assert not info.value.args
 
 
 def test_aes_gcm_puts_a_fresh_nonce_first_and_authenticates() -> None:

@@ -309,6 +309,63 @@ def test_token_kernel_agrees_with_tokens(
     assert out == [None if v is None else plain.token(v) for v in values]
 
 
+@pytest.mark.parametrize(
+    ("kind", "out_kind"),
+    [
+        (pa.string(), pa.string()),
+        (pa.large_string(), pa.large_string()),
+        (pa.binary(), pa.string()),
+        (pa.large_binary(), pa.large_string()),
+        (pa.string_view(), pa.large_string()),
+        (pa.dictionary(pa.int32(), pa.string()), pa.string()),
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("dedupe", [False, True], ids=["every-value", "by-distinct-value"])
+def test_token_kernel_across_types_and_slices(
+    keyring: Keyring, kind: Any, out_kind: Any, dedupe: bool
+) -> None:
+    """Thousands of values (slices of 1024 out of Arrow), some missing, in every column type."""
+    plain = Pseudonymizer(keyring, domain="analytics")
+    values = [None if i % 7 == 3 else f"C-{i % (40 if dedupe else 5000)}" for i in range(3000)]
+    binary = pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
+    arr = pa.array([v.encode() if binary and v else v for v in values], type=kind)
+    out = _tokenize_arrow(arr, plain, "id", dedupe=dedupe)
+    assert out.type == out_kind
+    out.validate(full=True)
+    assert out.to_pylist() == [None if v is None else plain.token(v) for v in values]
+
+
+@pytest.mark.parametrize("dedupe", [False, True], ids=["every-value", "by-distinct-value"])
+def test_token_kernel_chunks_a_string_column_past_2_gib(
+    keyring: Keyring, monkeypatch: pytest.MonkeyPatch, dedupe: bool
+) -> None:
+    """Offsets of ``string`` are 32-bit: past them the tokens go into further chunks."""
+    from gdprkit._dask import tokens as kernel
+
+    plain = Pseudonymizer(keyring, domain="analytics")
+    monkeypatch.setattr(kernel, "_INT32_MAX", 4 * len(plain.token("x")))  # four tokens a chunk
+    values: list[str | None] = [f"C-{i % 6 if dedupe else i}" for i in range(9)]
+    out = _tokenize_arrow(pa.array(values), plain, "id", dedupe=dedupe)
+    assert out.to_pylist() == plain.tokens(values)
+    if not dedupe:
+        assert [len(chunk) for chunk in out.chunks] == [4, 4, 1]
+    values.insert(5, None)
+    out = _tokenize_arrow(pa.array(values), plain, "id", dedupe=dedupe)
+    assert out.to_pylist() == [None if v is None else plain.token(v) for v in values]
+    large = _tokenize_arrow(pa.array(values, type=pa.large_string()), plain, "id", dedupe=dedupe)
+    assert isinstance(large, pa.Array)
+    assert large.to_pylist() == out.to_pylist()
+
+
+def test_token_kernel_with_a_normalizer(keyring: Keyring) -> None:
+    plain = Pseudonymizer(keyring, domain="crm", normalizer=normalize_email)
+    values = [f" User{i}@Example.se" for i in range(1500)]
+    out = _tokenize_arrow(pa.array(values), plain, "email", dedupe=False).to_pylist()
+    assert out == plain.tokens(values)
+    assert out[0] == plain.token("user0@example.se")
+
+
 def test_pseudonymize_checks_before_running(keyring: Keyring, env_source: gd.KeyringSource) -> None:
     ddf = dd.from_pandas(frame(10), npartitions=1)
     with pytest.raises(TypeError, match=r"column 'kwh' has dtype float64.*astype\(str\)"):

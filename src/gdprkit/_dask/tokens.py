@@ -1,13 +1,15 @@
 """Pseudonymising the columns of Dask DataFrames and of Arrow record batches.
 
 Each distinct value of a partition is tokenised once where a column
-repeats, and the tokens are gathered back with Arrow's ``take``; the
-tokens always equal ``Pseudonymizer.tokens()`` (Art. 4(5) GDPR).
+repeats, and the tokens are gathered back with Arrow's ``take``. A token
+column is built in Arrow buffers, never as one Python string per token;
+the tokens always equal ``Pseudonymizer.tokens()`` (Art. 4(5) GDPR).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Final
 
 from gdprkit._dask.columns import is_object
@@ -27,6 +29,11 @@ __all__ = ["pseudonymize", "pseudonymize_batches"]
 #: distinct value: dictionary-encoding a column of distinct values costs ~25% of tokenising.
 _SAMPLE: Final = 4096
 _DISTINCT_RATIO: Final = 0.5
+#: Values taken out of Arrow at a time: as many as Pseudonymizer digests per chunk.
+_SLICE: Final = 1024
+#: Characters of a token after the key id and its dot (docs/token-format.md).
+_MAC_CHARS: Final = 24
+_INT32_MAX: Final = 2**31 - 1
 
 
 def _check_normalizer(normalizer: object) -> None:
@@ -84,12 +91,46 @@ def _as_arrow(values: Any, column: str) -> Any:
     return arr
 
 
-def _tokenize_list(pseudonymizer: Pseudonymizer, values: list[Any], column: str) -> list[str]:
+def _token_array(pseudonymizer: Pseudonymizer, arr: Any, out_type: Any, column: str) -> Any:
+    """The tokens of a null-free text or bytes array, built in Arrow buffers.
+
+    Values leave Arrow a slice of 1024 at a time, so the working set stays
+    in the CPU cache; the tokens never become Python strings: the block of
+    base64 MACs (:meth:`Pseudonymizer._token_block`) is laid out behind the
+    key id with NumPy, every token the same width, and handed to Arrow with
+    its offsets. Tokens past the 2 GiB that ``string`` offsets can address
+    go into further chunks, as ``pa.array`` would put them.
+    """
+    np = require("numpy")
+    pa = require("pyarrow")
+    n = len(arr)
+    slices = (arr.slice(start, _SLICE).to_pylist() for start in range(0, n, _SLICE))
     try:
-        return pseudonymizer.tokens(values)
+        block = pseudonymizer._token_block(chain.from_iterable(slices))
     except (TypeError, ValueError) as exc:
-        # tokens() names the position and type, never the value.
+        # _token_block names the position and type, never the value.
         raise type(exc)(f"column {column!r}: {exc}") from None
+    head = np.frombuffer(f"{pseudonymizer.token_key_id}.".encode("ascii"), dtype=np.uint8)
+    width = len(head) + _MAC_CHARS
+    grid = np.empty((n, width), dtype=np.uint8)
+    grid[:, : len(head)] = head
+    grid[:, len(head) :] = np.frombuffer(block, dtype=np.uint8).reshape(n, _MAC_CHARS)
+    large = pa.types.is_large_string(out_type)
+    rows = n if large else _INT32_MAX // width
+    parts = (grid[start : start + rows] for start in range(0, max(n, 1), rows))
+    chunks = [_string_array(part, width, out_type) for part in parts]
+    return chunks[0] if len(chunks) == 1 else pa.chunked_array(chunks, type=out_type)
+
+
+def _string_array(grid: Any, width: int, out_type: Any) -> Any:
+    """An Arrow ``out_type`` array over the rows of ``grid``, one value of ``width`` bytes each."""
+    np = require("numpy")
+    pa = require("pyarrow")
+    offset = np.int64 if pa.types.is_large_string(out_type) else np.int32
+    offsets = np.arange(0, (len(grid) + 1) * width, width, dtype=offset)
+    return pa.Array.from_buffers(
+        out_type, len(grid), [None, pa.py_buffer(offsets), pa.py_buffer(grid)]
+    )
 
 
 def _tokenize_arrow(values: Any, pseudonymizer: Pseudonymizer, column: str, *, dedupe: bool) -> Any:
@@ -111,16 +152,15 @@ def _tokenize_arrow(values: Any, pseudonymizer: Pseudonymizer, column: str, *, d
         distinct = pc.count_distinct(sample, mode="all").as_py()
         if distinct <= _DISTINCT_RATIO * len(sample):
             encoded = pc.dictionary_encode(arr)
-            dictionary = encoded.dictionary
-            tokens = _tokenize_list(pseudonymizer, dictionary.to_pylist(), column)
-            return pc.take(pa.array(tokens, type=out_type), encoded.indices)
+            tokens = _token_array(pseudonymizer, encoded.dictionary, out_type, column)
+            return pc.take(tokens, encoded.indices)
     if arr.null_count == 0:
-        return pa.array(_tokenize_list(pseudonymizer, arr.to_pylist(), column), type=out_type)
+        return _token_array(pseudonymizer, arr, out_type, column)
     np = require("numpy")
     valid = arr.is_valid().to_numpy(zero_copy_only=False)
-    tokens = _tokenize_list(pseudonymizer, arr.drop_null().to_pylist(), column)
+    tokens = _token_array(pseudonymizer, arr.drop_null(), out_type, column)
     positions = pa.array(np.cumsum(valid) - 1, mask=~valid)
-    return pc.take(pa.array(tokens, type=out_type), positions)
+    return pc.take(tokens, positions)
 
 
 def _token_dtype(dtype: Any) -> Any:
