@@ -42,16 +42,19 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from _common import timed_best  # bench/_common.py: the script's folder is on sys.path
+from _common import (  # bench/_common.py: the script's folder is on sys.path
+    child_memory,
+    meets,
+    memory_growth,
+    timed_best,
+)
 
 from gdprkit import rights
 from gdprkit._demo import models, service
@@ -137,62 +140,6 @@ def bench_throughput(db: Path, warm_db: Path, work: Path, rows: int, repeats: in
     return t_base / t_ours
 
 
-def _peak_rss_mb() -> tuple[float, str]:
-    """This process's peak resident set size in MB, and how it was read."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024, "VmHWM"
-    except OSError:
-        pass
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # Linux reports kilobytes, macOS bytes.
-    return (peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024), "ru_maxrss"
-
-
-def child_memory(db: Path, out: Path) -> None:
-    """In a fresh process: export and print the peak RSS before and after, as JSON."""
-    before, _ = _peak_rss_mb()
-    rows = export_gdprkit(db, out)
-    peak, method = _peak_rss_mb()
-    print(json.dumps({"rows": rows, "before_mb": before, "peak_mb": peak, "method": method}))
-
-
-def measure_memory(db: Path, out: Path) -> dict[str, Any]:
-    """Run :func:`child_memory` in a fresh interpreter; its figures."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--child-memory", str(db), str(out)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures: dict[str, Any] = json.loads(done.stdout)
-    return figures
-
-
-def bench_memory(small_db: Path, large_db: Path, work: Path) -> float | None:
-    """Peak RSS of an export at both sizes; returns the difference in MB (None: unsupported)."""
-    if not Path("/proc/self/status").exists():
-        try:
-            import resource  # noqa: F401  # not on Windows
-        except ImportError:
-            print("memory: neither /proc nor the resource module is available here; skipped")
-            return None
-    small = measure_memory(small_db, work / "small.zip")
-    large = measure_memory(large_db, work / "large.zip")
-    print(f"peak memory ({large['method']} of a fresh process that only exports):")
-    for figures in (small, large):
-        print(
-            f"  {int(figures['rows']):>10,} rows  peak {figures['peak_mb']:7.1f} MB  "
-            f"(after imports {figures['before_mb']:6.1f} MB, "
-            f"export added {figures['peak_mb'] - figures['before_mb']:6.1f} MB)"
-        )
-    return float(large["peak_mb"] - small["peak_mb"])
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures with their targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -202,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child-memory", nargs=2, metavar=("DB", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_memory:
-        child_memory(Path(args.child_memory[0]), Path(args.child_memory[1]))
+        db, out = Path(args.child_memory[0]), Path(args.child_memory[1])
+        child_memory(lambda: export_gdprkit(db, out))
         return 0
     rows = args.rows
     small_rows = max(1, rows // 10)
@@ -217,22 +165,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{time.perf_counter() - start:.1f} s (SQLite files in {tmp})"
         )
         ratio = bench_throughput(large_db, small_db, work, rows, args.repeat)
-        growth = bench_memory(small_db, large_db, work)
-    missed = False
+        growth = memory_growth(
+            __file__,
+            [str(small_db), str(work / "small.zip")],
+            [str(large_db), str(work / "large.zip")],
+        )
     print()
-    ok = ratio >= THROUGHPUT_TARGET
-    missed |= not ok
-    print(
-        f"{'gdprkit throughput / baseline throughput':<48} {ratio:7.2f}x   "
-        f"(target >= {THROUGHPUT_TARGET}x) {'ok' if ok else 'BELOW TARGET'}"
+    missed = not meets(
+        "gdprkit throughput / baseline throughput", ratio, at_least=THROUGHPUT_TARGET
     )
     if growth is not None:
-        ok = growth <= MEMORY_TARGET_MB
-        missed |= not ok
-        print(
-            f"{f'peak memory {rows:,} rows - {small_rows:,} rows':<48} {growth:7.1f} MB  "
-            f"(target <= {MEMORY_TARGET_MB:.0f} MB) {'ok' if ok else 'ABOVE TARGET'}"
-        )
+        label = f"peak memory {rows:,} rows - {small_rows:,} rows"
+        missed |= not meets(label, growth, at_most=MEMORY_TARGET_MB)
     return 1 if args.check and missed else 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import gdprkit as gk
+from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 ELVETA_POLICY = ROOT / "examples" / "elveta" / "policy.toml"
@@ -93,3 +95,30 @@ def minimal_dict() -> dict[str, Any]:
 def minimal() -> gk.Policy:
     """The small valid policy."""
     return gk.Policy.from_dict(copy.deepcopy(MINIMAL), source="minimal.toml")
+
+
+#: Set by CI (and ``.ci/run``): a run without PostgreSQL is then a failure, not a skip.
+PG_REQUIRED = bool(os.environ.get("CI") or os.environ.get("GDPRKIT_REQUIRE_POSTGRES"))
+
+
+def pg_unavailable(reason: str) -> None:
+    """Skip a PostgreSQL test for ``reason`` (fail it instead where CI requires PostgreSQL)."""
+    if PG_REQUIRED:
+        pytest.fail(f"CI must run the PostgreSQL tests, but {reason}")
+    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[pg.Cluster]:
+    """One throw-away PostgreSQL cluster for the whole run (tests/pg.py), deleted at the end."""
+    missing = pg.missing_reason()
+    if missing is not None:
+        pg_unavailable(missing)
+    bindir = pg.find_bindir()
+    assert bindir is not None
+    running = pg.Cluster(bindir)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import sqlite3
 import sys
 import threading
@@ -33,10 +32,7 @@ from gdprkit.audit import AuditLog
 from gdprkit.pseudonym import Keyring, Pseudonymizer, SubjectKeys
 from gdprkit.store import sqlite as sqlite_store
 from tests import pg
-
-MISSING = pg.missing_reason()
-#: Set by CI (and ``.ci/run``): a run without PostgreSQL is then a failure, not a skip.
-REQUIRED = bool(os.environ.get("CI") or os.environ.get("GDPRKIT_REQUIRE_POSTGRES"))
+from tests.conftest import pg_unavailable
 
 try:
     import psycopg
@@ -49,37 +45,16 @@ else:
     HAVE_PSYCOPG = True
 
 
-def _unavailable(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"CI must run the PostgreSQL tests, but {reason}")
-    pytest.skip(f"PostgreSQL tests skipped: {reason}")
-
-
 @pytest.fixture
 def driver() -> None:
     """For the tests that need psycopg but no server."""
     if not HAVE_PSYCOPG:
-        _unavailable("psycopg is not installed (pip install 'gdprkit[postgres]')")
+        pg_unavailable("psycopg is not installed (pip install 'gdprkit[postgres]')")
 
 
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 STHLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=STHLM)
-
-
-@pytest.fixture(scope="session")
-def cluster() -> Iterator[pg.Cluster]:
-    """One throw-away cluster for the whole run, stopped and deleted at the end."""
-    if MISSING is not None:
-        _unavailable(MISSING)
-    bindir = pg.find_bindir()
-    assert bindir is not None
-    running = pg.Cluster(bindir)
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture
