@@ -16,14 +16,21 @@ EXTRAS = PYPROJECT["project"]["optional-dependencies"]
 
 
 @nox.session
-@nox.parametrize("extras", ["test", "test,postgres,dask"], ids=["core", "all-extras"])
+@nox.parametrize(
+    "extras",
+    ["test", "test,postgres,dask,pydantic"],
+    ids=["core", "all-extras"],
+)
 def tests(session: nox.Session, extras: str) -> None:
     """Run the test suite under coverage, with only the core dependencies and with every extra.
 
-    Without the extras the PostgreSQL and Dask tests skip with their reason,
-    which proves the core never imports them.
+    Without the extras the PostgreSQL, Dask and pydantic tests skip with their
+    reason, which proves the core never imports them. With them, FastAPI's
+    OpenAPI test runs too.
     """
     session.install("-e", f".[{extras}]")
+    if "pydantic" in extras:
+        session.install("fastapi", "httpx")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "combine", success_codes=[0, 1])
     session.run("coverage", "report")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from gdprkit._classify import Classification, ModelClassification, check_classified
 from gdprkit._errors import (
     AnonymizationError,
     AuditIntegrityError,
@@ -33,6 +34,7 @@ from gdprkit._errors import (
     SourceError,
     StoreError,
     SubjectShredded,
+    UnclassifiedFields,
     UnknownKeyId,
     UnknownPurpose,
     UnknownRequest,
@@ -50,10 +52,12 @@ from gdprkit.policy import (
 )
 from gdprkit.tagging import (
     FieldInfo,
+    NotPersonal,
     Personal,
     Schema,
     Tag,
     install_guards,
+    not_personal,
     pd_field,
     personal_data,
     project,
@@ -89,10 +93,12 @@ _SUBMODULES = frozenset(
         "consent",
         "dask",
         "pseudonym",
+        "pydantic",
         "requests",
         "retention",
         "rights",
         "store",
+        "testing",
         "timecalc",
     }
 )
@@ -111,6 +117,7 @@ __all__ = [
     "Art9Condition",
     "AuditIntegrityError",
     "Authority",
+    "Classification",
     "ConsentRequired",
     "Controller",
     "CookieDeclaration",
@@ -121,7 +128,9 @@ __all__ = [
     "KeyringError",
     "LedgerError",
     "LegalBasis",
+    "ModelClassification",
     "NaiveDatetimeError",
+    "NotPersonal",
     "NotTagged",
     "Objected",
     "Origin",
@@ -147,14 +156,17 @@ __all__ = [
     "SubjectShredded",
     "Tag",
     "Text",
+    "UnclassifiedFields",
     "UnknownKeyId",
     "UnknownPurpose",
     "UnknownRequest",
     "UnknownTokenKey",
     "anonymize",
     "audit",
+    "check_classified",
     "consent",
     "install_guards",
+    "not_personal",
     "pd_field",
     "personal_data",
     "project",
