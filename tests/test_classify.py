@@ -64,15 +64,24 @@ def _pydantic_models() -> tuple[type, type]:
     return PydDone, PydOpen
 
 
+def _mapped_models() -> tuple[type, type]:
+    pytest.importorskip("sqlalchemy", reason="gdprkit[sqlalchemy] is not installed")
+    from tests import gate_sqlalchemy
+
+    return gate_sqlalchemy.MappedDone, gate_sqlalchemy.MappedOpen
+
+
 KINDS: dict[str, Callable[[], tuple[type, type]]] = {
     "attrs": lambda: (AttrsDone, AttrsOpen),
     "dataclass": lambda: (DataDone, DataOpen),
     "pydantic": _pydantic_models,
+    "sqlalchemy": _mapped_models,
 }
 UNCLASSIFIED = {
     "attrs": ["AttrsOpen.plan"],
     "dataclass": ["DataOpen.plan"],
     "pydantic": ["PydOpen.plan"],
+    "sqlalchemy": ["MappedOpen.id"],
 }
 
 

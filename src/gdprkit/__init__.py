@@ -97,6 +97,7 @@ _SUBMODULES = frozenset(
         "requests",
         "retention",
         "rights",
+        "sqlalchemy",
         "store",
         "testing",
         "timecalc",

@@ -137,9 +137,8 @@ def classify(*targets: ModuleType | type | str) -> Classification:
 def check_classified(*targets: ModuleType | type | str) -> Classification:
     """Fail unless every field of the given models is tagged or declared not personal.
 
-    Works on attrs classes, dataclasses and pydantic models (and what
-    ``register_model_adapter`` adds), whether or not they are declared with
-    ``@personal_data``. A field
+    Works on attrs classes, dataclasses, pydantic models and SQLAlchemy mapped
+    classes, whether or not they are declared with ``@personal_data``. A field
     counts as classified when it carries a :class:`~gdprkit.tagging.Tag`
     (``pd_field``, ``Personal``) or a :class:`~gdprkit.NotPersonal` marker;
     :class:`~gdprkit.UnclassifiedFields` lists every field that carries

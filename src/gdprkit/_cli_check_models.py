@@ -22,7 +22,7 @@ def add_command(sub: Any) -> None:
         help="fail when a model field is neither tagged as personal data nor declared not personal",
         description=(
             "Import each MODULE and check every model class it defines (attrs, dataclasses, "
-            "pydantic): each field must carry a tag or a NotPersonal marker."
+            "pydantic, SQLAlchemy): each field must carry a tag or a NotPersonal marker."
         ),
     )
     cmd.add_argument("modules", nargs="+", metavar="MODULE", help="a dotted module name")
@@ -54,8 +54,8 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     if not report.ok:
         print(
-            "gdprkit: tag each field listed (pd_field, Personal) or declare it "
-            "NotPersonal (not_personal, NotPersonal)",
+            "gdprkit: tag each field listed (pd_field, Personal, pd_column) or declare it "
+            "NotPersonal (not_personal, NotPersonal, not_personal_column)",
             file=sys.stderr,
         )
         return 1

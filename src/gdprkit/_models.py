@@ -2,9 +2,11 @@
 
 ``@personal_data``, ``schema_of`` and the classification gate work on any
 class some adapter handles. attrs classes and dataclasses are built in; the
-pydantic v2 adapter lives in ``gdprkit.pydantic`` and is loaded by name
-when ``pydantic`` is already imported (a pydantic model cannot exist before
-it is), so ``import gdprkit`` does not import pydantic. Other frameworks register their own with
+pydantic v2 and SQLAlchemy 2.0 adapters live in ``gdprkit.pydantic`` and
+``gdprkit._sqlalchemy.models`` and are loaded by name the first time a class
+is not handled otherwise and that library is already imported (a pydantic
+model cannot exist before ``pydantic`` is imported), so ``import gdprkit``
+imports neither. Other frameworks register their own with
 :func:`register_model_adapter`.
 
 An adapter only lists fields and the objects attached to each (``Annotated``
@@ -188,7 +190,10 @@ _ADAPTERS: list[ModelAdapter] = [
 ]
 
 #: Adapters shipped with gdprkit for optional libraries: (library, module that registers it).
-_PLUGINS: tuple[tuple[str, str], ...] = (("pydantic", "gdprkit.pydantic"),)
+_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("pydantic", "gdprkit.pydantic"),
+    ("sqlalchemy", "gdprkit._sqlalchemy.models"),
+)
 
 
 def register_model_adapter(adapter: ModelAdapter) -> None:

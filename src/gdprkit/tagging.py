@@ -335,8 +335,8 @@ def personal_data(
 ) -> Callable[[C], C]:
     """Declare a model class as personal data of one kind of subject.
 
-    Model classes are attrs classes, dataclasses, pydantic v2 models (and what
-    :func:`register_model_adapter` adds).
+    Model classes are attrs classes, dataclasses, pydantic v2 models and
+    SQLAlchemy 2.0 mapped classes (and what :func:`register_model_adapter` adds).
 
     Every tag is checked against ``policy`` when the class is defined: an
     unknown purpose or category, Art. 9(1) data without an Art. 9(2)
