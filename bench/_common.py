@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -106,3 +107,14 @@ def meets(
         f"{label:<48} {value:7.1f} MB  (target <= {at_most:.0f} MB) {'ok' if ok else 'ABOVE TARGET'}"
     )
     return ok
+
+
+def export_parser(doc: str) -> argparse.ArgumentParser:
+    """The options of the export benches: ``--rows``, ``--repeat``, ``--check`` and the
+    hidden ``--child-memory DB OUT`` of the fresh process that measures memory."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per side; the best counts")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--child-memory", nargs=2, metavar=("DB", "OUT"), help=argparse.SUPPRESS)
+    return parser

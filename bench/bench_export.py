@@ -39,7 +39,6 @@ process per size because a high-water mark never goes down.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sqlite3
 import sys
@@ -51,6 +50,7 @@ from pathlib import Path
 
 from _common import (  # bench/_common.py: the script's folder is on sys.path
     child_memory,
+    export_parser,
     meets,
     memory_growth,
     timed_best,
@@ -142,12 +142,7 @@ def bench_throughput(db: Path, warm_db: Path, work: Path, rows: int, repeats: in
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures with their targets."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows (default 1,000,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per side; the best counts")
-    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
-    parser.add_argument("--child-memory", nargs=2, metavar=("DB", "OUT"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = export_parser(__doc__).parse_args(argv)
     if args.child_memory:
         db, out = Path(args.child_memory[0]), Path(args.child_memory[1])
         child_memory(lambda: export_gdprkit(db, out))

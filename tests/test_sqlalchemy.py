@@ -459,6 +459,53 @@ def test_naive_timestamp_columns_are_refused(tmp_path) -> None:
     engine.dispose()
 
 
+def test_composite_keys_along_a_relationship(engine: sa.Engine) -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    @gk.personal_data(subject="customer", policy=policy)
+    class Account(Base):
+        __tablename__ = "accounts"
+        customer_id: Mapped[str] = pd_column(
+            sa.String(20), primary_key=True, category="identity.customer_id", purposes=("crm",),
+            identifies=True,
+        )  # fmt: skip
+        usage: Mapped[list[Usage]] = relationship()
+
+    @gk.personal_data(subject="customer", policy=policy)
+    class Usage(Base):
+        __tablename__ = "daily_usage"
+        customer_id: Mapped[str] = pd_column(
+            sa.ForeignKey("accounts.customer_id"), primary_key=True,
+            category="identity.customer_id", purposes=("crm",), identifies=True,
+        )  # fmt: skip
+        day: Mapped[date] = pd_column(
+            sa.Date, primary_key=True, category="energy", purposes=("crm",)
+        )
+        kwh: Mapped[Decimal | None] = pd_column(
+            sa.Numeric(9, 3), category="energy.consumption", purposes=("crm",)
+        )
+
+    Base.metadata.create_all(engine)
+    days = [date(2026, 11, d) for d in (1, 2)]
+    with Session(engine) as session, session.begin():
+        session.add_all([Account(customer_id="C-1042"), Account(customer_id="C-1043")])
+        session.add_all(
+            Usage(customer_id=c, day=d, kwh=Decimal(3)) for c in ("C-1042", "C-1043") for d in days
+        )
+    (usage, _) = subject_sources(engine, Account, subject_column="customer_id")
+    assert sorted(usage.record_key(r) for r in usage.records(ANNA)) == [
+        ("C-1042", days[0]), ("C-1042", days[1]),
+    ]  # fmt: skip
+    erase = [rights.RecordErasure(("C-1043", days[0]), delete=True)]
+    assert usage.erase(ANNA, erase) == 0  # Erik's row, in a change for Anna
+    assert usage.erase(ANNA, [rights.RecordErasure(("C-1042", days[0]), ("kwh",))]) == 1
+    assert usage.rectify(ANNA, {"kwh": Decimal(4)}, key=("C-1042", days[1])) == 1
+    assert usage.erase(ANNA, [rights.RecordErasure(("C-1042", days[1]), delete=True)]) == 1
+    assert [(r.day, r.kwh) for r in usage.records(ANNA)] == [(days[0], None)]  # type: ignore[attr-defined]
+    assert len(list(usage.records(ERIK))) == 2
+
+
 def test_a_sessionmaker_works_as_the_bind(seeded: sa.Engine) -> None:
     factory = sessionmaker(seeded)
     source = MappedSource(factory, Invoice, subject_column="customer_id", via=(Customer.invoices,))
