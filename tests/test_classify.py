@@ -297,3 +297,38 @@ def test_import_gdprkit_imports_no_framework() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("module", "library", "extra"), [
+    ("gdprkit.sqlalchemy", "sqlalchemy", "gdprkit[sqlalchemy]"),
+    ("gdprkit.pydantic", "pydantic", "gdprkit[pydantic]"),
+])  # fmt: skip
+def test_an_integration_without_its_library_names_the_extra(
+    module: str, library: str, extra: str
+) -> None:
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules[{library!r}] = None  # as if it were not installed
+        try:
+            import {module}
+        except ImportError as error:
+            print(error.name, "|", error)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    name, message = done.stdout.strip().split(" | ")
+    assert name == library and extra in message
+
+
+def test_a_plugin_that_cannot_load_leaves_the_other_models_working(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gdprkit import _models
+
+    # "json" is imported, so its plugin is tried; the module does not exist
+    monkeypatch.setattr(_models, "_PLUGINS", (("json", "gdprkit.no_such_integration"),))
+    monkeypatch.setattr(_models, "_BROKEN", {})
+    assert gk.check_classified(AttrsDone).ok
+    with pytest.raises(gk.NotTagged, match="no_such_integration"):
+        gk.check_classified(Path)

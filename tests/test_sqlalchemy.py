@@ -162,6 +162,8 @@ def test_sources_follow_one_to_many_relationships_children_first(seeded: sa.Engi
     assert repr(sources[0]) == (
         "<MappedSource 'meter_readings': Customer.meters.readings as MeterReading>"
     )
+    assert all(isinstance(s, rights.ErasableSource) for s in sources)  # and so a DataSource
+    assert gk.sqlalchemy.MappedSource is MappedSource  # gk.sqlalchemy loads on first use
     by_name = {s.name: s for s in sources}
     assert {r.customer_id for r in by_name["invoices"].records(ANNA)} == {"C-1042"}  # type: ignore[attr-defined]
     readings = list(by_name["meter_readings"].records(ANNA))
