@@ -1,6 +1,9 @@
 """Run every example script against a fresh temporary folder and check its output.
 
 Each script declares ``EXPECT``: strings its standard output must contain.
+``examples/elveta/`` holds scripts beside their modules; ``examples/elveta_service/``
+is a package (it needs the ``sqlalchemy`` and ``pydantic`` extras), whose scripts run
+as ``python -m elveta_service.<script>`` with ``examples/`` on the import path.
 ``nox -s examples`` runs this file; CI runs it through ``.ci/run``.
 """
 
@@ -14,7 +17,8 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-LIBRARY_MODULES = {"models.py", "service.py"}
+LIBRARY_MODULES = {"models.py", "service.py", "api.py"}
+FOLDERS = ("elveta", "elveta_service")
 
 
 def expected(script: Path) -> list[str]:
@@ -29,18 +33,27 @@ def expected(script: Path) -> list[str]:
     raise SystemExit(f"{script}: declares no EXPECT list")
 
 
+def command(script: Path) -> list[str]:
+    """How to run a script: by path, or as a module of its package."""
+    if (script.parent / "__init__.py").exists():
+        return [sys.executable, "-m", f"{script.parent.name}.{script.stem}"]
+    return [sys.executable, str(script)]
+
+
 def main() -> int:
     scripts = sorted(
         p
-        for p in (HERE / "elveta").glob("*.py")
+        for folder in FOLDERS
+        for p in (HERE / folder).glob("*.py")
         if p.name not in LIBRARY_MODULES and not p.name.startswith("_")
     )
     failures = 0
     for script in scripts:
         with tempfile.TemporaryDirectory(prefix="gdprkit-example-") as tmp:
-            env = dict(os.environ, GDPRKIT_EXAMPLE_DIR=tmp)
+            path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
+            env = dict(os.environ, GDPRKIT_EXAMPLE_DIR=tmp, PYTHONPATH=path)
             proc = subprocess.run(
-                [sys.executable, str(script)],
+                command(script),
                 capture_output=True,
                 text=True,
                 env=env,

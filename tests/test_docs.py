@@ -10,7 +10,9 @@ the temporary directory).
 * blocks whose first line starts with ``>>>``, and ```` ```pycon ```` blocks, run
   as doctests in the same namespace;
 * a block whose first line starts with ``# doc: no-run`` is shown, not run (for
-  examples that need a service this repository does not have).
+  examples that need a service this repository does not have);
+* a page with a line ``<!-- doc: requires sqlalchemy pydantic -->`` skips, with the
+  reason, where one of those modules is not installed (pages about optional extras).
 
 A failure names the page and the line of the block that failed.
 """
@@ -32,6 +34,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 NO_RUN = "# doc: no-run"
+_REQUIRES = re.compile(r"^<!-- doc: requires ([\w. ]+) -->$", re.MULTILINE)
 
 _PYTHON = frozenset({"python", "py", "python3"})
 _PYCON = frozenset({"pycon", "doctest"})
@@ -183,6 +186,9 @@ def page_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
 def test_page_examples_run(page: Path, page_workdir: Path) -> None:
     """Each page's Python blocks run, in order, in one namespace."""
+    for found in _REQUIRES.finditer(page.read_text(encoding="utf-8")):
+        for module in found.group(1).split():
+            pytest.importorskip(module, reason=f"{page.name} needs {module} (an optional extra)")
     name = "gdprkit_docs_" + re.sub(r"\W", "_", str(page.relative_to(ROOT)))
     module = types.ModuleType(name)
     module.__file__ = str(page)

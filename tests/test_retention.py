@@ -1170,6 +1170,16 @@ SQL_CASES = [
     (max_of(after("e", months=3), after("e", days=100, align="month")), "e", NOW),
     (min_of(after("e", years=1), while_active("e")), "e", NOW),
 ]
+SQL_CASE_IDS = [
+    "bokforingslagen",
+    "month-after-march-1",
+    "month-end-clamp",
+    "spring-dst",
+    "autumn-repeated-hour",
+    "contract-then-24-months-leap-day",
+    "max-of-same-event",
+    "min-of-same-event",
+]
 
 
 def _every(start: datetime, span: timedelta, minutes: int) -> list[datetime]:
@@ -1184,20 +1194,7 @@ def db() -> Iterator[sqlite3.Connection]:
     conn.close()
 
 
-@pytest.mark.parametrize(
-    ("rule", "event", "now"),
-    SQL_CASES,
-    ids=[
-        "bokforingslagen",
-        "month-after-march-1",
-        "month-end-clamp",
-        "spring-dst",
-        "autumn-repeated-hour",
-        "contract-then-24-months-leap-day",
-        "max-of-same-event",
-        "min-of-same-event",
-    ],
-)
+@pytest.mark.parametrize(("rule", "event", "now"), SQL_CASES, ids=SQL_CASE_IDS)
 def test_sql_predicate_against_sqlite(
     db: sqlite3.Connection, rule: Rule, event: str, now: datetime
 ) -> None:

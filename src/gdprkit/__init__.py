@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from gdprkit._classify import Classification, ModelClassification, check_classified
 from gdprkit._errors import (
     AnonymizationError,
     AuditIntegrityError,
@@ -35,6 +36,7 @@ from gdprkit._errors import (
     SourceError,
     StoreError,
     SubjectShredded,
+    UnclassifiedFields,
     UnknownKeyId,
     UnknownLanguage,
     UnknownPurpose,
@@ -53,10 +55,12 @@ from gdprkit.policy import (
 )
 from gdprkit.tagging import (
     FieldInfo,
+    NotPersonal,
     Personal,
     Schema,
     Tag,
     install_guards,
+    not_personal,
     pd_field,
     personal_data,
     project,
@@ -93,10 +97,13 @@ _SUBMODULES = frozenset(
         "consent",
         "dask",
         "pseudonym",
+        "pydantic",
         "requests",
         "retention",
         "rights",
+        "sqlalchemy",
         "store",
+        "testing",
         "timecalc",
     }
 )
@@ -126,6 +133,7 @@ __all__ = [
     "Art9Condition",
     "AuditIntegrityError",
     "Authority",
+    "Classification",
     "ConsentRequired",
     "Controller",
     "CookieDeclaration",
@@ -136,7 +144,9 @@ __all__ = [
     "KeyringError",
     "LedgerError",
     "LegalBasis",
+    "ModelClassification",
     "NaiveDatetimeError",
+    "NotPersonal",
     "NotTagged",
     "Objected",
     "Origin",
@@ -162,6 +172,7 @@ __all__ = [
     "SubjectShredded",
     "Tag",
     "Text",
+    "UnclassifiedFields",
     "UnknownKeyId",
     "UnknownLanguage",
     "UnknownPurpose",
@@ -169,9 +180,11 @@ __all__ = [
     "UnknownTokenKey",
     "anonymize",
     "audit",
+    "check_classified",
     "consent",
     "dask",
     "install_guards",
+    "not_personal",
     "pd_field",
     "personal_data",
     "project",

@@ -33,6 +33,7 @@ __all__ = [
     "SourceError",
     "StoreError",
     "SubjectShredded",
+    "UnclassifiedFields",
     "UnknownKeyId",
     "UnknownLanguage",
     "UnknownPurpose",
@@ -82,6 +83,26 @@ class PolicyError(GdprkitError, ValueError):
 
 class NotTagged(GdprkitError, TypeError):
     """A class or object that was not declared with ``@personal_data``."""
+
+
+class UnclassifiedFields(GdprkitError, ValueError):
+    """Model fields that are neither tagged as personal data nor declared ``NotPersonal``.
+
+    ``fields`` lists every one as ``module.Class.field``; ``conflicting`` the
+    fields that are both (names of fields, never their values).
+    """
+
+    fields: tuple[str, ...]
+    conflicting: tuple[str, ...]
+
+    def __init__(self, fields: Iterable[str], conflicting: Iterable[str] = ()) -> None:
+        self.fields = tuple(fields)
+        self.conflicting = tuple(conflicting)
+        lines = [
+            f"  - {f}: neither tagged (Personal, pd_field) nor NotPersonal" for f in self.fields
+        ]
+        lines += [f"  - {f}: both tagged and NotPersonal" for f in self.conflicting]
+        super().__init__(f"{len(lines)} field(s) not classified:\n" + "\n".join(lines))
 
 
 class UnknownPurpose(GdprkitError, LookupError):

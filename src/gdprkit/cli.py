@@ -1,4 +1,5 @@
-"""The ``gdprkit`` command line: ``demo``, ``policy``, ``audit verify``, ``requests due``, ``export``."""
+"""The ``gdprkit`` command line: ``demo``, ``policy``, ``audit verify``, ``requests due``, ``export``,
+``check-models``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from gdprkit._cli_check_models import add_command as add_check_models
 from gdprkit._errors import GdprkitError, PolicyError, StoreError
 from gdprkit._term import Terminal
 
@@ -274,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="MODULE:CALLABLE that returns the data sources for a connection",
     )
     export.set_defaults(func=_export_command)
+
+    add_check_models(sub)
     return parser
 
 

@@ -8,8 +8,6 @@ defined; ``project()`` hands out only the fields a purpose may use
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import typing
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import datetime
@@ -24,6 +22,15 @@ from gdprkit._errors import (
     PurposeNotAllowed,
     UnknownPurpose,
 )
+from gdprkit._models import (
+    TAG_KEY,
+    ModelAdapter,
+    ModelField,
+    NotPersonal,
+    adapter_for,
+    not_personal,
+    register_model_adapter,
+)
 from gdprkit.vocab import BUILTIN_TAXONOMY, Art9Condition, DataCategory, Origin, SpecialCategory
 
 if TYPE_CHECKING:
@@ -32,13 +39,18 @@ if TYPE_CHECKING:
 __all__ = [
     "FieldInfo",
     "Guard",
+    "ModelAdapter",
+    "ModelField",
+    "NotPersonal",
     "Personal",
     "Schema",
     "Tag",
     "install_guards",
+    "not_personal",
     "pd_field",
     "personal_data",
     "project",
+    "register_model_adapter",
     "schema_of",
     "using_guards",
 ]
@@ -46,7 +58,6 @@ __all__ = [
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
 
-TAG_KEY = "gdprkit.tag"
 _SCHEMA_ATTR = "__gdprkit_schema__"
 
 
@@ -322,7 +333,10 @@ def using_guards(*guards: Guard) -> Iterator[None]:
 def personal_data(
     *, subject: str, policy: Policy | None = None, id_field: str | None = None
 ) -> Callable[[C], C]:
-    """Declare an attrs class (or stdlib dataclass) as personal data of one kind of subject.
+    """Declare a model class as personal data of one kind of subject.
+
+    Model classes are attrs classes, dataclasses, pydantic v2 models and
+    SQLAlchemy 2.0 mapped classes (and what :func:`register_model_adapter` adds).
 
     Every tag is checked against ``policy`` when the class is defined: an
     unknown purpose or category, Art. 9(1) data without an Art. 9(2)
@@ -333,8 +347,8 @@ def personal_data(
     """
 
     def decorate(cls: C) -> C:
-        fields, all_names = _tagged_fields(cls)
-        problems = _validate(cls, subject, fields, policy)
+        fields, all_names, problems = _tagged_fields(cls)
+        problems += _validate(cls, subject, fields, policy)
         if id_field is not None and id_field not in all_names:
             problems.append(PolicyProblem(cls.__qualname__, f"id_field {id_field!r} is no field"))
         if problems:
@@ -348,45 +362,31 @@ def personal_data(
             id_field=id_field,
         )
         setattr(cls, _SCHEMA_ATTR, schema)
+        adapter_for(cls).declared(cls, schema)
         return cls
 
     return decorate
 
 
-def _tagged_fields(cls: type) -> tuple[list[tuple[str, Tag]], tuple[str, ...]]:
-    hints: dict[str, Any]
-    try:
-        hints = typing.get_type_hints(cls, include_extras=True)
-    except Exception:  # annotations that do not resolve: fall back to metadata only
-        hints = {}
-
-    def annotated_tag(name: str) -> Tag | None:
-        hint = hints.get(name)
-        if typing.get_origin(hint) is typing.Annotated:
-            for meta in typing.get_args(hint)[1:]:
-                if isinstance(meta, Tag):
-                    return meta
-        return None
-
+def _tagged_fields(cls: type) -> tuple[list[tuple[str, Tag]], tuple[str, ...], list[PolicyProblem]]:
+    """The tagged fields of ``cls`` (any model kind an adapter handles), all field names, and
+    the fields both tagged and declared :class:`NotPersonal`."""
     out: list[tuple[str, Tag]] = []
-    if attrs.has(cls):
-        names = tuple(a.name for a in attrs.fields(cls))
-        for a in attrs.fields(cls):
-            tag = a.metadata.get(TAG_KEY) or annotated_tag(a.name)
-            if tag is not None:
-                out.append((a.name, tag))
-    elif dataclasses.is_dataclass(cls):
-        names = tuple(f.name for f in dataclasses.fields(cls))
-        for name in names:
-            tag = annotated_tag(name)
-            if tag is not None:
-                out.append((name, tag))
-    else:
-        raise NotTagged(
-            f"@personal_data needs an attrs class or a dataclass; {cls.__qualname__} is neither "
-            "(apply @attrs.frozen / @dataclass first, below @personal_data)"
-        )
-    return out, names
+    problems: list[PolicyProblem] = []
+    fields = adapter_for(cls).fields(cls)
+    for field in fields:
+        tag = next((m for m in field.markers if isinstance(m, Tag)), None)
+        if tag is None:
+            continue
+        out.append((field.name, tag))
+        if any(isinstance(m, NotPersonal) for m in field.markers):
+            problems.append(
+                PolicyProblem(
+                    f"{cls.__qualname__}.{field.name}",
+                    "the field is both tagged and declared NotPersonal; keep one",
+                )
+            )
+    return out, tuple(f.name for f in fields), problems
 
 
 def _validate(
