@@ -25,6 +25,7 @@ import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -383,3 +384,76 @@ class Report:
         print(f"results written to {self.path}")
         missed = any(r["met"] is False for r in self.results)
         return 1 if self.check and missed else 0
+
+
+def _peak_rss_mb() -> tuple[float, str]:
+    """This process's peak resident set size in MB, and how it was read.
+
+    ``VmHWM`` from ``/proc/self/status`` on Linux, not ``ru_maxrss``: the
+    kernel carries the parent's high-water mark over into a child at exec.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024, "VmHWM"
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports kilobytes, macOS bytes.
+    return (peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024), "ru_maxrss"
+
+
+def child_memory(export: Callable[[], int]) -> None:
+    """In a fresh process: run ``export`` and print the peak RSS before and after, as JSON."""
+    before, _ = _peak_rss_mb()
+    rows = export()
+    peak, method = _peak_rss_mb()
+    print(json.dumps({"rows": rows, "before_mb": before, "peak_mb": peak, "method": method}))
+
+
+def _measure_memory(script: str, args: Sequence[str]) -> dict[str, Any]:
+    """Run ``script --child-memory ARGS`` in a fresh interpreter; its figures."""
+    done = subprocess.run(
+        [sys.executable, script, "--child-memory", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(done.stdout)
+    return figures
+
+
+def memory_growth(
+    report: Report, key: str, script: str, small: Sequence[str], large: Sequence[str]
+) -> None:
+    """Record the peak RSS of ``script``'s export at two sizes (fresh processes) and the growth.
+
+    A fresh process per size, because a high-water mark never goes down. The
+    goal is issue 16's: memory flat (at most 50 MB more for ten times the rows).
+    """
+    if not Path("/proc/self/status").exists():
+        try:
+            import resource  # noqa: F401  # not on Windows
+        except ImportError:
+            print("memory: neither /proc nor the resource module is available here; skipped")
+            return
+    low, high = _measure_memory(script, small), _measure_memory(script, large)
+    print(f"peak memory ({high['method']} of a fresh process that only exports):")
+    for figures in (low, high):
+        print(
+            f"  {int(figures['rows']):>10,} rows  peak {figures['peak_mb']:7.1f} MB  "
+            f"(after imports {figures['before_mb']:6.1f} MB, "
+            f"export added {figures['peak_mb'] - figures['before_mb']:6.1f} MB)"
+        )
+    report.value(
+        key,
+        f"peak memory, {int(high['rows']):,} rows - {int(low['rows']):,} rows",
+        float(high["peak_mb"] - low["peak_mb"]),
+        " MB",
+        goal=GOALS["export_memory"],
+        small=low,
+        large=high,
+    )

@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,9 +47,17 @@ import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from _common import GOALS, Report, Side, alternate, common_arguments, sizes_of
+from _common import (
+    GOALS,
+    Report,
+    Side,
+    alternate,
+    child_memory,
+    common_arguments,
+    memory_growth,
+    sizes_of,
+)
 
 from gdprkit import rights
 
@@ -152,67 +159,14 @@ def bench_throughput(report: Report, db: Path, work: Path, rows: int, rounds: in
     )
 
 
-def _peak_rss_mb() -> tuple[float, str]:
-    """This process's peak resident set size in MB, and how it was read."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024, "VmHWM"
-    except OSError:
-        pass
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # Linux reports kilobytes, macOS bytes.
-    return (peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024), "ru_maxrss"
-
-
-def child_memory(db: Path, out: Path) -> None:
-    """In a fresh process: export and print the peak RSS before and after, as JSON."""
-    before, _ = _peak_rss_mb()
-    rows = export_gdprkit(db, out)
-    peak, method = _peak_rss_mb()
-    print(json.dumps({"rows": rows, "before_mb": before, "peak_mb": peak, "method": method}))
-
-
-def measure_memory(db: Path, out: Path) -> dict[str, Any]:
-    """Run :func:`child_memory` in a fresh interpreter; its figures."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--child-memory", str(db), str(out)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures: dict[str, Any] = json.loads(done.stdout)
-    return figures
-
-
 def bench_memory(report: Report, small_db: Path, large_db: Path, work: Path) -> None:
-    """Peak RSS of an export at both sizes, and the difference."""
-    if not Path("/proc/self/status").exists():
-        try:
-            import resource  # noqa: F401  # not on Windows
-        except ImportError:
-            print("memory: neither /proc nor the resource module is available here; skipped")
-            return
-    small = measure_memory(small_db, work / "small.zip")
-    large = measure_memory(large_db, work / "large.zip")
-    print(f"peak memory ({large['method']} of a fresh process that only exports):")
-    for figures in (small, large):
-        print(
-            f"  {int(figures['rows']):>10,} rows  peak {figures['peak_mb']:7.1f} MB  "
-            f"(after imports {figures['before_mb']:6.1f} MB, "
-            f"export added {figures['peak_mb'] - figures['before_mb']:6.1f} MB)"
-        )
-    report.value(
+    """Peak RSS of an export at both sizes, in fresh processes, and the difference."""
+    memory_growth(
+        report,
         "export_memory",
-        f"peak memory, {int(large['rows']):,} rows - {int(small['rows']):,} rows",
-        float(large["peak_mb"] - small["peak_mb"]),
-        " MB",
-        goal=GOALS["export_memory"],
-        small=small,
-        large=large,
+        __file__,
+        [str(small_db), str(work / "small.zip")],
+        [str(large_db), str(work / "large.zip")],
     )
 
 
@@ -223,7 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     common_arguments(parser, sizes="rows per export")
     args = parser.parse_args(argv)
     if args.child_memory:
-        child_memory(Path(args.child_memory[0]), Path(args.child_memory[1]))
+        db, out = Path(args.child_memory[0]), Path(args.child_memory[1])
+        child_memory(lambda: export_gdprkit(db, out))
         return 0
     report = Report("export", args, argv)
     sizes = sizes_of(args)

@@ -28,6 +28,7 @@ EXPECTED = {
     "retention": {"sweep_", "sweep_linear", "sql_delete_"},
     "export": {"export_", "export_memory"},
     "dask": {"single_", "dask_2_reading_id", "ceiling"},
+    "sqlalchemy": {"mapped_", "mapped_via_", "sqlalchemy_memory"},
 }
 
 #: The goals of issue 16's table: measure -> (op, value).
