@@ -83,10 +83,13 @@ if TYPE_CHECKING:
         consent,
         dask,
         pseudonym,
+        pydantic,
         requests,
         retention,
         rights,
+        sqlalchemy,
         store,
+        testing,
         timecalc,
     )
 
@@ -189,11 +192,14 @@ __all__ = [
     "personal_data",
     "project",
     "pseudonym",
+    "pydantic",
     "requests",
     "retention",
     "rights",
     "schema_of",
+    "sqlalchemy",
     "store",
+    "testing",
     "timecalc",
     "using_guards",
 ]
