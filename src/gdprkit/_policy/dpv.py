@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from gdprkit.vocab import DPV, DPV_GDPR, LegalBasis
 
 if TYPE_CHECKING:
-    from gdprkit._policy.document import Policy
+    from gdprkit._policy.values import PolicyView
 
 DPV_VERSION = "https://w3id.org/dpv/2.3"
 CONTEXT = {
@@ -22,7 +22,7 @@ CONTEXT = {
 }
 
 
-def dpv_jsonld(policy: Policy) -> dict[str, Any]:
+def dpv_jsonld(policy: PolicyView) -> dict[str, Any]:
     """The policy as DPV 2.x JSON-LD with one ``dpv:Process`` per purpose (LEGAL.md §9.5)."""
     c = policy.controller
     base = (c.websites[0].rstrip("/") if c.websites else "urn:gdprkit") + "/ropa#"

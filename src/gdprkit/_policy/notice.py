@@ -8,7 +8,7 @@ from gdprkit._policy.ropa import basis_words
 from gdprkit.vocab import Right
 
 if TYPE_CHECKING:
-    from gdprkit._policy.document import Policy
+    from gdprkit._policy.values import PolicyView
 
 _NOTICE = {
     "sv": {
@@ -133,7 +133,7 @@ _RIGHT_TEXT = {
 _Words = dict[str, str]
 
 
-def notice(policy: Policy, lang: str) -> str:
+def notice(policy: PolicyView, lang: str) -> str:
     """Render the privacy notice (Art. 13) as Markdown in ``lang``; unknown languages use English."""
     t = _NOTICE.get(lang, _NOTICE["en"])
     out = [f"# {t['title']}", "", t["intro"].format(name=policy.controller.name), ""]
@@ -146,7 +146,7 @@ def notice(policy: Policy, lang: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _categories(policy: Policy, lang: str, t: _Words) -> list[str]:
+def _categories(policy: PolicyView, lang: str, t: _Words) -> list[str]:
     """The categories of personal data processed, each at its broadest declared level."""
     out = [f"## {t['collect']}", "", t["collect_text"], ""]
     declared = {cat for p in policy.purposes.values() for cat in p.categories}
@@ -162,7 +162,7 @@ def _categories(policy: Policy, lang: str, t: _Words) -> list[str]:
     return out + [f"- {label}" for label in seen] + [""]
 
 
-def _purposes(policy: Policy, lang: str, t: _Words) -> list[str]:
+def _purposes(policy: PolicyView, lang: str, t: _Words) -> list[str]:
     """Each purpose with its legal basis, retention and recipients (Art. 13(1)(c)-(e), 13(2)(a))."""
     out = [f"## {t['use']}", ""]
     for p in policy.purposes.values():
@@ -180,7 +180,7 @@ def _purposes(policy: Policy, lang: str, t: _Words) -> list[str]:
     return out
 
 
-def _rights(policy: Policy, lang: str, t: _Words) -> list[str]:
+def _rights(policy: PolicyView, lang: str, t: _Words) -> list[str]:
     """The rights that follow from the bases used, the objection to direct marketing apart."""
     contact = policy.rights_contact or policy.controller.email
     out = [f"## {t['rights']}", "", t["rights_text"].format(contact=contact), ""]
@@ -195,7 +195,7 @@ def _rights(policy: Policy, lang: str, t: _Words) -> list[str]:
     return out
 
 
-def _complaint(policy: Policy, lang: str, t: _Words) -> list[str]:
+def _complaint(policy: PolicyView, lang: str, t: _Words) -> list[str]:
     """Where to lodge a complaint (Art. 13(2)(d), 77)."""
     a = policy.authority
     where = ", ".join(x for x in (a.address, a.website) if x)
@@ -207,7 +207,7 @@ def _complaint(policy: Policy, lang: str, t: _Words) -> list[str]:
     ]
 
 
-def _cookies(policy: Policy, lang: str, t: _Words) -> list[str]:
+def _cookies(policy: PolicyView, lang: str, t: _Words) -> list[str]:
     """The cookie table, with whether each needs consent (LEK 9 kap. 28 §)."""
     if not policy.cookies:
         return []
@@ -223,7 +223,7 @@ def _cookies(policy: Policy, lang: str, t: _Words) -> list[str]:
     return out
 
 
-def _contact(policy: Policy, t: _Words) -> list[str]:
+def _contact(policy: PolicyView, t: _Words) -> list[str]:
     """The controller's identity and contact details (Art. 13(1)(a))."""
     c = policy.controller
     out = [f"## {t['contact']}", "", c.name]

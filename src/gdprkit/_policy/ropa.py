@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
-    from gdprkit._policy.document import Policy
-    from gdprkit._policy.values import Purpose
+    from gdprkit._policy.values import PolicyView, Purpose
 
 
 @attrs.frozen
@@ -111,7 +110,7 @@ class RecordOfProcessing:
         return "\n".join(lines) + "\n"
 
 
-def record_of_processing(policy: Policy, lang: str = "en") -> RecordOfProcessing:
+def record_of_processing(policy: PolicyView, lang: str = "en") -> RecordOfProcessing:
     """Build the Art. 30(1) record from a policy."""
     c = policy.controller
     controller = {

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import attrs
 
-from gdprkit.vocab import Art9Condition, DataCategory, LegalBasis, Right
+from gdprkit.vocab import Art9Condition, DataCategory, LegalBasis, Right, Taxonomy
 
 if TYPE_CHECKING:
     from gdprkit._retention.rules import Rule
@@ -213,3 +213,57 @@ class CookieDeclaration:
     def strictly_necessary(self) -> bool:
         """True when no consent is needed: transmission or strictly necessary for the service."""
         return self.purpose in ("transmission", "strictly_necessary")
+
+
+class PolicyView(Protocol):
+    """What the renderings (Art. 30 record, privacy notice, DPV) read from a policy.
+
+    :class:`~gdprkit.policy.Policy` has all of it. The renderers are typed
+    against this view rather than the class, so that ``Policy.ropa()`` and the
+    other renderings can call them without an import cycle between the policy
+    and its renderers.
+    """
+
+    @property
+    def controller(self) -> Controller:
+        """The controller (Art. 13(1)(a), 30(1)(a))."""
+
+    @property
+    def authority(self) -> Authority:
+        """The supervisory authority (Art. 13(2)(d))."""
+
+    @property
+    def purposes(self) -> Mapping[str, Purpose]:
+        """Purpose id -> purpose, in declaration order."""
+
+    @property
+    def subjects(self) -> Mapping[str, SubjectKind]:
+        """Subject kind id -> kind."""
+
+    @property
+    def recipients(self) -> Mapping[str, Recipient]:
+        """Recipient id -> recipient."""
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        """The data categories, with their labels and DPV IRIs."""
+
+    @property
+    def cookies(self) -> tuple[CookieDeclaration, ...]:
+        """The cookies and other terminal storage declared."""
+
+    @property
+    def rights_contact(self) -> str | None:
+        """Where data subjects exercise their rights, if not the controller's address."""
+
+    @property
+    def automated_decisions(self) -> Text:
+        """What the notice says about automated decision-making (Art. 13(2)(f))."""
+
+    @property
+    def security_measures(self) -> Text | None:
+        """The security measures in general terms (Art. 30(1)(g))."""
+
+    @property
+    def jurisdiction(self) -> str:
+        """The country whose law applies besides the GDPR (ISO 3166-1 alpha-2)."""
