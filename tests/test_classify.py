@@ -18,7 +18,7 @@ import pytest
 
 import gdprkit as gk
 from gdprkit import cli
-from gdprkit._models import ModelField, model_fields, register_model_adapter
+from gdprkit._tagging.models import ModelField, model_fields, register_model_adapter
 from gdprkit.testing import assert_classified
 
 EMAIL = gk.Personal(category="contact.email", purposes=("contract",))
@@ -118,7 +118,7 @@ def test_a_field_both_tagged_and_not_personal_fails() -> None:
 def test_the_report_says_what_it_found() -> None:
     with pytest.raises(gk.UnclassifiedFields):
         gk.check_classified(AttrsDone, AttrsOpen)
-    from gdprkit._classify import classify
+    from gdprkit._tagging.classify import classify
 
     report = classify(AttrsDone, AttrsOpen, AttrsDone)  # each model once
     assert [m.model.rsplit(".", 1)[-1] for m in report.models] == ["AttrsDone", "AttrsOpen"]
@@ -324,7 +324,7 @@ def test_an_integration_without_its_library_names_the_extra(
 def test_a_plugin_that_cannot_load_leaves_the_other_models_working(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from gdprkit import _models
+    from gdprkit._tagging import models as _models
 
     # "json" is imported, so its plugin is tried; the module does not exist
     monkeypatch.setattr(_models, "_PLUGINS", (("json", "gdprkit.no_such_integration"),))

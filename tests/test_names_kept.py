@@ -46,7 +46,7 @@ MORE = {
         "require_aware",
     ),
     "gdprkit.tagging": (
-        "Art9Condition", "BUILTIN_TAXONOMY", "C", "DataCategory", "E", "NotTagged", "Origin",
+        "Art9Condition", "BUILTIN_TAXONOMY", "C", "DataCategory", "NotTagged", "Origin",
         "PolicyError", "PolicyProblem", "PurposeNotAllowed", "SpecialCategory", "T", "TAG_KEY",
         "UnknownPurpose",
     ),

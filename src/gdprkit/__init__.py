@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from gdprkit._classify import Classification, ModelClassification, check_classified
 from gdprkit._errors import (
     AnonymizationError,
     AuditIntegrityError,
@@ -43,6 +42,7 @@ from gdprkit._errors import (
     UnknownRequest,
     UnknownTokenKey,
 )
+from gdprkit._tagging.classify import Classification, ModelClassification, check_classified
 from gdprkit.policy import (
     Authority,
     Controller,

@@ -38,7 +38,7 @@ def add_command(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from gdprkit._classify import classify
+    from gdprkit._tagging.classify import classify
 
     for folder in reversed([os.getcwd(), *args.path]):
         if folder not in sys.path:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from gdprkit._errors import NotTagged
-from gdprkit._models import ModelField, NotPersonal, register_model_adapter
+from gdprkit._tagging.models import ModelField, NotPersonal, register_model_adapter
 from gdprkit.tagging import Schema, Tag, schema_of
 
 try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from gdprkit._classify import Classification, classify
+from gdprkit._tagging.classify import Classification, classify
 
 __all__ = ["assert_classified"]
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, MappedColumn, Mapper, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from gdprkit._models import (
+from gdprkit._tagging.models import (
     TAG_KEY,
     ModelField,
     NotPersonal,

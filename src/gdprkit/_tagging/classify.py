@@ -16,8 +16,8 @@ from types import ModuleType
 import attrs
 
 from gdprkit._errors import NotTagged, UnclassifiedFields
-from gdprkit._models import NotPersonal, adapter_for, is_model
-from gdprkit.tagging import Tag
+from gdprkit._tagging.models import NotPersonal, adapter_for, is_model
+from gdprkit._tagging.schema import Tag
 
 __all__ = ["Classification", "ModelClassification", "check_classified", "classify"]
 

@@ -30,7 +30,7 @@ import attrs
 from gdprkit._errors import NotTagged
 
 if TYPE_CHECKING:
-    from gdprkit.tagging import Schema
+    from gdprkit._tagging.schema import Schema
 
 __all__ = [
     "TAG_KEY",
