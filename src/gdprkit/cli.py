@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from gdprkit._cli_check_models import add_command as add_check_models
+from gdprkit._cli.check_models import add_command as add_check_models
 from gdprkit._errors import GdprkitError, PolicyError, StoreError
 from gdprkit._term import Terminal
 
