@@ -10,6 +10,11 @@ another in a circle. Every ``import`` statement counts: at module level, inside
 functions, and under ``if TYPE_CHECKING:``. The one exemption, argued on that
 page, is the package's type-only re-export of its submodules, and it holds for
 the layer rule only.
+
+Re-exports: a name a module keeps only so that it can be imported from there
+is written ``from x import Name as Name`` (which type checkers read as a
+re-export), never kept with ``noqa: F401``, and it is one of gdprkit's own:
+the standard library's, ``typing``'s and attrs' names are not gdprkit's API.
 """
 
 from __future__ import annotations
@@ -366,3 +371,67 @@ def test_the_checks_find_what_they_are_for(
     found = package_imports(_package(tmp_path, files))
     assert upward_imports(found, table) == upward
     assert import_cycles(found) == cycles
+
+
+# --------------------------------------------------------------------------- re-exports
+
+
+def foreign_reexports(path: Path, text: str) -> Iterator[str]:
+    """The imports of ``text`` that re-export a name that is not gdprkit's, or that keep a
+    name with ``noqa: F401`` instead of ``as`` itself."""
+    where = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
+    lines = text.splitlines()
+    for node in ast.walk(ast.parse(text, filename=str(path))):
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        span = lines[node.lineno - 1 : node.end_lineno or node.lineno]
+        if any("noqa: F401" in line for line in span):
+            yield f"{where}:{node.lineno}: kept with noqa: F401; write `import ... as` the name"
+        for alias in node.names:
+            if isinstance(node, ast.ImportFrom):
+                origin = node.module or ""
+                own = node.level > 0 or origin.split(".")[0] == ROOT_PACKAGE
+            else:
+                origin, own = alias.name, alias.name.split(".")[0] == ROOT_PACKAGE
+            if alias.asname == alias.name and not own:
+                yield f"{where}:{node.lineno}: re-exports {alias.name} of {origin}"
+
+
+def test_modules_re_export_only_gdprkit_names() -> None:
+    found = [
+        r
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for r in foreign_reexports(path, path.read_text())
+    ]
+    assert not found, "re-exports that are not gdprkit's names:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from gdprkit._util import FrozenMap as FrozenMap\n", []),
+        ("from ._util import FrozenMap as FrozenMap\n", []),
+        ("from datetime import date\nfrom typing import Any as _Any\n", []),
+        ("from datetime import date as date\n", ["m.py:1: re-exports date of datetime"]),
+        ("import attrs as attrs\n", ["m.py:1: re-exports attrs of attrs"]),
+        (
+            "from typing import Any  # noqa: F401\n",
+            ["m.py:1: kept with noqa: F401; write `import ... as` the name"],
+        ),
+        (
+            "from gdprkit.vocab import (  # noqa: F401\n    DPV,\n)\n",
+            ["m.py:1: kept with noqa: F401; write `import ... as` the name"],
+        ),
+    ],
+    ids=[
+        "gdprkit-name-as-itself",
+        "relative-name-as-itself",
+        "imports-for-own-use",
+        "stdlib-name-as-itself",
+        "attrs-module-as-itself",
+        "typing-name-kept-with-noqa",
+        "gdprkit-name-kept-with-noqa",
+    ],
+)
+def test_the_re_export_check_finds_what_it_is_for(source: str, expected: list[str]) -> None:
+    assert list(foreign_reexports(Path("m.py"), source)) == expected

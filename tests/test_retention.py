@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdprkit import NaiveDatetimeError, PolicyError, RetentionError, retention
+from gdprkit import NaiveDatetimeError, PolicyError, RetentionError
 from gdprkit.retention import (
     Action,
     After,
@@ -1237,95 +1237,3 @@ def test_sql_predicate_against_sqlite(
     deleted = db.execute(f"DELETE FROM t WHERE {where}", named).rowcount
     assert deleted == len(selected)
     assert db.execute("SELECT count(*) FROM t WHERE ended_at IS NULL").fetchone() == (1,)
-
-
-# --------------------------------------------------------------------------- public surface
-
-# What ``from gdprkit.retention import ...`` offered before the module became a
-# facade over gdprkit._retention (issue 12): its __all__, and the names its own
-# imports happened to expose.
-PRE_SPLIT_ALL = (
-    "Action",
-    "After",
-    "AnonymizedOnly",
-    "ColumnType",
-    "Expiry",
-    "ExpiryKind",
-    "FactValue",
-    "Facts",
-    "FieldVerdict",
-    "LegalHold",
-    "MaxOf",
-    "MinOf",
-    "ObjectVerdict",
-    "Paramstyle",
-    "Rule",
-    "Status",
-    "Verdict",
-    "WhileActive",
-    "after",
-    "anonymized_only",
-    "cutoff",
-    "evaluate",
-    "evaluate_object",
-    "expiry",
-    "max_of",
-    "min_of",
-    "record_facts",
-    "rule_from_mapping",
-    "rule_to_mapping",
-    "sql_predicate",
-    "sqlite_text",
-    "sweep",
-    "while_active",
-)
-PRE_SPLIT_INCIDENTAL = (
-    "ALIGNMENTS",
-    "Align",
-    "Any",
-    "Callable",
-    "Final",
-    "Iterable",
-    "Iterator",
-    "Literal",
-    "M",
-    "Mapping",
-    "NaiveDatetimeError",
-    "Period",
-    "PolicyError",
-    "PolicyProblem",
-    "R",
-    "RetentionError",
-    "STOCKHOLM",
-    "TypeAlias",
-    "TypeVar",
-    "UTC",
-    "annotations",
-    "attrs",
-    "cast",
-    "date",
-    "datetime",
-    "enum",
-    "first_day_after",
-    "is_identifier",
-    "itertools",
-    "localize",
-    "overload",
-    "period_end",
-    "require_aware",
-    "start_of_day",
-    "time",
-    "timedelta",
-    "tzinfo",
-)
-
-
-def test_every_name_in_all_resolves() -> None:
-    assert [n for n in retention.__all__ if not hasattr(retention, n)] == []
-    assert len(set(retention.__all__)) == len(retention.__all__)
-
-
-def test_names_importable_before_the_split_still_are() -> None:
-    assert set(PRE_SPLIT_ALL) <= set(retention.__all__)
-    gone = [n for n in PRE_SPLIT_ALL + PRE_SPLIT_INCIDENTAL if not hasattr(retention, n)]
-    assert gone == []

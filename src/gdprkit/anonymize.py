@@ -41,25 +41,29 @@ from gdprkit._anonymize.numbers import (
     Bucket,
     Clamp,
     EdgeBucket,
-    N,  # noqa: F401
     bucket,
     clamp,
     edge_bucket,
 )
 from gdprkit._anonymize.risk import (
     RiskReport,
-    RowT,  # noqa: F401
     SuppressionReport,
     enforce_k,
     k_anonymity,
     l_diversity,
     risk_report,
 )
-from gdprkit._errors import AnonymizationError, GdprkitError, NaiveDatetimeError  # noqa: F401
-from gdprkit._util import FrozenMap, require_aware  # noqa: F401
 
-# The imports marked F401 keep the names this module held before its body moved to
-# gdprkit._anonymize importable from here; gdprkit.dask imports _quasi_identifiers.
+# isort: split
+# The names imported `as` themselves are not this module's API: it held them before its
+# body moved to gdprkit._anonymize, and they stay importable.
+from gdprkit._errors import AnonymizationError as AnonymizationError
+from gdprkit._errors import GdprkitError as GdprkitError
+from gdprkit._errors import NaiveDatetimeError as NaiveDatetimeError
+from gdprkit._util import FrozenMap as FrozenMap
+from gdprkit._util import require_aware as require_aware
+
+# gdprkit.dask imports _quasi_identifiers.
 _quasi_identifiers = _checks.quasi_identifiers
 
 __all__ = [

@@ -8,7 +8,6 @@ W3C DPV JSON-LD description.
 
 from __future__ import annotations
 
-from gdprkit._errors import PolicyError, PolicyProblem, UnknownPurpose  # noqa: F401
 from gdprkit._policy import values as _values
 from gdprkit._policy.document import Policy
 from gdprkit._policy.ropa import ProcessingActivity, RecordOfProcessing
@@ -22,21 +21,24 @@ from gdprkit._policy.values import (
     SubjectKind,
     Text,
 )
-from gdprkit._reader import Problems, Reader  # noqa: F401
-from gdprkit._util import FrozenMap  # noqa: F401
-from gdprkit.vocab import (  # noqa: F401
-    BUILTIN_TAXONOMY,
-    DPV,
-    Art9Condition,
-    CategoryInfo,
-    DataCategory,
-    LegalBasis,
-    Right,
-    Taxonomy,
-)
 
-# The imports marked F401 keep the names this module held before its body moved to
-# gdprkit._policy importable from here; they are documented where they live.
+# isort: split
+# The names imported `as` themselves are not this module's API: it held them before its
+# body moved to gdprkit._policy, and they stay importable. They are documented where they live.
+from gdprkit._errors import PolicyError as PolicyError
+from gdprkit._errors import PolicyProblem as PolicyProblem
+from gdprkit._errors import UnknownPurpose as UnknownPurpose
+from gdprkit._reader import Problems as Problems
+from gdprkit._reader import Reader as Reader
+from gdprkit._util import FrozenMap as FrozenMap
+from gdprkit.vocab import BUILTIN_TAXONOMY as BUILTIN_TAXONOMY
+from gdprkit.vocab import DPV as DPV
+from gdprkit.vocab import Art9Condition as Art9Condition
+from gdprkit.vocab import CategoryInfo as CategoryInfo
+from gdprkit.vocab import DataCategory as DataCategory
+from gdprkit.vocab import LegalBasis as LegalBasis
+from gdprkit.vocab import Right as Right
+from gdprkit.vocab import Taxonomy as Taxonomy
 
 __all__ = [
     "EEA",

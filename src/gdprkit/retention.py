@@ -31,6 +31,8 @@ database.
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from gdprkit._retention import expiry as _expiry
 from gdprkit._retention import rules as _rules
 from gdprkit._retention.cutoff import ColumnType, Paramstyle, cutoff, sql_predicate, sqlite_text
@@ -54,37 +56,13 @@ from gdprkit._retention.rules import (
 from gdprkit._retention.sweep import sweep
 
 # isort: split
-# Before gdprkit._retention existed this module imported the names below for
-# its own use, so they could be imported from it. They stay importable; they
-# are not part of its API (see __all__).
-import enum as enum
-import itertools as itertools
-from collections.abc import Callable as Callable
-from collections.abc import Iterable as Iterable
-from collections.abc import Iterator as Iterator
-from collections.abc import Mapping as Mapping
-from datetime import UTC as UTC
-from datetime import date as date
-from datetime import datetime as datetime
-from datetime import time as time
-from datetime import timedelta as timedelta
-from datetime import tzinfo as tzinfo
-from typing import Any as Any
-from typing import Final as Final
-from typing import Literal as Literal
-from typing import TypeAlias as TypeAlias
-from typing import TypeVar as TypeVar
-from typing import cast as cast
-from typing import overload as overload
-
-import attrs as attrs
-
+# Before gdprkit._retention existed this module imported the gdprkit names below for
+# its own use, so they could be imported from it. They stay importable; they are not
+# part of its API (see __all__).
 from gdprkit._errors import NaiveDatetimeError as NaiveDatetimeError
 from gdprkit._errors import PolicyError as PolicyError
 from gdprkit._errors import PolicyProblem as PolicyProblem
 from gdprkit._errors import RetentionError as RetentionError
-from gdprkit._retention.sweep import M as M
-from gdprkit._retention.sweep import R as R
 from gdprkit._util import is_identifier as is_identifier
 from gdprkit._util import require_aware as require_aware
 from gdprkit.timecalc import ALIGNMENTS as ALIGNMENTS

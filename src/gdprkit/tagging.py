@@ -21,7 +21,7 @@ from gdprkit._errors import (
     PolicyProblem,
     PurposeNotAllowed,
 )
-from gdprkit._errors import UnknownPurpose as UnknownPurpose
+from gdprkit._errors import UnknownPurpose as UnknownPurpose  # held before Schema moved out
 from gdprkit._tagging.models import (
     TAG_KEY,
     ModelAdapter,
