@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -38,25 +38,23 @@ MAX_CLASS_LINES = 300
 MAX_FUNCTION_LINES = 60
 
 
-@attrs.frozen
-class Oversize:
-    """A file, class or function over its limit."""
-
-    where: str
-    what: str
-    lines: int
-    limit: int
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.what} has {self.lines} lines (limit {self.limit})"
+def _where(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
 
 
-def oversizes(path: Path, text: str) -> Iterator[Oversize]:
+def in_the_package(check: Callable[[Path, str], Iterable[str]]) -> list[str]:
+    """What ``check`` finds in every module of the package."""
+    return [
+        found for path in sorted(PACKAGE.rglob("*.py")) for found in check(path, path.read_text())
+    ]
+
+
+def oversizes(path: Path, text: str) -> Iterator[str]:
     """The parts of one source file over the house limits."""
-    where = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
+    where = _where(path)
     total = len(text.splitlines())
     if total > MAX_FILE_LINES:
-        yield Oversize(where, "the file", total, MAX_FILE_LINES)
+        yield f"{where}: the file has {total} lines (limit {MAX_FILE_LINES})"
     for node in ast.walk(ast.parse(text, filename=str(path))):
         if isinstance(node, ast.ClassDef):
             kind, limit = "class", MAX_CLASS_LINES
@@ -66,13 +64,11 @@ def oversizes(path: Path, text: str) -> Iterator[Oversize]:
             continue
         size = (node.end_lineno or node.lineno) - node.lineno + 1
         if size > limit:
-            yield Oversize(f"{where}:{node.lineno}", f"{kind} {node.name}", size, limit)
+            yield f"{where}:{node.lineno}: {kind} {node.name} has {size} lines (limit {limit})"
 
 
 def test_no_file_class_or_function_of_the_package_is_over_its_limit() -> None:
-    found = [
-        str(o) for path in sorted(PACKAGE.rglob("*.py")) for o in oversizes(path, path.read_text())
-    ]
+    found = in_the_package(oversizes)
     assert not found, "over the house limits:\n" + "\n".join(found)
 
 
@@ -80,22 +76,22 @@ def test_no_file_class_or_function_of_the_package_is_over_its_limit() -> None:
     ("source", "expected"),
     [
         ("def f():\n" + "    x = 1\n" * 59, []),
-        ("def f():\n" + "    x = 1\n" * 60, ["function f has 61 lines (limit 60)"]),
+        ("def f():\n" + "    x = 1\n" * 60, ["m.py:1: function f has 61 lines (limit 60)"]),
         (
             "class C:\n    def f(self):\n" + "        x = 1\n" * 299,
-            ["class C has 301 lines (limit 300)", "function f has 300 lines (limit 60)"],
+            [
+                "m.py:1: class C has 301 lines (limit 300)",
+                "m.py:2: function f has 300 lines (limit 60)",
+            ],
         ),
-        ("x = 1\n" * 601, ["the file has 601 lines (limit 600)"]),
+        ("x = 1\n" * 601, ["m.py: the file has 601 lines (limit 600)"]),
     ],
     ids=["function-of-60-lines", "function-of-61-lines", "class-of-301-lines", "file-of-601"],
 )
 def test_the_limits_are_counted_from_the_first_line_to_the_last(
     source: str, expected: list[str]
 ) -> None:
-    found = [
-        f"{o.what} has {o.lines} lines (limit {o.limit})" for o in oversizes(Path("m.py"), source)
-    ]
-    assert found == expected
+    assert list(oversizes(Path("m.py"), source)) == expected
 
 
 # --------------------------------------------------------------------------- layers
@@ -379,7 +375,7 @@ def test_the_checks_find_what_they_are_for(
 def foreign_reexports(path: Path, text: str) -> Iterator[str]:
     """The imports of ``text`` that re-export a name that is not gdprkit's, or that keep a
     name with ``noqa: F401`` instead of ``as`` itself."""
-    where = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
+    where = _where(path)
     lines = text.splitlines()
     for node in ast.walk(ast.parse(text, filename=str(path))):
         if not isinstance(node, ast.Import | ast.ImportFrom):
@@ -398,11 +394,7 @@ def foreign_reexports(path: Path, text: str) -> Iterator[str]:
 
 
 def test_modules_re_export_only_gdprkit_names() -> None:
-    found = [
-        r
-        for path in sorted(PACKAGE.rglob("*.py"))
-        for r in foreign_reexports(path, path.read_text())
-    ]
+    found = in_the_package(foreign_reexports)
     assert not found, "re-exports that are not gdprkit's names:\n" + "\n".join(found)
 
 
