@@ -1,0 +1,1 @@
+"""The ``gdprkit`` command line's machinery: exit statuses, store arguments, commands."""
