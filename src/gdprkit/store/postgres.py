@@ -62,7 +62,7 @@ except ImportError:  # pragma: no cover - exercised with psycopg hidden
     ) from None
 
 from gdprkit._errors import StoreError
-from gdprkit.store._common import StoreBase
+from gdprkit.store._common import StoreBase, log_opened
 from gdprkit.store._migrations import POSTGRESQL, pending, render
 
 __all__ = [
@@ -332,6 +332,7 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
             # The server's own message names tables and constraints, never connection secrets.
             reason = exc.diag.message_primary or type(exc).__name__
             raise StoreError(f"migrating the PostgreSQL store failed: {reason}") from None
+        log_opened(self, version, known)
 
     def _read_version(self) -> int:
         row = self._conn.execute("SELECT COALESCE(MAX(version), 0) FROM gdprkit_schema").fetchone()
