@@ -4,6 +4,7 @@ error and never a traceback, store URLs, --version, --debug, progress on a termi
 from __future__ import annotations
 
 import io
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -543,6 +544,16 @@ def test_progress_on_a_terminal_is_redrawn_and_cleared() -> None:
         # the bug this replaces: "churn_scores: 2 rowss: 2 rows" left on the screen
         assert _screen(tty.getvalue()) == ["source 7/7 churn_scores: 2 rows"]
     assert _screen(tty.getvalue()) == [""]
+
+
+@pytest.mark.parametrize("columns", [0, 30], ids=["a terminal of unknown size", "30 columns"])
+def test_progress_fits_the_terminal(monkeypatch: pytest.MonkeyPatch, columns: int) -> None:
+    tty = _Tty()
+    monkeypatch.setattr(tty, "fileno", lambda: 2)
+    monkeypatch.setattr("os.get_terminal_size", lambda fd: os.terminal_size((columns, 24)))
+    Progress(tty).update("source 4/7 meter_readings", 168)
+    shown = "source 4/7 meter_readings: 168 rows"
+    assert _screen(tty.getvalue()) == [shown if columns == 0 else shown[:29]]
 
 
 def test_progress_shows_count_total_rate_and_time_left() -> None:

@@ -155,7 +155,8 @@ class Progress:
         try:
             width = os.get_terminal_size(self.stream.fileno()).columns
         except (OSError, ValueError):
-            width = 80
+            width = 0
+        width = width or 80  # a pseudo-terminal may not know its size and say 0
         self.stream.write("\r" + text[: width - 1] + "\x1b[K")
         self.stream.flush()
         self._drawn = True
