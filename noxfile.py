@@ -121,8 +121,13 @@ def examples(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the documentation with warnings as errors."""
-    session.install("-e", ".[docs]")
+    """Build the documentation with warnings as errors.
+
+    The reference documents the integrations too: autodoc imports them, so their extras are
+    installed (gdprkit.pydantic, gdprkit.sqlalchemy and gdprkit.store.postgres refuse to
+    import without theirs).
+    """
+    session.install("-e", ".[docs,postgres,dask,sqlalchemy,pydantic]")
     session.run(
         "sphinx-build", "-W", "--keep-going", "-q", "-b", "html", "docs", "docs/_build/html"
     )

@@ -172,7 +172,7 @@ def test_cli_audit_verify(log, store, capsys):
 def test_cli_audit_verify_refuses_a_missing_store(tmp_path, capsys):
     # A mistyped path must not be created and reported as an empty, intact log.
     missing = tmp_path / "missing.db"
-    assert main(["audit", "verify", str(missing)]) == 1
+    assert main(["audit", "verify", str(missing)]) == 3
     assert "does not exist" in capsys.readouterr().err
     assert not missing.exists()
 

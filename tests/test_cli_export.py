@@ -27,9 +27,13 @@ def db(tmp_path):
     return path
 
 
+#: The data sources of Elveta's service, for ``--sources``.
+SOURCES = "gdprkit._demo.service:sources"
+
+
 def _args(db, out, subject="C-1042", *extra):
-    return ["export", "--policy", str(ELVETA_POLICY), "--db", str(db),
-            "--subject", subject, "--out", str(out), *extra]  # fmt: skip
+    return ["export", "--policy", str(ELVETA_POLICY), "--db", str(db), "--sources", SOURCES,
+            "--kind", "customer", "--subject", subject, "--out", str(out), *extra]  # fmt: skip
 
 
 def test_export_writes_a_verifiable_package(db, tmp_path, capsys):
@@ -129,27 +133,27 @@ def test_subject_id_is_not_echoed_in_errors(db, tmp_path, capsys):
 def test_missing_policy_and_bad_sources(db, tmp_path, capsys):
     args = _args(db, tmp_path / "p.zip")
     args[2] = str(tmp_path / "nope.toml")
-    assert main(args) == 1
+    assert main(args) == 2
     assert "file not found" in capsys.readouterr().err
-    assert main([*_args(db, tmp_path / "p.zip"), "--sources", "no.such.module:sources"]) == 1
+    assert main([*_args(db, tmp_path / "p.zip"), "--sources", "no.such.module:sources"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("gdprkit: cannot load --sources")
+    assert err.startswith("gdprkit: --sources no.such.module:sources: no module no.such.module")
     assert "Traceback" not in err
 
 
 @pytest.mark.parametrize(
-    ("db_name", "subject"),
-    [("missing.db", "C-1042"), ("elveta.db", "C-9999")],
+    ("db_name", "subject", "status"),
+    [("missing.db", "C-1042", 3), ("elveta.db", "C-9999", 1)],
     ids=["missing database", "unknown subject"],
 )
-def test_the_command_fails_without_a_traceback(db, tmp_path, db_name, subject):
+def test_the_command_fails_without_a_traceback(db, tmp_path, db_name, subject, status):
     proc = subprocess.run(
         [sys.executable, "-m", "gdprkit", *_args(tmp_path / db_name, tmp_path / "p.zip", subject)],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert proc.returncode == 1
+    assert proc.returncode == status
     assert proc.stdout == ""
     assert proc.stderr.startswith("gdprkit: ")
     assert "Traceback" not in proc.stderr

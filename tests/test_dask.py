@@ -385,6 +385,7 @@ def test_mixed_object_column_names_column_not_value(env_source: gd.KeyringSource
         with pytest.raises(TypeError, match="column 'id'") as info:
             out.compute(scheduler="sync")
     assert SECRET not in str(info.value)
+    assert info.value.__context__ is None  # Arrow's own error quotes the value
 
 
 def test_empty_partitions(env_source: gd.KeyringSource) -> None:
@@ -586,6 +587,7 @@ def test_generaliser_errors_name_the_column(
     with pytest.raises(error, match=message) as info:
         gd.generalize(ddf, generalization).compute(scheduler="sync")
     assert SECRET not in str(info.value)
+    assert info.value.__context__ is None
 
 
 def test_generalize_checks_columns_before_running() -> None:

@@ -12,16 +12,24 @@ the temporary directory).
 * a block whose first line starts with ``# doc: no-run`` is shown, not run (for
   examples that need a service this repository does not have);
 * a page with a line ``<!-- doc: requires sqlalchemy pydantic -->`` skips, with the
-  reason, where one of those modules is not installed (pages about optional extras).
+  reason, where one of those modules is not installed (pages about optional extras);
+* on a page with a line ``<!-- doc: run-console -->``, ```` ```console ```` blocks run
+  too: each ``$ gdprkit ...`` line runs the command line in the page's working
+  directory, and the lines up to the next ``$`` are its output (stdout and stderr, as
+  a terminal shows them; ``...`` stands for any text); ``$ echo $?`` checks the
+  exit status of the command before.
 
 A failure names the page and the line of the block that failed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import gc
+import io
 import re
+import shlex
 import sqlite3
 import sys
 import traceback
@@ -31,10 +39,13 @@ from pathlib import Path
 import attrs
 import pytest
 
+from gdprkit import cli
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 NO_RUN = "# doc: no-run"
 _REQUIRES = re.compile(r"^<!-- doc: requires ([\w. ]+) -->$", re.MULTILINE)
+RUN_CONSOLE = "<!-- doc: run-console -->"
 
 _PYTHON = frozenset({"python", "py", "python3"})
 _PYCON = frozenset({"pycon", "doctest"})
@@ -51,6 +62,7 @@ class Block:
     line: int
     code: str
     doctest: bool
+    console: bool = False
 
     @property
     def where(self) -> str:
@@ -89,6 +101,7 @@ def _strip_options(lines: list[str]) -> tuple[list[str], int]:
 def extract_blocks(path: Path, text: str | None = None) -> list[Block]:
     """The runnable Python blocks of a Markdown page, in order."""
     lines = (path.read_text(encoding="utf-8") if text is None else text).splitlines()
+    consoles = RUN_CONSOLE in lines
     blocks: list[Block] = []
     # (fence character, length) of the wrapping directives we are inside
     open_wrappers: list[tuple[str, int]] = []
@@ -135,6 +148,9 @@ def extract_blocks(path: Path, text: str | None = None) -> list[Block]:
                     doctest=language in _PYCON or first.lstrip().startswith(">>>"),
                 )
             )
+        elif language == "console" and consoles:
+            code = "\n".join(body) + "\n"
+            blocks.append(Block(path, start + dropped + 1, code, doctest=False, console=True))
         i = end + 1
     return blocks
 
@@ -197,7 +213,9 @@ def test_page_examples_run(page: Path, page_workdir: Path) -> None:
     before = _connections()
     try:
         for block in extract_blocks(page):
-            if block.doctest:
+            if block.console:
+                _run_console(block)
+            elif block.doctest:
                 _run_doctest(block, module.__dict__)
             else:
                 _run_code(block, module.__dict__)
@@ -207,6 +225,45 @@ def test_page_examples_run(page: Path, page_workdir: Path) -> None:
         # Close them here, or Python 3.13 warns about unclosed databases later.
         for conn in _connections() - before:
             conn.close()
+
+
+def _run_console(block: Block) -> None:
+    """Run each ``$ gdprkit ...`` of a console block and compare what it printed."""
+    status: int | None = None
+    for line, command, expected in _console_steps(block):
+        where = f"{block.path.relative_to(ROOT)}:{line}"
+        if command == "echo $?":
+            if status is None or expected.strip() != str(status):
+                pytest.fail(
+                    f"{where}: exit status {status}, the page says {expected}", pytrace=False
+                )
+            continue
+        words = shlex.split(command)
+        if words[:1] != ["gdprkit"]:
+            pytest.fail(f"{where}: only gdprkit commands run here, not {command!r}", pytrace=False)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            status = cli.main(words[1:])
+        checker = doctest.OutputChecker()
+        flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+        if not checker.check_output(expected, printed.getvalue(), flags):
+            pytest.fail(
+                f"{where}: $ {command}\n--- the page shows\n{expected}--- it printed\n"
+                f"{printed.getvalue()}",
+                pytrace=False,
+            )
+
+
+def _console_steps(block: Block) -> list[tuple[int, str, str]]:
+    """(line, command, expected output) for each ``$`` line of a console block."""
+    steps: list[tuple[int, str, str]] = []
+    for offset, text in enumerate(block.code.splitlines()):
+        if text.startswith("$ "):
+            steps.append((block.line + offset, text[2:].strip(), ""))
+        elif steps:
+            line, command, expected = steps[-1]
+            steps[-1] = (line, command, expected + text + "\n")
+    return steps
 
 
 def _connections() -> set[sqlite3.Connection]:
@@ -251,3 +308,26 @@ def test_extract_blocks_reads_fences_and_markers() -> None:
         (8, "y = x + 1\n", False),
         (19, ">>> x + y\n3\n", True),
     ]
+
+
+def test_console_blocks_compare_output_and_exit_status(tmp_path: Path) -> None:
+    """A console block that claims the wrong output or status fails (else every page passes)."""
+    version = "```console\n$ gdprkit --version\ngdprkit ...\n$ echo $?\n0\n```"
+    page = tmp_path / "page.md"
+    for text, passes in [
+        (f"{RUN_CONSOLE}\n{version}", True),
+        (f"{RUN_CONSOLE}\n" + version.replace("gdprkit ...", "gdprkit 0.0.0-no"), False),
+        (f"{RUN_CONSOLE}\n" + version.replace("\n0\n", "\n2\n"), False),
+        (f"{RUN_CONSOLE}\n```console\n$ rm -rf /\n```", False),
+        (version.replace("gdprkit ...", "not compared"), True),  # no marker: shown, not run
+    ]:
+        page.write_text(text, encoding="utf-8")
+        blocks = [Block(ROOT / "docs" / "x.md", b.line, b.code, b.doctest, b.console)
+                  for b in extract_blocks(page)]  # fmt: skip
+        try:
+            for block in blocks:
+                _run_console(block)
+        except pytest.fail.Exception:
+            assert not passes, text
+        else:
+            assert passes, text

@@ -409,7 +409,7 @@ def test_cli_requests_due_empty_and_missing_store(db, tmp_path, capsys):
     assert main(["requests", "due", str(db)]) == 0
     assert "no open requests" in capsys.readouterr().out
     missing = tmp_path / "missing.db"
-    assert main(["requests", "due", str(missing)]) == 1
+    assert main(["requests", "due", str(missing)]) == 3
     assert "does not exist" in capsys.readouterr().err
     assert not missing.exists()
 

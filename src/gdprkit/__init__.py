@@ -10,6 +10,7 @@ public API, the modules that are not loaded yet included.
 from __future__ import annotations
 
 import importlib
+import logging as _logging
 from typing import TYPE_CHECKING, Any
 
 from gdprkit._errors import (
@@ -114,6 +115,10 @@ _SUBMODULES = frozenset(
 
 #: The installed distribution's version (PEP 440), read from its metadata on first use.
 __version__: str
+
+# gdprkit logs under "gdprkit.<concern>" and leaves handlers to the application: without this,
+# logging's last resort would print its warnings on stderr (docs/howto/logging.md).
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
 
 def __getattr__(name: str) -> Any:

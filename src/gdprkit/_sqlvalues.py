@@ -64,6 +64,21 @@ def _target(hint: Any) -> type | None:
 
 def _convert(value: object, hint: Any, what: str) -> object:
     """Convert a non-None ``value`` to ``hint``, one of ``_CONVERTED``."""
+    converted = _try_convert(value, hint)
+    if converted is _FAILED:
+        # Raised outside the ``except`` of _try_convert: the conversion's own error quotes
+        # the value, and would ride along as ``__context__`` (``from None`` only hides it).
+        raise SourceError(
+            f"column {what} holds a value that is not a {getattr(hint, '__name__', hint)}"
+        )
+    return converted
+
+
+_FAILED = object()
+
+
+def _try_convert(value: object, hint: Any) -> object:
+    """``value`` converted to ``hint``, or ``_FAILED``."""
     try:
         if hint is datetime:
             if isinstance(value, datetime):
@@ -82,13 +97,11 @@ def _convert(value: object, hint: Any, what: str) -> object:
                 return value
             if value in (0, 1):
                 return bool(value)
-            raise ValueError
+            return _FAILED
         if hint in (int, float, str) and not isinstance(value, hint):
             return hint(value)
     except (ValueError, TypeError, InvalidOperation):
-        raise SourceError(
-            f"column {what} holds a value that is not a {getattr(hint, '__name__', hint)}"
-        ) from None
+        return _FAILED
     return value
 
 

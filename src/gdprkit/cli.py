@@ -1,73 +1,75 @@
 """The ``gdprkit`` command line: ``demo``, ``policy``, ``audit verify``, ``requests due``, ``export``,
-``check-models``."""
+``check-models``.
+
+Every command exits with a status from one table (:class:`gdprkit._cli.status.Exit`,
+shown in ``docs/cli.md``) and reports an error as one line on stderr, never a
+traceback (``--debug`` shows it).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-from gdprkit._cli.check_models import add_command as add_check_models
-from gdprkit._errors import GdprkitError, PolicyError, StoreError
+from gdprkit._cli import check_models, export, stores
+from gdprkit._cli.options import Parser, Version, add_progress_option, common_options
+from gdprkit._cli.status import CommandFailed, Exit, describe, status_of
+from gdprkit._errors import PolicyError
 from gdprkit._term import Terminal
-
-if TYPE_CHECKING:
-    import sqlite3
-    from pathlib import Path
-
-    from gdprkit.policy import Policy
-    from gdprkit.rights import ExportResult
 
 
 def _policy_command(args: argparse.Namespace) -> int:
     from gdprkit.policy import Policy
 
     out = Terminal()
-    policy = Policy.from_toml(args.file)
     if args.action == "check":
+        try:
+            policy = Policy.from_toml(args.file)
+        except PolicyError as exc:
+            # The check's finding, one problem a line: exit status 1, not a usage error.
+            for problem in exc.problems:
+                print(f"gdprkit: {problem}", file=sys.stderr)
+            return Exit.FOUND
         out.line(
             f"{args.file}: OK ({len(policy.purposes)} purposes, {len(policy.cookies)} cookies)"
         )
         for warning in policy.ropa().warnings:
             out.line(f"warning: {warning}")
-    elif args.action == "ropa":
+        return Exit.OK
+    policy = Policy.from_toml(args.file)
+    if args.action == "ropa":
         record = policy.ropa(args.lang)
         out.line(record.to_json() if args.format == "json" else record.to_markdown())
     elif args.action == "notice":
         out.line(policy.render_notice(args.lang))
     else:
         out.line(json.dumps(policy.to_dpv(), ensure_ascii=False, indent=2))
-    return 0
+    return Exit.OK
 
 
 def _demo_command(args: argparse.Namespace) -> int:
     from gdprkit._demo.run import run_demo
 
-    return run_demo(directory=args.dir, as_json=args.json)
-
-
-def _require_store_file(path: str) -> None:
-    """Refuse a missing store: opening one would create an empty store at a mistyped path."""
-    if not os.path.exists(path):
-        raise StoreError("the store file does not exist")
+    return run_demo(directory=args.dir, as_json=args.json, progress=args.progress)
 
 
 def _audit_command(args: argparse.Namespace) -> int:
     from gdprkit.audit import AuditLog
-    from gdprkit.store.sqlite import SQLiteStore
 
-    _require_store_file(args.db)
-    with SQLiteStore(args.db) as store:
+    with stores.open_existing_store(args.db) as store:
         head = AuditLog(store).verify(args.head)
+    name = stores.shown(args.db)
     if head is None:
-        print(f"{args.db}: the audit log is empty")
+        print(f"{name}: the audit log is empty")
     else:
-        print(f"{args.db}: {head.seq} entries, chain intact; head {head}")
-    return 0
+        print(f"{name}: {head.seq} entries, chain intact; head {head}")
+    return Exit.OK
 
 
 def _parse_at(text: str | None) -> datetime:
@@ -87,25 +89,21 @@ def _parse_at(text: str | None) -> datetime:
 
 def _requests_command(args: argparse.Namespace) -> int:
     from gdprkit.requests import RequestRegister
-    from gdprkit.store.sqlite import SQLiteStore
     from gdprkit.timecalc import STOCKHOLM
 
-    _require_store_file(args.db)
     try:
         at = _parse_at(args.at)
     except argparse.ArgumentTypeError as exc:
-        print(f"gdprkit: {exc}", file=sys.stderr)
-        return 2
+        raise CommandFailed(str(exc)) from None
     if args.limit is not None and args.limit < 1:
-        print("gdprkit: --limit must be at least 1", file=sys.stderr)
-        return 2
-    with SQLiteStore(args.db) as store:
+        raise CommandFailed("--limit must be at least 1")
+    with stores.open_existing_store(args.db) as store:
         register = RequestRegister(store)
         requests = register.due(at=at)
     out = Terminal()
     today = at.astimezone(STOCKHOLM).date()
     if not requests:
-        out.line(f"{args.db}: no open requests")
+        out.line(f"{stores.shown(args.db)}: no open requests")
         return 0
     shown = requests if args.limit is None else requests[: args.limit]
     rows = []
@@ -132,125 +130,53 @@ def _requests_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_sources(spec: str, conn: object) -> list[object]:
-    import importlib
-
-    module_name, _, attr = spec.partition(":")
-    factory = getattr(importlib.import_module(module_name), attr or "sources")
-    return list(factory(conn))
-
-
-def _fail(message: str) -> int:
-    """Report an export that cannot be made; the subject id is personal data: never repeated."""
-    print(f"gdprkit: {message}", file=sys.stderr)
-    return 1
-
-
-def _export_command(args: argparse.Namespace) -> int:
-    import sqlite3
-    from pathlib import Path
-
-    from gdprkit.policy import Policy
-
-    if not args.subject.strip():
-        return _fail("--subject must be a non-empty id")
-    policy = Policy.from_toml(args.policy)
-    db = Path(args.db)
-    if not db.is_file():
-        return _fail(f"no database file at {args.db}")
-    out = Path(args.out)
-    # Written beside --out and renamed into place only if the subject has records, so an
-    # unknown id (a typo) neither leaves an empty package nor replaces an earlier one.
-    staging = out.with_name(f".{out.name}.{os.getpid()}.export")
-    try:
-        # read-only: never creates or changes the service's database
-        conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return _fail(f"cannot open the database {args.db}: {exc}")
-    result = _export_to(staging, args, conn, policy)
-    if result is None:
-        return 1
-    if result.rows == 0 and not args.allow_empty:
-        staging.unlink()
-        return _fail(
-            f"no records of this {args.kind} in any source; check --subject and --kind "
-            "(nothing written; --allow-empty writes a package that confirms no data is held)"
-        )
-    os.replace(staging, out)
-    print(f"{out}: {result.rows} rows, sha256 {result.sha256}")
-    return 0
-
-
-def _export_to(
-    staging: Path, args: argparse.Namespace, conn: sqlite3.Connection, policy: Policy
-) -> ExportResult | None:
-    """Write the subject's package to ``staging`` and close ``conn``; ``None`` once it failed."""
-    import sqlite3
-
-    from gdprkit.rights import SubjectRef, export_subject
-
-    tty = sys.stderr.isatty()
-
-    def progress(source: str, rows: int) -> None:
-        if tty:
-            print(f"\r  {source}: {rows} rows", end="", file=sys.stderr, flush=True)
-
-    try:
-        try:
-            sources = _load_sources(args.sources, conn)
-        except (ImportError, AttributeError, TypeError, ValueError) as exc:
-            _fail(f"cannot load --sources {args.sources}: {type(exc).__name__}: {exc}")
-            return None
-        return export_subject(
-            SubjectRef(kind=args.kind, id=args.subject),
-            sources,  # type: ignore[arg-type]
-            policy,
-            scope=args.scope,
-            at=datetime.now(UTC),
-            out=staging,
-            progress=progress,
-        )
-    except sqlite3.Error as exc:
-        _fail(f"cannot read the database {args.db}: {exc}")
-    except OSError as exc:
-        _fail(f"cannot write the package {args.out}: {exc.strerror or exc}")
-    finally:
-        conn.close()
-        if tty:
-            print(file=sys.stderr)
-    return None
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``gdprkit`` command."""
-    parser = argparse.ArgumentParser(
-        prog="gdprkit", description="GDPR compliance primitives: policy, retention, rights."
+    common = common_options()
+    parser = Parser(
+        prog="gdprkit",
+        description="GDPR compliance primitives: policy, retention, rights.",
+        epilog="Exit status: 0 ok, 1 a check failed or found a problem, 2 usage or bad input, "
+        "3 a file or store cannot be used, 4 unexpected error (see docs/cli.md).",
+        # A parser of its own: set_defaults below would change the actions it shares.
+        parents=[common_options()],
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.set_defaults(debug=False, verbose=False)
+    parser.add_argument("--version", action=Version, help="print gdprkit's version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="run the Elveta walkthrough on a temporary SQLite store")
-    demo.add_argument("--dir", help="keep the store and packages in this folder")
+    demo = sub.add_parser(
+        "demo", parents=[common], help="run the Elveta walkthrough on an embedded SQLite store"
+    )
+    demo.add_argument(
+        "--dir",
+        help="write the stores and packages to this folder: a new or empty one, or one an "
+        "earlier demo wrote (it starts afresh there)",
+    )
     demo.add_argument("--json", action="store_true", help="print the facts as JSON")
+    add_progress_option(demo)
     demo.set_defaults(func=_demo_command)
 
-    pol = sub.add_parser("policy", help="check or render a policy file")
+    pol = sub.add_parser("policy", parents=[common], help="check or render a policy file")
     pol.add_argument("action", choices=("check", "ropa", "notice", "dpv"))
     pol.add_argument("file", help="the policy TOML file")
     pol.add_argument("--lang", default="en", help="language of ropa/notice (sv or en)")
     pol.add_argument("--format", choices=("md", "json"), default="md", help="ropa format")
     pol.set_defaults(func=_policy_command)
 
-    audit = sub.add_parser("audit", help="verify the audit log's hash chain")
+    audit = sub.add_parser("audit", parents=[common], help="verify the audit log's hash chain")
     audit.add_argument("action", choices=("verify",))
-    audit.add_argument("db", help="the gdprkit SQLite store")
+    audit.add_argument("db", metavar="STORE", help=stores.STORE_HELP)
     audit.add_argument(
         "--head", help="a head saved earlier ('<seq>:<sha256>'), to catch truncation"
     )
     audit.set_defaults(func=_audit_command)
 
-    reqs = sub.add_parser("requests", help="list data-subject requests by deadline (Art. 12(3))")
+    reqs = sub.add_parser(
+        "requests", parents=[common], help="list data-subject requests by deadline (Art. 12(3))"
+    )
     reqs.add_argument("action", choices=("due",))
-    reqs.add_argument("db", help="the gdprkit SQLite store")
+    reqs.add_argument("db", metavar="STORE", help=stores.STORE_HELP)
     reqs.add_argument(
         "--at",
         help="the instant to count from (ISO 8601; default now, Stockholm time if no offset)",
@@ -258,44 +184,56 @@ def build_parser() -> argparse.ArgumentParser:
     reqs.add_argument("--limit", type=int, help="show at most N requests")
     reqs.set_defaults(func=_requests_command)
 
-    export = sub.add_parser("export", help="write a subject's export package (Art. 15 / 20)")
-    export.add_argument("--policy", required=True, help="the policy TOML file")
-    export.add_argument("--db", required=True, help="the service's SQLite database")
-    export.add_argument("--subject", required=True, help="the data subject's id")
-    export.add_argument("--kind", default="customer", help="the data subject's kind")
-    export.add_argument("--scope", choices=("access", "portability"), default="access")
-    export.add_argument("--out", required=True, help="where to write the ZIP")
-    export.add_argument(
-        "--allow-empty",
-        action="store_true",
-        help="write the package even with no records: Art. 15(1) asks us to confirm that too",
-    )
-    export.add_argument(
-        "--sources",
-        default="gdprkit._demo.service:sources",
-        help="MODULE:CALLABLE that returns the data sources for a connection",
-    )
-    export.set_defaults(func=_export_command)
-
-    add_check_models(sub)
+    export.add_command(sub, common)
+    check_models.add_command(sub, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (the table in ``docs/cli.md``)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already reported
+        return exc.code if isinstance(exc.code, int) else Exit.USAGE
+    if args.verbose:
+        _log_to_stderr()
     try:
         status: int = args.func(args)
+    except KeyboardInterrupt:
+        print("gdprkit: interrupted", file=sys.stderr)
+        return Exit.INTERRUPTED
     except BrokenPipeError:
         # the reader went away (``gdprkit demo | head``): stop quietly, as Unix tools do
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
-    except PolicyError as exc:
-        print(f"gdprkit: invalid policy: {exc}", file=sys.stderr)
-        return 1
-    except GdprkitError as exc:
-        print(f"gdprkit: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        return Exit.BROKEN_PIPE
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exception(exc)
+        print(f"gdprkit: {describe(exc)}", file=sys.stderr)
+        return status_of(exc)
     return status
+
+
+def _log_to_stderr() -> None:
+    """``--verbose``: gdprkit's log records (INFO and up) on stderr."""
+    logger = logging.getLogger("gdprkit")
+    logger.setLevel(logging.INFO)
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+class _StderrHandler(logging.Handler):
+    """The handler ``--verbose`` adds (once, however often ``main`` runs in one process).
+
+    It writes to whatever ``sys.stderr`` is at the time, as ``logging.lastResort`` does.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            print(self.format(record), file=sys.stderr)
+        except Exception:
+            self.handleError(record)

@@ -126,18 +126,22 @@ class Generalization:
         out: dict[str, object] = {}
         for name, rule in self.rules.items():
             args = [_get(row, source, index) for source in rule.sources]
+            error: Exception
             try:
                 out[name] = rule.generaliser(*args)
+                continue
             except (AnonymizationError, NaiveDatetimeError) as exc:
                 # Same type, with the column named; our messages never carry the value.
-                raise type(exc)(f"row {index}, column {name!r}: {exc}") from None
+                error = type(exc)(f"row {index}, column {name!r}: {exc}")
             except GdprkitError:
                 raise
             except Exception as exc:
                 # A user's generaliser may echo the value in its message: keep only the type.
-                raise AnonymizationError(
+                error = AnonymizationError(
                     f"row {index}, column {name!r}: generaliser raised {type(exc).__name__}"
-                ) from None
+                )
+            # Raised here, not in the handler, so the value-quoting error is not its __context__.
+            raise error
         for name in self.keep:
             out[name] = _get(row, name, index)
         return out

@@ -8,17 +8,19 @@ are not (or no model was found); 2 when a module cannot be imported.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
+
+from gdprkit._cli.paths import importable
 
 __all__ = ["add_command"]
 
 
-def add_command(sub: Any) -> None:
+def add_command(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add ``check-models`` to the ``gdprkit`` command's subparsers."""
     cmd = sub.add_parser(
         "check-models",
+        parents=[common],
         help="fail when a model field is neither tagged as personal data nor declared not personal",
         description=(
             "Import each MODULE and check every model class it defines (attrs, dataclasses, "
@@ -40,11 +42,9 @@ def add_command(sub: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from gdprkit._tagging.classify import classify
 
-    for folder in reversed([os.getcwd(), *args.path]):
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
     try:
-        report = classify(*args.modules)
+        with importable(*args.path):
+            report = classify(*args.modules)
     except ImportError as exc:
         print(f"gdprkit: cannot import {exc.name or 'a module'}: {exc}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ here too.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -142,5 +143,7 @@ class LedgerBase:
         self, action: str, at: datetime, actor: str, subject: str | None, **details: Any
     ) -> None:
         """Audit a change with the write it belongs to; ``details`` hold purpose ids or counts only."""
+        facts = ", ".join(f"{k}={v}" for k, v in details.items())
+        logging.getLogger("gdprkit.consent").info("%s: %s", action, facts)
         if self._audit is not None:
             self._audit.record(action, at=at, actor=actor, subject=subject, details=details)

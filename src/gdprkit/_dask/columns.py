@@ -46,7 +46,10 @@ def call_each(
     try:
         return [generaliser(*args) for args in rows]
     except Exception as exc:
-        raise _wrap_error(name, exc) from None
+        error = _wrap_error(name, exc)
+    # Raised outside the handler: the generaliser's own error may quote the value, and would
+    # otherwise stay reachable as ``__context__``.
+    raise error
 
 
 def to_array(values: Sequence[object], dtype: Any) -> Any:

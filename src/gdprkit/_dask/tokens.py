@@ -64,9 +64,11 @@ def _as_arrow(values: Any, column: str) -> Any:
         try:
             arr = pa.array(values, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arr = None  # Arrow's message quotes the value: raise without it as __context__
+        if arr is None:
             raise TypeError(
                 f"column {column!r} mixes value types; pseudonymize needs str or bytes values"
-            ) from None
+            )
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
     if types.is_dictionary(arr.type):

@@ -1,24 +1,24 @@
-"""``python -m gdprkit demo``: the Elveta walkthrough, on a store in a temporary folder."""
+"""``python -m gdprkit demo``: the Elveta walkthrough, on stores in a folder it keeps."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Sequence
-from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
 
 import gdprkit as gk
 from gdprkit import anonymize, pseudonym, retention, rights
+from gdprkit._demo import folder as demo_folder
 from gdprkit._demo import models, service
-from gdprkit._term import Terminal
+from gdprkit._term import Progress, Terminal
 from gdprkit.audit import AuditLog
 from gdprkit.consent import Ledger
 from gdprkit.policy import Policy
@@ -29,13 +29,33 @@ from gdprkit.store.sqlite import SQLiteStore
 #: A customer's retention facts (``service.facts_for``).
 Facts = dict[str, date | datetime | None]
 
+#: The demo's output fits a terminal this wide.
+WIDTH = 100
+
+#: How many invented customers the service database holds.
+CUSTOMERS = 200
+
+_ANNA = service.customer_id(0)
+#: The browser of a visitor of Elveta's website: cookie consent is recorded per browser.
+_BROWSER = "browser-7f3a"
+#: The files a run writes into its folder (and removes there before the next run).
+WRITTEN = (
+    "elveta.db",
+    "gdprkit.db",
+    *(
+        f"{_ANNA}-{scope}{end}"
+        for scope in ("access", "portability")
+        for end in (".zip", "-index.html")
+    ),
+)
+
 
 class Report:
     """Prints the walkthrough for people, or collects the same facts for ``--json``."""
 
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
-        self.term = Terminal()
+        self.term = Terminal(width=WIDTH)
         self.facts: dict[str, Any] = {}
         self._section: dict[str, Any] = self.facts
 
@@ -63,17 +83,21 @@ class Report:
             self.term.line("  " + text)
 
 
-def run_demo(*, directory: str | None = None, as_json: bool = False) -> int:
-    """Run the Elveta story and print it; returns the exit status."""
-    with ExitStack() as stack:
-        if directory is None:
-            directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="gdprkit-demo-"))
-        folder = Path(directory)
-        folder.mkdir(parents=True, exist_ok=True)
-        report = Report(as_json)
-        _walkthrough(report, folder)
-        if as_json:
-            print(json.dumps(report.facts, ensure_ascii=False, indent=2, default=str))
+def run_demo(
+    *, directory: str | None = None, as_json: bool = False, progress: bool | None = None
+) -> int:
+    """Run the Elveta story in ``directory`` (else a new temporary folder) and print it.
+
+    The folder is kept, with the stores and the export packages, and the
+    last lines say where; a folder an earlier run wrote is started afresh
+    (:mod:`gdprkit._demo.folder`). ``progress`` shows the seeding on stderr
+    (None: only on a terminal). Returns the exit status.
+    """
+    folder = demo_folder.prepare(directory, WRITTEN)
+    report = Report(as_json)
+    _walkthrough(report, folder, Progress(enabled=progress))
+    if as_json:
+        print(json.dumps(report.facts, ensure_ascii=False, indent=2, default=str))
     return 0
 
 
@@ -107,13 +131,14 @@ class _World:
         return anna
 
 
-def _walkthrough(report: Report, folder: Path) -> None:
+def _walkthrough(report: Report, folder: Path, progress: Progress) -> None:
     policy = models.policy
     tz = ZoneInfo(str(policy.timezone))
     # The demo's clock is fixed so that its output is the same every run.
     now = datetime(2026, 11, 25, 10, 0, tzinfo=tz)
     _policy_section(report, policy, folder)
-    world = _open_world(report, folder, policy, tz, now)
+    with progress:
+        world = _open_world(report, folder, policy, tz, now, progress)
     _data_section(world)
     _projection_section(world)
     _objection_section(world)
@@ -125,15 +150,23 @@ def _walkthrough(report: Report, folder: Path) -> None:
     _audit_section(world)
     world.store.close()
     world.conn.close()
+    _folder_section(world)
 
 
 def _open_world(
-    report: Report, folder: Path, policy: Policy, tz: ZoneInfo, now: datetime
+    report: Report, folder: Path, policy: Policy, tz: ZoneInfo, now: datetime, progress: Progress
 ) -> _World:
     """Seed the service database and open gdprkit's store, keyring, audit log and ledgers."""
     conn = sqlite3.connect(folder / "elveta.db")
     service.create_schema(conn)
-    ids = service.seed(conn, customers=200, hours=24 * 7)
+    ids = service.seed(
+        conn,
+        customers=CUSTOMERS,
+        hours=24 * 7,
+        progress=lambda done, total: progress.update(
+            "seeding the service database", done, total, "customers"
+        ),
+    )
     store = SQLiteStore(folder / "gdprkit.db")
     keyring = pseudonym.Keyring.generate(at=now)
     keyring.save(store)
@@ -150,7 +183,7 @@ def _open_world(
 
 def _data_section(world: _World) -> None:
     report, conn = world.report, world.conn
-    report.section("data", "2. Elveta's service database")
+    report.section("data", "2. Elveta's service database, and the people in this walkthrough")
     report.fact("database", "service database", str(world.folder / "elveta.db"))
     report.table(
         "tables",
@@ -160,6 +193,29 @@ def _data_section(world: _World) -> None:
             for s in world.sources
         ],
     )
+    report.note(f"{CUSTOMERS} invented customers. The walkthrough follows three people:")
+    report.table("people", ("who", "name", "in this walkthrough"), _people(world))
+    report.note("Below, anna is Anna's customer record as the service holds it.")
+
+
+def _people(world: _World) -> list[tuple[str, str, str]]:
+    """The invented people the sections below act on, by id, with the name the service holds."""
+
+    def name(cid: str) -> str:
+        row = world.conn.execute("SELECT name FROM customers WHERE customer_id = ?", (cid,))
+        return str(row.fetchone()[0])
+
+    anna, third = world.ids[0], world.ids[2]
+    return [
+        (
+            anna,
+            name(anna),
+            "her contract ended on 2025-06-30; she corrects her phone number, objects to "
+            "marketing, asks for her data, then for its erasure",
+        ),
+        (third, name(third), "a customer whose support note is crypto-shredded"),
+        (_BROWSER, "(unknown)", "a browser on elveta.se that accepts statistics cookies"),
+    ]
 
 
 def _projection_section(world: _World) -> None:
@@ -205,7 +261,7 @@ def _objection_section(world: _World) -> None:
 
 def _cookie_consent(world: _World) -> None:
     report, ledger, now = world.report, world.ledger, world.now
-    browser = "browser-7f3a"
+    browser = _BROWSER
     report.fact(
         "cookies_before", "cookies allowed before consent",
         [c.name for c in ledger.allowed_cookies(browser, now)],
@@ -235,7 +291,7 @@ def _retention_section(world: _World) -> Facts:
                 v.status.value,
                 v.expires_at.date().isoformat() if v.expires_at else "-",
                 v.purpose or "-",
-                _short(v.legal_reference or v.reason),
+                _short(v.legal_reference or v.reason, 48),
             )
             for v in verdicts.fields
         ],
@@ -316,8 +372,8 @@ def _export_package(world: _World, scope: Literal["access", "portability"], fact
     )  # fmt: skip
     rights.verify_package(out)
     page = folder / f"{anna_ref.id}-{scope}-index.html"
-    with zipfile.ZipFile(out) as zf:
-        page.write_bytes(zf.read("index.html"))
+    with zipfile.ZipFile(out) as zf, _private(page) as fh:
+        fh.write(zf.read("index.html"))  # Anna's data, readable by the owner alone, as the ZIP
     left_out = sorted(
         {f"{k['record_kind']}.{x['field']}" for k in result.manifest["record_kinds"]
          for x in k["excluded_fields"]}
@@ -364,6 +420,11 @@ def _audit_section(world: _World) -> None:
     report.fact("head", "verified head", str(head))
 
 
+def _private(path: Path) -> BinaryIO:
+    """``path`` opened for writing, created readable and writable by its owner only."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+
+
 def _short(text: str, width: int = 64) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -376,15 +437,9 @@ def _policy_section(report: Report, policy: Policy, folder: Path) -> None:
     report.fact("folder", "working folder", str(folder))
     report.table(
         "purposes",
-        ("purpose", "name", "legal basis", "article", "retention"),
+        ("purpose", "legal basis", "article", "retention"),
         [
-            (
-                p.id,
-                p.name.get("en"),
-                p.basis.label("en"),
-                p.basis.article,
-                p.retention_words("en") or "-",
-            )
+            (p.id, p.basis.label("en"), p.basis.article, p.retention_words("en") or "-")
             for p in policy.purposes.values()
         ],
     )
@@ -396,3 +451,20 @@ def _policy_section(report: Report, policy: Policy, folder: Path) -> None:
             for c in policy.cookies
         ],
     )
+
+
+def _folder_section(world: _World) -> None:
+    """Where the demo's files are: kept, so that the packages can be opened afterwards."""
+    report, folder = world.report, world.folder
+    report.section("folder", "11. What the demo wrote, and where")
+    report.fact("folder", "folder (kept)", str(folder))
+    what = {
+        "elveta.db": "Elveta's service database (SQLite)",
+        "gdprkit.db": "gdprkit's store: keyring, ledgers, requests, audit log",
+        f"{_ANNA}-access.zip": "Anna's access package (Art. 15)",
+        f"{_ANNA}-access-index.html": "its page, the one Anna reads; open it in a browser",
+        f"{_ANNA}-portability.zip": "Anna's portability package (Art. 20)",
+        f"{_ANNA}-portability-index.html": "its page",
+    }
+    report.table("files", ("file", "what"), [(n, what[n]) for n in WRITTEN])
+    report.note("Run the demo again with --dir on this folder and it starts afresh here.")

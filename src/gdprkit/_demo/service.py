@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -106,19 +106,22 @@ def seed(
     hours: int = 24 * 7,
     start: datetime = datetime(2026, 11, 1, tzinfo=UTC),
     seed: int = 1042,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[str]:
     """Fill the tables with invented customers; returns their ids.
 
     The first customer's contract ended on 2025-06-30 (so her data is due for
     review); the others are active. Each has invoices in fiscal years 2024 and
     2025, hourly meter readings, a support ticket, a marketing preference and a
-    churn score.
+    churn score. ``progress(done, total)`` hears of each customer written.
     """
     rng = random.Random(seed)
     ids = [customer_id(n) for n in range(customers)]
     for n, cid in enumerate(ids):
         for records in _records_of(n, cid, start, hours, rng):
             insert(conn, records)
+        if progress is not None:
+            progress(n + 1, customers)
     conn.commit()
     return ids
 

@@ -107,14 +107,20 @@ class Policy:
         name = os.fspath(path)
         try:
             with open(name, "rb") as fh:
-                data = tomllib.load(fh)
+                raw = fh.read()
         except FileNotFoundError:
             raise PolicyError([PolicyProblem(name, "file not found")]) from None
         except OSError as exc:
             raise PolicyError([PolicyProblem(name, f"cannot read: {exc.strerror}")]) from None
+        text = _utf8(raw, name)
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             what = "duplicate declaration" if "twice" in str(exc) else "not valid TOML"
             raise PolicyError([PolicyProblem(name, f"{what}: {exc}")]) from None
+        except RecursionError:
+            # tomllib reads nested arrays and inline tables recursively; no policy nests deep.
+            raise PolicyError([PolicyProblem(name, "arrays or tables nest too deeply")]) from None
         return cls.from_dict(data, source=name)
 
     @classmethod
@@ -216,4 +222,18 @@ def _read_policy(data: Mapping[str, object], source: str) -> Policy:
         jurisdiction=meta.jurisdiction,
         consent_evidence_retention=rights.consent_evidence_retention,
         source=source,
+    )
+
+
+def _utf8(raw: bytes, name: str) -> str:
+    """The policy file's text; TOML files are UTF-8, and anything else is located, not guessed."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    line = raw.count(b"\n", 0, start) + 1
+    # in characters, as an editor counts them (the line before the bad byte is UTF-8)
+    column = len(raw[raw.rfind(b"\n", 0, start) + 1 : start].decode("utf-8")) + 1
+    raise PolicyError(
+        [PolicyProblem(f"{name}: line {line}, column {column}", "not UTF-8 text; save it as UTF-8")]
     )

@@ -72,8 +72,12 @@ def read_meta(top: Reader) -> Meta:
     if tz_name is not None:
         try:
             timezone = zoneinfo.ZoneInfo(tz_name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            meta.problem("timezone", f"unknown time zone {tz_name!r} (use an IANA name)")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            # OSError: a folder of the tz database ("US", "Europe") is no zone, and zoneinfo
+            # reports it by trying to read the folder as a file.
+            meta.problem(
+                "timezone", f"unknown time zone {tz_name!r} (use an IANA name: Europe/Stockholm)"
+            )
     languages = meta.str_list("languages") or ("en",)
     for i, lang in enumerate(languages):
         if not (len(lang) == 2 and lang.isalpha() and lang.islower()):

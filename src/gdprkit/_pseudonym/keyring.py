@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -229,6 +230,9 @@ class Keyring:
         a retired key's material is deleted from the store.
         """
         persist.save(store, name, self._keys, self._retired)
+        logging.getLogger("gdprkit.keys").info(
+            "keyring %r saved: %d keys, active key %s", name, len(self), self.active_id
+        )
 
     @classmethod
     def load(cls, store: Store, *, name: str = "default") -> Keyring:

@@ -7,6 +7,7 @@ The ciphertext and key-wrapping formats are in ``docs/token-format.md``.
 
 from __future__ import annotations
 
+import logging
 import struct
 from datetime import datetime
 from typing import Final
@@ -189,6 +190,10 @@ class SubjectKeys:
                 destroyed = True
         if destroyed:
             self._store.checkpoint()
+        # never the subject id: that a key was destroyed is what may be logged
+        logging.getLogger("gdprkit.keys").info(
+            "a subject key was shredded" if destroyed else "a subject was already shredded"
+        )
         return destroyed
 
     def is_shredded(self, subject: str) -> bool:

@@ -35,6 +35,9 @@ _KEYS: Final[Mapping[str, tuple[str, ...]]] = {
     "anonymized_only": ("kind", "reason", "legal_reference"),
 }
 _ACTIONS: Final = {a.value: a for a in Action}
+#: How deep ``then`` chains and ``rules`` lists may nest. Real policies nest two or three
+#: levels; the limit keeps a hostile or generated file from exhausting Python's stack.
+MAX_DEPTH: Final = 32
 
 
 class _Meta(NamedTuple):
@@ -62,17 +65,21 @@ def rule_from_mapping(data: Mapping[str, object], *, location: str) -> Rule:
     at ``location`` plus the key path (``...retention.rules[1].period``).
     """
     problems = Problems()
-    rule = _parse(data, location, problems)
+    rule = _parse(data, location, problems, 0)
     if problems.items or rule is None:
         raise PolicyError(problems.items or [PolicyProblem(location, "is not a valid rule")])
     return rule
 
 
-def _parse(data: object, path: str, problems: Problems) -> Rule | None:
+def _parse(data: object, path: str, problems: Problems, depth: int) -> Rule | None:
     """The rule of the table at ``path``, or None when ``problems`` say what is wrong with it.
 
     A key mapped to None counts as absent: the table may be built in Python.
+    ``depth`` counts the rules around this one.
     """
+    if depth > MAX_DEPTH:
+        problems.add(path, f"rules nest more than {MAX_DEPTH} levels deep")
+        return None
     r = Reader(data, path, problems, none_is_absent=True)
     if not isinstance(data, Mapping):
         return None  # the reader has reported it
@@ -86,7 +93,7 @@ def _parse(data: object, path: str, problems: Problems) -> Rule | None:
         legal_reference=r.string("legal_reference", default="", blank=True) or "",
         action=_read_action(r, kind),
     )
-    build = _READERS[kind](r)
+    build = _READERS[kind](r, depth + 1)
     if build is None or len(problems.items) > before:
         return None
     try:
@@ -111,13 +118,13 @@ def _read_action(r: Reader, kind: str) -> Action:
     if not r.has("action") or "action" not in _KEYS[kind]:
         return Action.ERASE
     raw = r.raw("action")
-    if raw in _ACTIONS:
-        return _ACTIONS[str(raw)]
+    if isinstance(raw, str) and raw in _ACTIONS:
+        return _ACTIONS[raw]
     r.problem("action", "must be 'erase' or 'anonymize'")
     return Action.ERASE
 
 
-def _read_after(r: Reader) -> _Build | None:
+def _read_after(r: Reader, depth: int) -> _Build | None:
     event = r.string("event", required=True)
     period = _read_period(r)
     align = r.raw("align")
@@ -129,34 +136,36 @@ def _read_after(r: Reader) -> _Build | None:
     return lambda m: After(event, period, align, m.action, m.reason, m.legal_reference)
 
 
-def _read_while_active(r: Reader) -> _Build | None:
+def _read_while_active(r: Reader, depth: int) -> _Build | None:
     event = r.string("event", required=True)
-    then = _parse(r.raw("then"), r.key("then"), r.problems) if r.has("then") else None
+    then = _parse(r.raw("then"), r.key("then"), r.problems, depth) if r.has("then") else None
     if event is None:
         return None
     return lambda m: WhileActive(event, then, m.action, m.reason, m.legal_reference)
 
 
-def _read_combined(r: Reader, combine: Callable[[tuple[Rule, ...]], Rule]) -> _Build | None:
+def _read_combined(
+    r: Reader, depth: int, combine: Callable[[tuple[Rule, ...]], Rule]
+) -> _Build | None:
     items = r.raw("rules")
     if not isinstance(items, list | tuple) or not items:
         r.problem("rules", f"must be a non-empty list of rule tables, got {kind_of(items)}")
         return None
     where = r.key("rules")
-    parts = [_parse(item, f"{where}[{i}]", r.problems) for i, item in enumerate(items)]
+    parts = [_parse(item, f"{where}[{i}]", r.problems, depth) for i, item in enumerate(items)]
     rules = tuple(p for p in parts if p is not None)
     return lambda m: combine(rules)
 
 
-def _read_anonymized_only(r: Reader) -> _Build:
+def _read_anonymized_only(r: Reader, depth: int) -> _Build:
     return lambda m: AnonymizedOnly(m.reason, m.legal_reference)
 
 
-_READERS: Final[Mapping[str, Callable[[Reader], _Build | None]]] = {
+_READERS: Final[Mapping[str, Callable[[Reader, int], _Build | None]]] = {
     "after": _read_after,
     "while_active": _read_while_active,
-    "max_of": lambda r: _read_combined(r, MaxOf),
-    "min_of": lambda r: _read_combined(r, MinOf),
+    "max_of": lambda r, depth: _read_combined(r, depth, MaxOf),
+    "min_of": lambda r, depth: _read_combined(r, depth, MinOf),
     "anonymized_only": _read_anonymized_only,
 }
 

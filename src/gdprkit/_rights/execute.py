@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -102,6 +103,7 @@ def execute_erasure(
     receipt = ErasureReceipt(subject=plan.subject, at=when, changed=changed,
                              retained=plan.retained, failed=failed, shredded=shredded,
                              recipients=plan.recipients, items=plan.items)  # fmt: skip
+    _log_erasure(receipt)
     if audit is not None:
         audit.record(
             "erasure.executed",
@@ -117,3 +119,14 @@ def execute_erasure(
             },
         )
     return receipt
+
+
+def _log_erasure(receipt: ErasureReceipt) -> None:
+    """Counts and source names to ``gdprkit.erasure``; a failed source is a warning."""
+    log = logging.getLogger("gdprkit.erasure")
+    log.info(
+        "erasure executed: %d records changed in %d sources, %d fields retained, key shredded: %s",
+        receipt.total_changed, len(receipt.changed), len(receipt.retained), receipt.shredded,
+    )  # fmt: skip
+    for name, error in receipt.failed:
+        log.warning("erasure: source %s failed (%s); run the erasure again to finish", name, error)

@@ -13,8 +13,10 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import os
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, tzinfo
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     from gdprkit.policy import Policy
 
 __all__ = ["ExportResult", "export_subject"]
+
+_log = logging.getLogger("gdprkit.export")
 
 #: Rows per batch: text is encoded, hashed and compressed a batch at a time (divides
 #: ``_PROGRESS_ROWS``, so ``progress`` is called at the same counts as before).
@@ -158,6 +162,7 @@ def export_subject(
     if not isinstance(subject, SubjectRef):
         raise TypeError("subject must be a SubjectRef")
     out_path = Path(out)
+    started = time.monotonic()
     job = _Job(subject, policy, scope, at, facts, _zip_time(at, policy.timezone), progress)
     source_list = list(sources)
     names = [s.name for s in source_list]
@@ -165,6 +170,10 @@ def export_subject(
         raise SourceError("two sources have the same name; names become file names")
     written, sha256 = _write_atomically(out_path, source_list, job)
     result = ExportResult(out_path, sha256, written)
+    _log.info(
+        "%s package written: %d rows from %d sources (%s) in %.2f s",
+        scope, result.rows, len(names), ", ".join(names), time.monotonic() - started,
+    )  # fmt: skip
     if audit is not None:
         audit.record(
             "export.produced",

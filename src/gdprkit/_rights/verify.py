@@ -25,12 +25,7 @@ def verify_package(path: str | os.PathLike[str]) -> dict[str, Any]:
     except (OSError, zipfile.BadZipFile):
         raise PackageIntegrityError("not a readable ZIP export package") from None
     with zf:
-        try:
-            manifest = json.loads(zf.read("manifest.json"))
-        except KeyError:
-            raise PackageIntegrityError("the package has no manifest.json") from None
-        except (ValueError, zipfile.BadZipFile):
-            raise PackageIntegrityError("manifest.json is not valid JSON") from None
+        manifest = _read_manifest(zf)
         if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA_VERSION:
             raise PackageIntegrityError("manifest.json has an unknown schema")
         files = manifest.get("files", [])
@@ -55,3 +50,20 @@ def verify_package(path: str | os.PathLike[str]) -> dict[str, Any]:
             if digest.hexdigest() != meta.get("sha256"):
                 raise PackageIntegrityError(f"{name} does not match its SHA-256 in the manifest")
     return manifest
+
+
+def _read_manifest(zf: zipfile.ZipFile) -> object:
+    """The parsed ``manifest.json`` of the package, or a :class:`PackageIntegrityError`.
+
+    The error is raised outside the handler: a JSON error carries the whole
+    document (the subject's id among it), which ``from None`` would only hide
+    while keeping it reachable as ``__context__``.
+    """
+    problem = None
+    try:
+        return json.loads(zf.read("manifest.json"))
+    except KeyError:
+        problem = "the package has no manifest.json"
+    except (ValueError, zipfile.BadZipFile):
+        problem = "manifest.json is not valid JSON"
+    raise PackageIntegrityError(problem)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from types import TracebackType
 from typing import ClassVar, Generic, Protocol, Self, TypeVar
@@ -64,3 +65,12 @@ class StoreBase(Generic[ConnT]):
     def _state(self) -> str:
         """The end of the repr: ``closed``, or the schema version the store migrated to."""
         return "closed" if self.closed else f"schema={len(type(self).migrations) - 1}"
+
+
+def log_opened(store: object, version: int, known: int) -> None:
+    """To ``gdprkit.store``: a store opened, and migrated if it was (its repr shows no secret)."""
+    log = logging.getLogger("gdprkit.store")
+    if version != known:
+        log.info("%r: schema migrated from version %d to %d", store, version, known)
+    else:
+        log.debug("%r opened (schema version %d)", store, known)

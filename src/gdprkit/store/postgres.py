@@ -62,7 +62,7 @@ except ImportError:  # pragma: no cover - exercised with psycopg hidden
     ) from None
 
 from gdprkit._errors import StoreError
-from gdprkit.store._common import StoreBase
+from gdprkit.store._common import StoreBase, log_opened
 from gdprkit.store._migrations import POSTGRESQL, pending, render
 
 __all__ = [
@@ -228,6 +228,18 @@ class PostgresConnection:
         return "<PostgresConnection in a gdprkit transaction>"
 
 
+def _conninfo(url: str) -> dict[str, Any]:
+    """The connection parameters of ``url``; a malformed one is a :class:`StoreError`.
+
+    psycopg's own error quotes the URL, password and all: it is not kept as ``__context__``.
+    """
+    try:
+        return conninfo_to_dict(url)
+    except psycopg.Error:
+        pass
+    raise StoreError("the PostgreSQL store URL is malformed")
+
+
 def _scrub(text: str, *secrets: str) -> str:
     """``text`` with every occurrence of the given secrets replaced by ``***``."""
     for secret in secrets:
@@ -263,10 +275,7 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
             raise TypeError(f"url must be a str, got {type(url).__name__}")
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
             raise TypeError("timeout must be a non-negative number of seconds")
-        try:
-            params = conninfo_to_dict(url)
-        except psycopg.Error:
-            raise StoreError("the PostgreSQL store URL is malformed") from None
+        params = _conninfo(url)
         host = str(params.get("host") or params.get("hostaddr") or "the default host")
         port = params.get("port")
         dbname = params.get("dbname")
@@ -278,6 +287,7 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
         extra: dict[str, Any] = {}
         if "connect_timeout" not in params:
             extra["connect_timeout"] = max(2, math.ceil(timeout))
+        reason: str | None = None
         try:
             conn = psycopg.connect(url, autocommit=True, **extra)
         except psycopg.Error as exc:
@@ -288,9 +298,10 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
                 str(params.get("password") or ""),
                 f'"{user}"' if user else "",
             )
-            raise StoreError(
-                f"cannot connect to the PostgreSQL store at {host}: {reason}"
-            ) from None
+        if reason is not None:
+            # Raised outside the handler: psycopg's error (the URL, the user) is not kept as
+            # __context__, which ``from None`` would only hide.
+            raise StoreError(f"cannot connect to the PostgreSQL store at {host}: {reason}")
         self._conn = conn
         try:
             # lock_timeout 0 would mean "wait forever"; a timeout of 0 means "do not wait".
@@ -321,6 +332,7 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
             # The server's own message names tables and constraints, never connection secrets.
             reason = exc.diag.message_primary or type(exc).__name__
             raise StoreError(f"migrating the PostgreSQL store failed: {reason}") from None
+        log_opened(self, version, known)
 
     def _read_version(self) -> int:
         row = self._conn.execute("SELECT COALESCE(MAX(version), 0) FROM gdprkit_schema").fetchone()

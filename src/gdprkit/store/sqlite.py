@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Final, Self
 
 from gdprkit._errors import StoreError
-from gdprkit.store._common import StoreBase
+from gdprkit.store._common import StoreBase, log_opened
 from gdprkit.store._migrations import SQLITE, pending, render
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
@@ -159,6 +159,7 @@ class SQLiteStore(StoreBase[sqlite3.Connection]):
                     conn.execute(f"PRAGMA user_version = {known}")
         except sqlite3.Error as exc:
             raise StoreError(f"migrating the SQLite store failed: {exc}") from None
+        log_opened(self, version, known)
 
     @property
     def path(self) -> str:

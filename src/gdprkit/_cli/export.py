@@ -1,0 +1,170 @@
+"""``gdprkit export``: one subject's export package (Art. 15 access, Art. 20 portability).
+
+Everything that can be checked before a record is read is checked first (the
+subject id, the policy, the subject's kind, the database, the sources), so
+that a mistake at 3 a.m. costs a second, not a half-written package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gdprkit._cli.options import add_progress_option
+from gdprkit._cli.sources import SOURCES_HELP, load_sources, parse_spec
+from gdprkit._cli.status import CommandFailed, Exit
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from gdprkit.policy import Policy
+    from gdprkit.rights import DataSource, ExportResult
+
+__all__ = ["add_command"]
+
+_SQLITE = "sqlite:///"
+
+
+def add_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``export`` to the ``gdprkit`` command's subparsers."""
+    cmd = sub.add_parser(
+        "export",
+        parents=[common],
+        help="write a subject's export package (Art. 15 / 20)",
+        description=(
+            "Write the export package of one data subject: every record the service's data "
+            "sources hold on them, with the manifest and the page the person reads."
+        ),
+    )
+    cmd.add_argument("--policy", required=True, help="the policy TOML file")
+    cmd.add_argument(
+        "--db",
+        required=True,
+        help="the service's SQLite database, read-only: a path or sqlite:///path",
+    )
+    cmd.add_argument("--sources", help=SOURCES_HELP)
+    cmd.add_argument("--subject", required=True, help="the data subject's id")
+    cmd.add_argument(
+        "--kind", help="the data subject's kind, one the policy declares (needed if it has several)"
+    )
+    cmd.add_argument("--scope", choices=("access", "portability"), default="access")
+    cmd.add_argument("--out", required=True, help="where to write the ZIP")
+    cmd.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="write the package even with no records: Art. 15(1) asks us to confirm that too",
+    )
+    add_progress_option(cmd)
+    cmd.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from gdprkit.policy import Policy
+
+    if not args.subject.strip():
+        raise CommandFailed("--subject must be a non-empty id")
+    parse_spec(args.sources)
+    policy = Policy.from_toml(args.policy)
+    kind = _kind(args.kind, policy)
+    db = _database_path(args.db)
+    out = Path(args.out)
+    # Written beside --out and renamed into place only if the subject has records, so an
+    # unknown id (a typo) neither leaves an empty package nor replaces an earlier one.
+    staging = out.with_name(f".{out.name}.{os.getpid()}.export")
+    try:
+        # read-only: never creates or changes the service's database
+        conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise CommandFailed(
+            f"cannot open the database {args.db}: {exc}", Exit.UNAVAILABLE
+        ) from None
+    try:
+        sources = load_sources(args.sources, conn)
+        result = _export(staging, args, kind, conn, policy, sources)
+    finally:
+        conn.close()
+    if result.rows == 0 and not args.allow_empty:
+        staging.unlink()
+        raise CommandFailed(
+            f"no records of this {kind} in any source; check --subject and --kind "
+            "(nothing written; --allow-empty writes a package that confirms no data is held)",
+            Exit.FOUND,
+        )
+    os.replace(staging, out)
+    print(f"{out}: {result.rows} rows, sha256 {result.sha256}")
+    return Exit.OK
+
+
+def _kind(given: str | None, policy: Policy) -> str:
+    """``--kind``, checked against the policy's subject kinds (the only one, when omitted)."""
+    kinds = sorted(policy.subjects)
+    if given is None and len(kinds) == 1:
+        return kinds[0]
+    if given is None:
+        raise CommandFailed(f"--kind is required: one of {', '.join(kinds)} (the policy's kinds)")
+    if given not in policy.subjects:
+        raise CommandFailed(
+            f"unknown --kind {given!r}; the policy declares: {', '.join(kinds) or 'none'}"
+        )
+    return given
+
+
+def _database_path(argument: str) -> Path:
+    """The service database file ``--db`` names (a path or ``sqlite:///path``); it must exist."""
+    if "://" in argument:
+        if not argument.startswith(_SQLITE):
+            scheme = argument.partition("://")[0]
+            raise CommandFailed(
+                f"--db must be a SQLite database (a path or sqlite:///path), not {scheme}://; "
+                "a service on another database calls gdprkit.rights.export_subject itself"
+            )
+        argument = argument[len(_SQLITE) :]
+    path = Path(argument)
+    if not path.is_file():
+        raise CommandFailed(f"no database file at {argument}", Exit.UNAVAILABLE)
+    return path
+
+
+def _export(
+    staging: Path,
+    args: argparse.Namespace,
+    kind: str,
+    conn: sqlite3.Connection,
+    policy: Policy,
+    sources: list[DataSource],
+) -> ExportResult:
+    """Write the subject's package to ``staging``, with progress by source."""
+    import sqlite3
+
+    from gdprkit._term import Progress
+    from gdprkit.rights import SubjectRef, export_subject
+
+    position = {s.name: i for i, s in enumerate(sources, start=1)}
+    with Progress(enabled=args.progress) as progress:
+
+        def report(source: str, rows: int) -> None:
+            progress.update(f"source {position.get(source, '?')}/{len(sources)} {source}", rows)
+
+        try:
+            return export_subject(
+                SubjectRef(kind=kind, id=args.subject),
+                sources,
+                policy,
+                scope=args.scope,
+                at=datetime.now(UTC),
+                out=staging,
+                progress=report,
+            )
+        except sqlite3.Error as exc:
+            raise CommandFailed(
+                f"cannot read the database {args.db}: {exc}", Exit.UNAVAILABLE
+            ) from None
+        except OSError as exc:
+            raise CommandFailed(
+                f"cannot write the package {args.out}: {exc.strerror or exc}", Exit.UNAVAILABLE
+            ) from None

@@ -1,0 +1,60 @@
+"""Options and parser behaviour shared by every ``gdprkit`` command."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from gdprkit._cli.status import Exit
+
+__all__ = ["Parser", "Version", "add_progress_option", "common_options"]
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(Exit.USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+class Version(argparse.Action):
+    """``--version``: read on demand, as ``import gdprkit`` keeps it."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        import gdprkit
+
+        print(f"gdprkit {gdprkit.__version__}")
+        parser.exit(Exit.OK)
+
+
+def common_options() -> Parser:
+    """``--debug`` and ``--verbose``, also accepted after the command's name."""
+    common = Parser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an error (for a bug report)",
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log what gdprkit does to stderr (counts and names, never personal data)",
+    )
+    return common
+
+
+def add_progress_option(parser: argparse.ArgumentParser) -> None:
+    """``--progress`` / ``--no-progress`` for a command that may run long."""
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on stderr (default: only when stderr is a terminal)",
+    )
