@@ -195,3 +195,44 @@ def test_details_that_are_not_json_data_are_refused(log):
     with pytest.raises(TypeError, match="details must be JSON data"):
         log.record("x", at=AT, actor="dpo", details={"when": AT})
     assert log.head() is None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "5:xyz",
+        "5",
+        ":" + "a" * 64,
+        "x:" + "a" * 64,
+        "5:" + "g" * 64,
+        "-1:" + "a" * 64,
+        "5:" + "a" * 65,
+    ],
+    ids=["short digest", "no digest", "no seq", "seq not a number", "not hex", "negative", "long"],
+)
+def test_a_malformed_head_is_a_typed_error(log, store, capsys, head):
+    _fill(log, 1)
+    with pytest.raises(gk.InvalidAuditHead, match="<seq>:<64 hex digits>") as info:
+        AuditHead.parse(head)
+    assert isinstance(info.value, ValueError) and info.value.__context__ is None
+    assert main(["audit", "verify", store.path, f"--head={head}"]) == 1
+    err = capsys.readouterr().err
+    assert "InvalidAuditHead" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "details",
+    ["{not json", "[1, 2]", '"text"', "[" * 100_000],
+    ids=["malformed", "a list", "a string", "deeply nested"],
+)
+def test_details_that_are_not_a_json_object_are_an_integrity_error(log, store, capsys, details):
+    _fill(log, 2)
+    _tamper(store, "UPDATE audit_log SET details = ? WHERE seq = 2", (details,))
+    with pytest.raises(gk.AuditIntegrityError, match="entry 2 has details that are not") as info:
+        log.verify()
+    assert info.value.__context__ is None
+    with pytest.raises(gk.AuditIntegrityError):
+        list(log.entries())
+    assert main(["audit", "verify", store.path]) == 1
+    err = capsys.readouterr().err
+    assert "AuditIntegrityError: audit entry 2" in err and "Traceback" not in err

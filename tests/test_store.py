@@ -328,6 +328,76 @@ def test_check_store_knows_the_engine(store: Any) -> None:
         gstore.check_store(object(), "settings")
 
 
+# -- read-only stores and damaged ones ---------------------------------------------------------
+
+
+def _open_read_only(engine: Engine, target: str | None = None) -> Any:
+    return engine.store_class(target or engine.target, read_only=True)
+
+
+def test_a_read_only_store_reads_and_refuses_every_write(engine: Engine) -> None:
+    with engine.open() as writer, writer.transaction() as conn:
+        _insert_key(conn, "a")
+    with _open_read_only(engine) as reader:
+        assert reader.read_only
+        assert "read-only" in repr(reader)
+        assert reader.version == len(engine.migrations) - 1
+        assert _keys(reader) == ["a"]
+        with pytest.raises(gk.StoreError, match="read-only"), reader.transaction():
+            pass
+        with pytest.raises(gk.StoreError, match="read-only"):
+            reader.checkpoint()
+    with engine.open() as writer:
+        assert not writer.read_only
+        assert _keys(writer) == ["a"]
+
+
+def test_a_read_only_open_never_migrates(engine: Engine) -> None:
+    target = engine.new_target()
+    with engine.open(engine.migrations[:2], target) as old:
+        schema = engine.schema(old)
+    with pytest.raises(gk.StoreError, match=r"schema version 1 and needs migrating"):
+        _open_read_only(engine, target)
+    with engine.open(engine.migrations[:2], target) as old:
+        assert old.version == 1
+        assert engine.schema(old) == schema
+
+
+def test_a_read_only_open_refuses_a_newer_store(engine: Engine) -> None:
+    known = len(engine.migrations) - 1
+    with engine.open() as current, current.transaction() as conn:
+        conn.execute(engine.version_sql.format(version=known + 1))
+    with pytest.raises(gk.StoreError, match=f"version {known + 1}, newer than the {known}"):
+        _open_read_only(engine)
+
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["writable", "read-only"])
+def test_a_store_missing_one_of_its_tables_is_refused(engine: Engine, read_only: bool) -> None:
+    with engine.open() as store, store.transaction() as conn:
+        conn.execute("DROP TABLE audit_log")
+    with pytest.raises(gk.StoreError, match="lacks gdprkit's table.s. audit_log") as info:
+        engine.store_class(engine.target, read_only=read_only)
+    assert info.value.__cause__ is None and info.value.__context__ is None
+
+
+def test_a_table_dropped_while_open_is_a_store_error(store: Any, engine: Engine) -> None:
+    with engine.open() as other, other.transaction() as conn:
+        conn.execute("DROP TABLE subject_requests CASCADE" if engine.name == "postgres"
+                     else "DROP TABLE subject_requests")  # fmt: skip
+    with pytest.raises(gk.StoreError, match="reading the .* store failed: .*subject_requests"):
+        store.query("SELECT id FROM subject_requests")
+
+
+def test_checkpoint_says_what_it_did(store: Any) -> None:
+    done = store.checkpoint()
+    assert isinstance(done, gstore.Checkpoint)
+    assert done.complete and not done.busy
+    with store.transaction():
+        inside = store.checkpoint()
+    if store.checkpoint().log_frames >= 0:  # an engine with a log cannot fold it mid-transaction
+        assert not inside.complete
+
+
 # -- the modules that keep their state in a store ---------------------------------------------
 
 

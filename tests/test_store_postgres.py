@@ -79,6 +79,25 @@ def test_a_new_database_is_migrated_once(pg_url: str) -> None:
     assert versions == list(range(1, postgres.SCHEMA_VERSION + 1))
 
 
+def test_a_service_database_opened_read_only_is_refused_and_left_alone(pg_url: str) -> None:
+    with _raw(pg_url) as conn:
+        conn.execute("CREATE TABLE customers (id TEXT PRIMARY KEY, email TEXT)")
+        conn.execute("INSERT INTO customers VALUES ('C-1042', 'anna@example.se')")
+    listing = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    with pytest.raises(gk.StoreError, match="not a gdprkit store"):
+        gstore.open(pg_url, read_only=True)
+    with _raw(pg_url) as conn:
+        assert [r[0] for r in conn.execute(listing)] == ["customers"]
+
+
+def test_a_read_only_store_runs_read_only_transactions(pg_url: str) -> None:
+    PostgresStore(pg_url).close()
+    with PostgresStore(pg_url, read_only=True) as reader:
+        assert reader.query("SHOW transaction_read_only") == [("on",)]
+        with pytest.raises(gk.StoreError, match="read-only"), reader.transaction():
+            pass
+
+
 _LITE_COLUMNS = """
     SELECT m.name, p.name, p."notnull", p.pk > 0 FROM sqlite_master m, pragma_table_info(m.name) p
     WHERE m.type = 'table' ORDER BY m.name, p.cid

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
-from gdprkit._errors import AuditIntegrityError
+from gdprkit._errors import AuditIntegrityError, InvalidAuditHead
 from gdprkit._util import require_aware, utc_stamp
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ __all__ = ["GENESIS", "AuditEntry", "AuditHead", "AuditLog", "JSONValue", "canon
 
 #: The "previous hash" of the first entry.
 GENESIS = "0" * 64
+
+_HEAD = re.compile(r"([0-9]{1,18}):([0-9a-fA-F]{64})", re.ASCII)
 
 #: JSON data, as :func:`json.loads` gives it: what an entry's ``details`` hold. The
 #: items of lists and objects are not spelled out (``Any``), so that a caller's
@@ -84,12 +87,30 @@ class AuditHead:
 
     @classmethod
     def parse(cls, text: str) -> AuditHead:
-        """Read a head written by ``str(head)`` (``"<seq>:<sha256 hex>"``)."""
-        seq, sep, digest = text.strip().partition(":")
-        if not sep or not seq.isdigit() or len(digest) != 64:
-            raise ValueError("an audit head looks like '<seq>:<64 hex digits>'")
-        int(digest, 16)
-        return cls(int(seq), digest.lower())
+        """Read a head written by ``str(head)`` (``"<seq>:<64 hex digits>"``).
+
+        Anything else raises :class:`~gdprkit.InvalidAuditHead` (a
+        :class:`ValueError`).
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"an audit head must be a str, got {type(text).__name__}")
+        found = _HEAD.fullmatch(text.strip())
+        if found is None:
+            raise InvalidAuditHead("an audit head looks like '<seq>:<64 hex digits>'")
+        return cls(int(found.group(1)), found.group(2).lower())
+
+
+def _details(seq: object, text: object) -> dict[str, JSONValue]:
+    """An entry's stored details; :class:`~gdprkit.AuditIntegrityError` if they are not a JSON object."""
+    details: object = None
+    if isinstance(text, str):
+        try:
+            details = json.loads(text)
+        except (ValueError, RecursionError):  # the decoder's error quotes the text: drop it
+            details = None
+    if not isinstance(details, dict):
+        raise AuditIntegrityError(f"audit entry {seq} has details that are not a JSON object")
+    return details
 
 
 class AuditLog:
@@ -178,7 +199,7 @@ class AuditLog:
             params = (self.subject_token(subject),)
         for row in self._store.query(sql + " ORDER BY seq", params):
             yield AuditEntry(
-                int(row[0]), row[1], row[2], row[3], row[4], json.loads(row[5]), row[6]
+                int(row[0]), row[1], row[2], row[3], row[4], _details(row[0], row[5]), row[6]
             )
 
     def head(self) -> AuditHead | None:

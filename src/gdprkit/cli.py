@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from gdprkit._cli.audit import add_command as add_audit
+from gdprkit._cli.requests import add_command as add_requests
 from gdprkit._cli_check_models import add_command as add_check_models
-from gdprkit._errors import GdprkitError, PolicyError, StoreError
+from gdprkit._errors import GdprkitError, PolicyError
 from gdprkit._term import Terminal
 
 if TYPE_CHECKING:
@@ -48,88 +50,6 @@ def _demo_command(args: argparse.Namespace) -> int:
     from gdprkit._demo.run import run_demo
 
     return run_demo(directory=args.dir, as_json=args.json)
-
-
-def _require_store_file(path: str) -> None:
-    """Refuse a missing store: opening one would create an empty store at a mistyped path."""
-    if not os.path.exists(path):
-        raise StoreError("the store file does not exist")
-
-
-def _audit_command(args: argparse.Namespace) -> int:
-    from gdprkit.audit import AuditLog
-    from gdprkit.store.sqlite import SQLiteStore
-
-    _require_store_file(args.db)
-    with SQLiteStore(args.db) as store:
-        head = AuditLog(store).verify(args.head)
-    if head is None:
-        print(f"{args.db}: the audit log is empty")
-    else:
-        print(f"{args.db}: {head.seq} entries, chain intact; head {head}")
-    return 0
-
-
-def _parse_at(text: str | None) -> datetime:
-    """``--at``: now, or an ISO 8601 date/datetime; without an offset it is Stockholm time."""
-    from gdprkit.timecalc import STOCKHOLM
-
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "--at must be an ISO 8601 date or datetime, e.g. 2026-04-10T09:00+02:00"
-        ) from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=STOCKHOLM)
-
-
-def _requests_command(args: argparse.Namespace) -> int:
-    from gdprkit.requests import RequestRegister
-    from gdprkit.store.sqlite import SQLiteStore
-    from gdprkit.timecalc import STOCKHOLM
-
-    _require_store_file(args.db)
-    try:
-        at = _parse_at(args.at)
-    except argparse.ArgumentTypeError as exc:
-        print(f"gdprkit: {exc}", file=sys.stderr)
-        return 2
-    if args.limit is not None and args.limit < 1:
-        print("gdprkit: --limit must be at least 1", file=sys.stderr)
-        return 2
-    with SQLiteStore(args.db) as store:
-        register = RequestRegister(store)
-        requests = register.due(at=at)
-    out = Terminal()
-    today = at.astimezone(STOCKHOLM).date()
-    if not requests:
-        out.line(f"{args.db}: no open requests")
-        return 0
-    shown = requests if args.limit is None else requests[: args.limit]
-    rows = []
-    for r in shown:
-        left = (r.due - today).days
-        rows.append(
-            (
-                r.due.isoformat(),
-                "OVERDUE" if r.is_overdue(at) else f"{left} d",
-                r.kind.value,
-                f"Art. {r.kind.article}",
-                r.state.value,
-                r.received_at.date().isoformat(),
-                "yes" if r.extended else "",
-                r.id,
-            )
-        )
-    out.table(
-        ("due", "left", "kind", "article", "state", "received", "extended", "request id"), rows
-    )
-    overdue = sum(1 for r in requests if r.is_overdue(at))
-    more = f", {len(requests) - len(shown)} more not shown" if len(shown) < len(requests) else ""
-    out.line(f"{len(requests)} open, {overdue} overdue{more}")
-    return 0
 
 
 def _load_sources(spec: str, conn: object) -> list[object]:
@@ -240,24 +160,6 @@ def build_parser() -> argparse.ArgumentParser:
     pol.add_argument("--format", choices=("md", "json"), default="md", help="ropa format")
     pol.set_defaults(func=_policy_command)
 
-    audit = sub.add_parser("audit", help="verify the audit log's hash chain")
-    audit.add_argument("action", choices=("verify",))
-    audit.add_argument("db", help="the gdprkit SQLite store")
-    audit.add_argument(
-        "--head", help="a head saved earlier ('<seq>:<sha256>'), to catch truncation"
-    )
-    audit.set_defaults(func=_audit_command)
-
-    reqs = sub.add_parser("requests", help="list data-subject requests by deadline (Art. 12(3))")
-    reqs.add_argument("action", choices=("due",))
-    reqs.add_argument("db", help="the gdprkit SQLite store")
-    reqs.add_argument(
-        "--at",
-        help="the instant to count from (ISO 8601; default now, Stockholm time if no offset)",
-    )
-    reqs.add_argument("--limit", type=int, help="show at most N requests")
-    reqs.set_defaults(func=_requests_command)
-
     export = sub.add_parser("export", help="write a subject's export package (Art. 15 / 20)")
     export.add_argument("--policy", required=True, help="the policy TOML file")
     export.add_argument("--db", required=True, help="the service's SQLite database")
@@ -277,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(func=_export_command)
 
+    add_audit(sub)
+    add_requests(sub)
     add_check_models(sub)
     return parser
 
