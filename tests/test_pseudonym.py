@@ -9,6 +9,7 @@ import hmac
 import json
 import pickle
 import re
+import sqlite3
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -69,6 +70,7 @@ def track(material: bytes) -> bytes:
         return material
     SECRETS[material] = None
     SECRETS[_hkdf(material, b"gdprkit/v1/kek", 32)] = None
+    SECRETS[_hkdf(material, b"gdprkit/v1/tombstone", 64)] = None
     for domain in DOMAINS:
         SECRETS[_hkdf(material, b"gdprkit/v1/token\x00" + domain.encode(), 32)] = None
         SECRETS[_hkdf(material, b"gdprkit/v1/seal\x00" + domain.encode(), 64)] = None
@@ -183,6 +185,10 @@ SEAL_VECTORS = [
     ("support", "", "test01.s1.ea98ea203543bfc389c3d3f75fb21978"),
     ("support", "Åsa Öberg", "test01.s1.5120ac1a5f3ecf997030726c42a5eabf81f42e8883c8eb20cc435c"),
 ]
+TOMBSTONE_VECTORS = [
+    ("C-1042", "test01.t1.677672d0168f340804b52bf40e525df05d3d92771411"),
+    ("Åsa Öberg", "test01.t1.a3f6ece0a942c9a93c3380267fe25d1a1d4abe485b2fd408e3553d"),
+]
 SUBKEY_VECTORS = [
     (
         b"gdprkit/v1/token\x00analytics",
@@ -209,6 +215,17 @@ def test_seal_vectors(kr: Keyring, domain: str, value: str, token: str) -> None:
     sealer = Sealer(kr, domain=domain)
     assert sealer.seal(value) == token
     assert sealer.unseal(token) == value
+
+
+@pytest.mark.parametrize(("subject", "token"), TOMBSTONE_VECTORS)
+def test_tombstone_vectors(kr: Keyring, store: SQLiteStore, subject: str, token: str) -> None:
+    # The documented construction, from the primitive (docs/token-format.md) ...
+    siv = AESSIV(_hkdf(KEY, b"gdprkit/v1/tombstone", 64))
+    body = siv.encrypt(subject.encode(), [b"gdprkit/v1/tombstone\x00test01"])
+    assert "test01.t1." + body.hex() == token
+    # ... is what a shred leaves in the store.
+    SubjectKeys(store, kr).shred(subject, at=T0)
+    assert store.query("SELECT subject, token_key FROM subject_keys") == [(token, "test01")]
 
 
 @pytest.mark.parametrize(("info", "length", "subkey"), SUBKEY_VECTORS)
@@ -1164,8 +1181,8 @@ def test_shredding_one_subject_erases_them_only(names: list[str], data: st.DataO
         keys = SubjectKeys(memory, keyring(bytes(range(100, 132)), key_id="kek001"))
         sealed = {n: keys.encrypt(n, "email", f"{n}@example.se") for n in names}
         victim = data.draw(st.sampled_from(names))
-        assert keys.shred(victim, at=T0) is True
-        assert keys.shred(victim, at=T0) is False  # idempotent
+        assert keys.shred(victim, at=T0).destroyed is True
+        assert keys.shred(victim, at=T0).destroyed is False  # idempotent
         assert keys.is_shredded(victim)
         # The message is fixed: a subject that happens to be a piece of it is no echo.
         fixed = exception_text(gk.SubjectShredded(SHREDDED))[1]
@@ -1182,7 +1199,7 @@ def test_shredding_one_subject_erases_them_only(names: list[str], data: st.DataO
 
 def test_shredding_an_unknown_subject_blocks_a_new_key(sk: SubjectKeys) -> None:
     assert not sk.is_shredded("C-5")
-    assert sk.shred("C-5", at=T0) is False
+    assert sk.shred("C-5", at=T0).destroyed is False
     assert sk.is_shredded("C-5")
     with raises(gk.SubjectShredded):
         sk.encrypt("C-5", "email", "x")
@@ -1260,6 +1277,92 @@ def test_a_data_key_moved_to_another_subject_does_not_unwrap(
         )
     with raises(gk.KeyringError, match="does not unwrap"):
         sk.decrypt("C-2", "email", ciphertext)
+
+
+def _files(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.iterdir()))
+
+
+def test_a_shred_under_a_concurrent_reader_tells_the_truth_and_finishes(
+    tmp_path: Path, kek: Keyring
+) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path, timeout=0.05) as s:
+        keys = SubjectKeys(s, kek)
+        ciphertext = keys.encrypt("C-1042", "email", "anna@example.se", at=T0)
+        wrapped = s.query("SELECT wrapped_key FROM subject_keys")[0][0]
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM subject_keys").fetchall()  # holds a snapshot
+
+        result = keys.shred("C-1042", at=T0)
+        assert result.destroyed and result  # truthiness: a key was destroyed now
+        assert not result.complete and result.checkpoint.busy
+        assert wrapped in Path(f"{path}-wal").read_bytes()  # the reader keeps it in the log
+        with raises(gk.SubjectShredded):
+            keys.decrypt("C-1042", "email", ciphertext)
+        assert not keys.finish_shreds().complete  # still held
+
+        reader.execute("COMMIT")
+        reader.close()
+        assert keys.finish_shreds().complete
+        on_disk = _files(tmp_path)
+        assert wrapped not in on_disk
+        assert b"C-1042" not in on_disk  # nor the identifier: the tombstone holds a token
+        again = keys.shred("C-1042", at=T0)
+        assert not again and again.complete
+
+
+def test_a_shred_without_readers_is_complete_at_once(tmp_path: Path, kek: Keyring) -> None:
+    with SQLiteStore(tmp_path / "s.db") as s:
+        keys = SubjectKeys(s, kek)
+        keys.encrypt("C-1042", "email", "anna@example.se", at=T0)
+        wrapped = s.query("SELECT wrapped_key FROM subject_keys")[0][0]
+        result = keys.shred("C-1042", at=T0)
+        assert result.destroyed and result.complete
+        assert wrapped not in _files(tmp_path) and b"C-1042" not in _files(tmp_path)
+
+
+def test_a_tombstone_holds_a_sealed_token_not_the_identifier(
+    sk: SubjectKeys, store: SQLiteStore
+) -> None:
+    sk.encrypt("C-1042", "email", "anna@example.se", at=T0)
+    sk.shred("C-1042", at=T0)
+    sk.shred("C-7", at=T0)  # never had a key
+    stored = [r[0] for r in store.query("SELECT subject FROM subject_keys ORDER BY subject")]
+    assert all(re.fullmatch(r"kek001\.t1\.[0-9a-f]{32,}", s) for s in stored)
+    assert not any("C-1042" in s or "C-7" in s for s in stored)
+    assert sk.is_shredded("C-1042") and sk.is_shredded("C-7")
+    assert not sk.is_shredded("C-1043")
+    with raises(gk.SubjectShredded):
+        sk.encrypt("C-1042", "email", "again")
+    # Another keyring's tokens do not find the tombstone: the token is keyed.
+    other = SubjectKeys(store, keyring(bytes(range(200, 232)), key_id="kek001"))
+    assert not other.is_shredded("C-1042")
+
+
+def test_tombstones_move_with_rewrap_and_outlive_the_retired_key(
+    store: SQLiteStore, kek: Keyring
+) -> None:
+    keys = SubjectKeys(store, kek)
+    keys.encrypt("C-1", "email", "x", at=T0)
+    keys.shred("C-2", at=T0)
+    rotated = kek.rotate(material=track(bytes(range(140, 172))), key_id="kek002", at=T0)
+    assert SubjectKeys(store, rotated).rewrap() == 1  # one data key; the tombstone moves too
+    final = SubjectKeys(store, rotated.retire("kek001"))
+    assert final.is_shredded("C-2")
+    with raises(gk.SubjectShredded):
+        final.encrypt("C-2", "email", "new data")
+    assert store.query("SELECT token_key FROM subject_keys WHERE kek_id IS NULL") == [("kek002",)]
+
+
+def test_retiring_before_rewrap_names_the_key_of_a_tombstone(
+    store: SQLiteStore, kek: Keyring
+) -> None:
+    SubjectKeys(store, kek).shred("C-2", at=T0)
+    rotated = kek.rotate(material=track(bytes(range(140, 172))), key_id="kek002", at=T0)
+    with raises(gk.UnknownKeyId, match="tombstone is sealed under key 'kek001'", values=("C-2",)):
+        SubjectKeys(store, rotated.retire("kek001")).rewrap()
 
 
 @pytest.mark.parametrize(
@@ -1360,8 +1463,12 @@ ALSO_IMPORTABLE = {
 }
 
 
+#: Names added since the split.
+ADDED_NAMES = {"ShredResult"}
+
+
 def test_every_name_of_the_module_stays_importable() -> None:
-    assert set(pseudonym.__all__) == PUBLIC_NAMES
+    assert set(pseudonym.__all__) == PUBLIC_NAMES | ADDED_NAMES
     assert set(dir(pseudonym)) >= PUBLIC_NAMES | ALSO_IMPORTABLE
     assert pseudonym.UnknownTokenKey is gk.UnknownTokenKey
     assert pseudonym.InvalidToken is gk.InvalidToken

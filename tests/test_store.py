@@ -433,14 +433,42 @@ def test_subject_keys_encrypt_shred_rewrap(store: Any) -> None:
     moved = SubjectKeys(store, kek.rotate(at=AT))
     assert moved.rewrap() == 1
     assert moved.decrypt("C-1042", "email", sealed) == b"anna@example.se"
-    assert moved.shred("C-1042", at=AT) is True
-    assert moved.shred("C-1042", at=AT) is False
+    assert moved.shred("C-1042", at=AT).destroyed is True
+    assert moved.shred("C-1042", at=AT).destroyed is False
     assert moved.is_shredded("C-1042")
     with pytest.raises(gk.SubjectShredded):
         moved.decrypt("C-1042", "email", sealed)
     with pytest.raises(gk.SubjectShredded):
         moved.encrypt("C-1042", "email", "again")
     assert store.query("SELECT wrapped_key, kek_id FROM subject_keys") == [(None, None)]
+
+
+def test_tombstones_an_older_gdprkit_left_are_sealed_after_migrating(engine: Engine) -> None:
+    # A version-3 store, as gdprkit wrote it before tombstones were sealed: the shredded
+    # subject's identifier is in clear in its row.
+    kek = Keyring.generate(at=AT)
+    target = engine.new_target()
+    with engine.open(engine.migrations[:4], target) as old, old.transaction() as conn:
+        conn.execute(
+            "INSERT INTO subject_keys (subject, created_at, shredded_at)"
+            " VALUES ('C-9', 't', 't'), ('C-8', 't', 't')"
+        )
+    with engine.open(target=target) as store:
+        keys = SubjectKeys(store, kek)
+        assert keys.is_shredded("C-9") and keys.is_shredded("C-8")  # found by identifier
+        ciphertext = keys.encrypt("C-1", "email", "c1@example.se", at=AT)
+        assert keys.shred("C-8", at=AT).destroyed is False  # a shred seals it
+        assert keys.rewrap() == 0  # no data key to move; the other tombstone is sealed
+        stored = {r[0] for r in store.query("SELECT subject FROM subject_keys")}
+        assert "C-1" in stored and not stored & {"C-8", "C-9"}
+        assert keys.is_shredded("C-9") and keys.is_shredded("C-8")
+        with pytest.raises(gk.SubjectShredded):
+            keys.encrypt("C-9", "email", "x")
+        assert keys.decrypt("C-1", "email", ciphertext) == b"c1@example.se"
+        assert store.query("SELECT shredded_at FROM subject_keys WHERE subject <> 'C-1'") == [
+            ("t",),
+            ("t",),
+        ]  # the time of the shred stays
 
 
 def test_audit_log_chain_and_tampering(store: Any) -> None:

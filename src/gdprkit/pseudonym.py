@@ -18,7 +18,8 @@ Four tools, all keyed by a :class:`Keyring`:
   still give equal tokens, and a key holder can recover the value.
 * :class:`SubjectKeys` — one random data key per data subject (AES-GCM);
   :meth:`SubjectKeys.shred` destroys it, which erases every ciphertext of
-  that person at once, wherever copies of it went (crypto-shredding, Art. 17).
+  that person at once, wherever copies of it went (crypto-shredding, Art. 17),
+  and returns a :class:`ShredResult` that says whether the store confirmed it.
 * :func:`normalize_email`, :func:`normalize_phone_se`,
   :func:`normalize_identity` — the explicit normalisers a caller may choose.
 
@@ -42,6 +43,7 @@ from gdprkit._pseudonym import secret as _secret
 from gdprkit._pseudonym.keyring import Keyring
 from gdprkit._pseudonym.keys import KeyInfo, KeyStatus
 from gdprkit._pseudonym.sealing import Sealer
+from gdprkit._pseudonym.shredding import ShredResult
 from gdprkit._pseudonym.subject_keys import SubjectKeys
 from gdprkit._pseudonym.tokens import (
     Pseudonymizer,
@@ -68,6 +70,7 @@ __all__ = [
     "Keyring",
     "Pseudonymizer",
     "Sealer",
+    "ShredResult",
     "SubjectKeys",
     "UnknownTokenKey",
     "normalize_email",

@@ -12,11 +12,13 @@ from gdprkit.pseudonym import (
     KeyStatus,
     Pseudonymizer,
     Sealer,
+    ShredResult,
     SubjectKeys,
     normalize_email,
     normalize_identity,
     normalize_phone_se,
 )
+from gdprkit.store import Checkpoint
 from gdprkit.store.sqlite import SQLiteStore
 
 now = datetime(2026, 1, 15, tzinfo=UTC)
@@ -81,7 +83,12 @@ keys = SubjectKeys(store, ring)
 assert_type(keys.encrypt("C-1042", "email", "anna@example.se"), bytes)
 assert_type(keys.encrypt("C-1042", "email", b"x", at=now), bytes)
 assert_type(keys.decrypt("C-1042", "email", b"..."), bytes)
-assert_type(keys.shred("C-1042"), bool)
+assert_type(keys.shred("C-1042"), ShredResult)
+assert_type(keys.shred("C-1042", at=now).destroyed, bool)
+assert_type(keys.shred("C-1042").complete, bool)
+assert_type(keys.shred("C-1042").checkpoint, Checkpoint)
+assert_type(keys.finish_shreds(), Checkpoint)
+shredded: bool = keys.shred("C-1042")  # type: ignore[assignment]
 assert_type(keys.is_shredded("C-1042"), bool)
 assert_type(keys.rewrap(), int)
 

@@ -224,6 +224,14 @@ CREATE TABLE subject_request_history (
 )$STRICT;
 """
 
+_V4_TOMBSTONES: Final = """
+-- A shredded subject's tombstone keeps a sealed token instead of the identifier
+-- (gdprkit.pseudonym.SubjectKeys.shred; docs/token-format.md): 'token_key' names the key
+-- the token is sealed under. NULL for a live row, whose 'subject' is the identifier, and
+-- for a tombstone an older gdprkit wrote, which SubjectKeys.rewrap() and shred() seal.
+ALTER TABLE subject_keys ADD COLUMN token_key $TEXT;
+"""
+
 #: ``SCRIPTS[n]`` brings a version ``n - 1`` store to version ``n``, for either engine once
 #: rendered. ``SCRIPTS[0]`` is the empty database. Append only.
 SCRIPTS: Final[tuple[str, ...]] = (
@@ -231,6 +239,7 @@ SCRIPTS: Final[tuple[str, ...]] = (
     _V1_KEYS,
     _V2_AUDIT,
     _V3_LEDGER,
+    _V4_TOMBSTONES,
 )
 
 
