@@ -223,7 +223,9 @@ def append_audit(url: str, worker: int, count: int, barrier: Any) -> None:
             )
 
 
-def change_consent(url: str, worker: int, rounds: int, key: str, barrier: Any) -> None:
+def change_consent(
+    url: str, worker: int, rounds: int, key: str, kek_text: str, barrier: Any
+) -> None:
     """Renew one shared consent record ``rounds`` times, then withdraw everything, as ``worker``.
 
     Every writer uses the same instants (``T0`` + 1 h to renew, + 2 h to
@@ -233,9 +235,9 @@ def change_consent(url: str, worker: int, rounds: int, key: str, barrier: Any) -
     """
     from gdprkit import store
     from gdprkit.consent import Ledger
-    from gdprkit.pseudonym import Keyring, Pseudonymizer
+    from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer
 
-    ring = Keyring.from_json(key)
+    ring = Keyring.from_json(key, kek=Kek.from_callable(lambda: kek_text))
     with store.open(url, timeout=60) as opened:
         ledger = Ledger(opened, elveta(), pseudonymizer=Pseudonymizer(ring, domain="consent"))
         barrier.wait(timeout=60)

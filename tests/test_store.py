@@ -22,13 +22,17 @@ import attrs
 import pytest
 
 import gdprkit as gk
+from gdprkit import pseudonym
 from gdprkit import store as gstore
 from gdprkit.audit import AuditLog
-from gdprkit.pseudonym import Keyring, Pseudonymizer, SubjectKeys
+from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer, SubjectKeys
 from gdprkit.store import _migrations
 from gdprkit.store.sqlite import SQLiteStore
 
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+#: The key-encryption key keyrings are wrapped with at rest (made once per test run).
+KEK_TEXT = Kek.generate(key_id="kek1")
+KEK = Kek.from_callable(lambda: KEK_TEXT)
 
 
 @attrs.frozen
@@ -403,16 +407,16 @@ def test_checkpoint_says_what_it_did(store: Any) -> None:
 
 def test_keyring_save_and_load(store: Any) -> None:
     ring = Keyring.generate(at=AT)
-    ring.save(store, name="tokens")
-    loaded = Keyring.load(store, name="tokens")
+    ring.save(store, kek=KEK, name="tokens")
+    loaded = Keyring.load(store, kek=KEK, name="tokens")
     assert loaded.key_ids == ring.key_ids
     token = Pseudonymizer(ring, domain="d").token("C-1042")
     assert Pseudonymizer(loaded, domain="d").token("C-1042") == token
     rotated = loaded.rotate(at=AT)
-    rotated.save(store, name="tokens")
+    rotated.save(store, kek=KEK, name="tokens")
     retired = rotated.retire(ring.active_id)
-    retired.save(store, name="tokens")
-    assert Keyring.load(store, name="tokens").key_ids == retired.key_ids
+    retired.save(store, kek=KEK, name="tokens")
+    assert Keyring.load(store, kek=KEK, name="tokens").key_ids == retired.key_ids
     (material,) = store.query(
         "SELECT material FROM keyring_keys WHERE keyring = ? AND status = 'active'", ("tokens",)
     )[0]
@@ -420,9 +424,34 @@ def test_keyring_save_and_load(store: Any) -> None:
     # a stale copy: it lacks the new key and holds the retired one live; which of the two
     # is named first follows the engine's row order
     with pytest.raises(gk.KeyringError, match="this keyring lacks|is retired in the store"):
-        ring.save(store, name="tokens")
+        ring.save(store, kek=KEK, name="tokens")
     with pytest.raises(gk.KeyringError, match="no keyring named"):
-        Keyring.load(store, name="nope")
+        Keyring.load(store, kek=KEK, name="nope")
+
+
+def test_keyrings_are_wrapped_at_rest_and_an_older_store_is_wrapped_once(engine: Engine) -> None:
+    ring = Keyring.generate(at=AT)
+    material = ring._keys[0].secret.reveal()
+    target = engine.new_target()
+    # A version-4 store as an older gdprkit left it: the keyring's material in clear.
+    with engine.open(engine.migrations[:5], target) as old, old.transaction() as conn:
+        conn.execute(
+            "INSERT INTO keyring_keys (keyring, key_id, created_at, status, material)"
+            " VALUES ('tokens', ?, ?, 'active', ?)",
+            (ring.active_id, ring.info()[0].created_at.isoformat(), material),
+        )
+    with engine.open(target=target) as store:
+        with pytest.raises(gk.KeyringError, match="stored unwrapped"):
+            Keyring.load(store, kek=KEK, name="tokens")
+        assert pseudonym.rewrap_keyrings(store, KEK) == 1
+        assert Keyring.load(store, kek=KEK, name="tokens") == ring
+        ((stored, kek_id),) = store.query("SELECT material, kek_id FROM keyring_keys")
+        assert kek_id == "kek1" and material not in bytes(stored)
+        both = f"{Kek.generate(key_id='kek2')} {KEK_TEXT}"
+        rotated = Kek.from_callable(lambda: both)
+        assert pseudonym.rewrap_keyrings(store, rotated) == 1
+        with pytest.raises(gk.KekError, match="holds no KEK 'kek2'"):
+            Keyring.load(store, kek=KEK, name="tokens")
 
 
 def test_subject_keys_encrypt_shred_rewrap(store: Any) -> None:

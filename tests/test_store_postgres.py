@@ -29,7 +29,7 @@ from gdprkit import store as gstore
 from gdprkit._demo import models, service
 from gdprkit._rights import sql_source
 from gdprkit.audit import AuditLog
-from gdprkit.pseudonym import Keyring, Pseudonymizer
+from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer
 from tests import pg
 from tests.conftest import SERVICE_HOURS, postgres_unavailable
 
@@ -461,8 +461,10 @@ def test_concurrent_consent_changes_lose_nothing(store: PostgresStore, pg_url: s
     writers, rounds = 6, 5
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(writers)
+    kek_text = Kek.generate()
+    wrapped = ring.to_json(kek=Kek.from_callable(lambda: kek_text))
     procs = [
-        ctx.Process(target=pg.change_consent, args=(pg_url, w, rounds, ring.to_json(), barrier))
+        ctx.Process(target=pg.change_consent, args=(pg_url, w, rounds, wrapped, kek_text, barrier))
         for w in range(writers)
     ]
     for p in procs:

@@ -136,7 +136,7 @@ def _open_world(
     ids = service.seed(conn, customers=200, hours=24 * 7)
     store = SQLiteStore(folder / "gdprkit.db")
     keyring = pseudonym.Keyring.generate(at=now)
-    keyring.save(store)
+    keyring.save(store, kek=_demo_kek(folder))
     audit = AuditLog(store, pseudonymizer=pseudonym.Pseudonymizer(keyring, domain="audit"))
     ledger = Ledger(
         store, policy, pseudonymizer=pseudonym.Pseudonymizer(keyring, domain="ledger"), audit=audit
@@ -146,6 +146,15 @@ def _open_world(
         report, folder, policy, tz, now, conn, tuple(ids), store, keyring, audit, ledger,
         register, tuple(service.sources(conn)),
     )  # fmt: skip
+
+
+def _demo_kek(folder: Path) -> pseudonym.Kek:
+    """The demo's key-encryption key: an ephemeral ``0600`` file beside its store.
+
+    A service keeps its KEK apart from the store (a secret manager, a KMS);
+    the demo's folder is thrown away with both.
+    """
+    return pseudonym.Kek.create_file(folder / "gdprkit.kek", exist_ok=True)
 
 
 def _data_section(world: _World) -> None:

@@ -232,6 +232,14 @@ _V4_TOMBSTONES: Final = """
 ALTER TABLE subject_keys ADD COLUMN token_key $TEXT;
 """
 
+_V5_KEYRINGS_WRAPPED: Final = """
+-- Keyrings at rest are wrapped by a key-encryption key that lives outside the store
+-- (gdprkit.pseudonym.Kek): 'material' holds the wrapped key and 'kek_id' names the KEK.
+-- NULL marks a key an older gdprkit wrote in clear, which Keyring.load refuses until
+-- gdprkit.pseudonym.rewrap_keyrings() wraps it.
+ALTER TABLE keyring_keys ADD COLUMN kek_id $TEXT;
+"""
+
 #: ``SCRIPTS[n]`` brings a version ``n - 1`` store to version ``n``, for either engine once
 #: rendered. ``SCRIPTS[0]`` is the empty database. Append only.
 SCRIPTS: Final[tuple[str, ...]] = (
@@ -240,6 +248,7 @@ SCRIPTS: Final[tuple[str, ...]] = (
     _V2_AUDIT,
     _V3_LEDGER,
     _V4_TOMBSTONES,
+    _V5_KEYRINGS_WRAPPED,
 )
 
 
