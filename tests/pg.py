@@ -206,13 +206,20 @@ class Cluster:
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
+def audit_keyring() -> Any:
+    """The keyring every writer of the shared audit log keys the chain with."""
+    from gdprkit.pseudonym import Keyring
+
+    return Keyring.from_key(bytes(range(32)), key_id="audit1", at=T0)
+
+
 def append_audit(url: str, worker: int, count: int, barrier: Any) -> None:
     """Append ``count`` audit entries as writer ``worker``, after all writers are ready."""
     from gdprkit import store
     from gdprkit.audit import AuditLog
 
     with store.open(url, timeout=60) as opened:
-        log = AuditLog(opened)
+        log = AuditLog(opened, keyring=audit_keyring())
         barrier.wait(timeout=60)
         for n in range(count):
             log.record(

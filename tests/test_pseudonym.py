@@ -27,7 +27,9 @@ from hypothesis import strategies as st
 
 import gdprkit as gk
 from gdprkit import _crypto, pseudonym
+from gdprkit._audit.chain import ChainKeys
 from gdprkit._pseudonym.kek import check_kek
+from gdprkit.audit import AuditLog
 from gdprkit.pseudonym import (
     Kek,
     KeyInfo,
@@ -75,6 +77,7 @@ def track(material: bytes) -> bytes:
     SECRETS[_hkdf(material, b"gdprkit/v1/kek", 32)] = None
     SECRETS[_hkdf(material, b"gdprkit/v1/tombstone", 64)] = None
     SECRETS[_hkdf(material, b"gdprkit/v1/keyring-kek", 32)] = None
+    SECRETS[_hkdf(material, b"gdprkit/v1/audit-chain", 32)] = None
     for domain in DOMAINS:
         SECRETS[_hkdf(material, b"gdprkit/v1/token\x00" + domain.encode(), 32)] = None
         SECRETS[_hkdf(material, b"gdprkit/v1/seal\x00" + domain.encode(), 64)] = None
@@ -1765,6 +1768,8 @@ def test_no_key_holding_object_shows_material(tmp_path: Path) -> None:
             Kek.file(kek_file),
             Kek.from_callable(lambda: WRAP_TEXT),
             s.query("SELECT keyring, key_id, status, material, kek_id FROM keyring_keys"),
+            AuditLog(s, keyring=ring),
+            ChainKeys(ring),
             ring,
             *ring._keys,
             *(k.secret for k in ring._keys),

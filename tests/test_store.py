@@ -513,6 +513,28 @@ def test_audit_log_chain_and_tampering(store: Any) -> None:
         log.verify()
 
 
+@pytest.mark.parametrize("keyed", [False, True], ids=["unkeyed forgery", "guessed MAC"])
+def test_an_entry_forged_by_a_writer_without_the_key_is_detected(store: Any, keyed: bool) -> None:
+    from gdprkit.audit import AuditEntry, canonical_json
+
+    ring = Keyring.generate(at=AT)
+    log = AuditLog(store, keyring=ring)
+    last = [log.record("export.created", at=AT, actor="dpo", details={"n": n}) for n in range(3)][
+        -1
+    ]
+    forged = AuditEntry(4, last.at, "mallory", "erasure.executed", None, {}, last.hash,
+                        key_id=ring.active_id if keyed else None)  # fmt: skip
+    stored = "0" * 64 if keyed else forged.hash  # SHA-256: what the unkeyed chain accepted
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash,"
+            " key_id) VALUES (4, ?, 'mallory', 'erasure.executed', NULL, ?, ?, ?, ?)",
+            (forged.at, canonical_json({}).decode(), last.hash, stored, forged.key_id),
+        )
+    with pytest.raises(gk.AuditIntegrityError, match="entry 4 "):
+        log.verify()
+
+
 def test_ledger_and_requests(store: Any, elveta: gk.Policy) -> None:
     from gdprkit.consent import Ledger
     from gdprkit.requests import RequestKind, RequestRegister

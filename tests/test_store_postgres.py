@@ -261,7 +261,7 @@ def test_eight_processes_append_to_one_audit_chain(store: PostgresStore, pg_url:
     for p in procs:
         p.join(timeout=180)
     assert [p.exitcode for p in procs] == [0] * writers
-    log = AuditLog(store)
+    log = AuditLog(store, keyring=pg.audit_keyring())
     head = log.verify()
     assert head is not None and head.seq == writers * each
     written = [(e.details["worker"], e.details["n"]) for e in log.entries()]

@@ -240,6 +240,15 @@ _V5_KEYRINGS_WRAPPED: Final = """
 ALTER TABLE keyring_keys ADD COLUMN kek_id $TEXT;
 """
 
+_V6_AUDIT_KEYED: Final = """
+-- The audit chain is keyed (gdprkit.audit.AuditLog): 'hash' is the HMAC-SHA256 of the
+-- entry's canonical JSON under a key derived from the audit keyring's key 'key_id', so a
+-- writer without that key cannot append or rewrite entries that verify. NULL marks an
+-- entry an older gdprkit wrote, hashed with plain SHA-256; such entries may only come
+-- before the first keyed one.
+ALTER TABLE audit_log ADD COLUMN key_id $TEXT;
+"""
+
 #: ``SCRIPTS[n]`` brings a version ``n - 1`` store to version ``n``, for either engine once
 #: rendered. ``SCRIPTS[0]`` is the empty database. Append only.
 SCRIPTS: Final[tuple[str, ...]] = (
@@ -249,6 +258,7 @@ SCRIPTS: Final[tuple[str, ...]] = (
     _V3_LEDGER,
     _V4_TOMBSTONES,
     _V5_KEYRINGS_WRAPPED,
+    _V6_AUDIT_KEYED,
 )
 
 
