@@ -52,10 +52,14 @@ import pyarrow.parquet as pq
 from _common import GOALS, Report, Side, alternate, common_arguments, median
 
 import gdprkit.dask as gd
-from gdprkit.pseudonym import Keyring, Pseudonymizer
+from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer
 
 KEY = bytes(range(32))
 ENV = "GDPRKIT_BENCH_KEYRING"
+#: The key-encryption key that wraps the keyring JSON: made once per run, never stored.
+KEK_ENV = "GDPRKIT_BENCH_KEK"
+KEK_TEXT = Kek.generate(key_id="bench")
+KEK = Kek.env(KEK_ENV)
 DOMAIN = "analytics"
 
 
@@ -179,13 +183,14 @@ def bench_ceiling(report: Report, workers: int, n: int, rounds: int) -> None:
 
 
 def _cluster(workers: int, keyring: Keyring) -> distributed.LocalCluster:
+    os.environ[KEK_ENV] = KEK_TEXT  # this process wraps the keyring, the workers unwrap it
     return distributed.LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
         dashboard_address=":0",
         silence_logs=40,
-        env={ENV: keyring.to_json()},
+        env={ENV: keyring.to_json(kek=KEK), KEK_ENV: KEK_TEXT},
     )
 
 
@@ -198,7 +203,7 @@ def bench_cluster(
     single: dict[str, Callable[[], int]],
 ) -> None:
     """Dask on ``workers`` worker processes against the single process, per column."""
-    source = gd.KeyringSource.env(ENV)
+    source = gd.KeyringSource.env(ENV, kek=KEK)
     with (
         _cluster(workers, Keyring.from_key(KEY, key_id="bench")) as cluster,
         distributed.Client(cluster),
@@ -247,8 +252,9 @@ def bench_single(
     report: Report, files: Sequence[Path], rows: int, rounds: int
 ) -> dict[str, Callable[[], int]]:
     """Both single-process spellings per column; the faster is the baseline of the Dask pairs."""
-    os.environ[ENV] = Keyring.from_key(KEY, key_id="bench").to_json()
-    source = gd.KeyringSource.env(ENV)
+    os.environ[KEK_ENV] = KEK_TEXT
+    os.environ[ENV] = Keyring.from_key(KEY, key_id="bench").to_json(kek=KEK)
+    source = gd.KeyringSource.env(ENV, kek=KEK)
     pseudonymizer = Pseudonymizer(Keyring.from_key(KEY, key_id="bench"), domain=DOMAIN)
     chosen: dict[str, Callable[[], int]] = {}
     for column in ("reading_id", "customer_id"):

@@ -206,13 +206,20 @@ class Cluster:
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
+def audit_keyring() -> Any:
+    """The keyring every writer of the shared audit log keys the chain with."""
+    from gdprkit.pseudonym import Keyring
+
+    return Keyring.from_key(bytes(range(32)), key_id="audit1", at=T0)
+
+
 def append_audit(url: str, worker: int, count: int, barrier: Any) -> None:
     """Append ``count`` audit entries as writer ``worker``, after all writers are ready."""
     from gdprkit import store
     from gdprkit.audit import AuditLog
 
     with store.open(url, timeout=60) as opened:
-        log = AuditLog(opened)
+        log = AuditLog(opened, keyring=audit_keyring())
         barrier.wait(timeout=60)
         for n in range(count):
             log.record(
@@ -223,7 +230,9 @@ def append_audit(url: str, worker: int, count: int, barrier: Any) -> None:
             )
 
 
-def change_consent(url: str, worker: int, rounds: int, key: str, barrier: Any) -> None:
+def change_consent(
+    url: str, worker: int, rounds: int, key: str, kek_text: str, barrier: Any
+) -> None:
     """Renew one shared consent record ``rounds`` times, then withdraw everything, as ``worker``.
 
     Every writer uses the same instants (``T0`` + 1 h to renew, + 2 h to
@@ -233,9 +242,9 @@ def change_consent(url: str, worker: int, rounds: int, key: str, barrier: Any) -
     """
     from gdprkit import store
     from gdprkit.consent import Ledger
-    from gdprkit.pseudonym import Keyring, Pseudonymizer
+    from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer
 
-    ring = Keyring.from_json(key)
+    ring = Keyring.from_json(key, kek=Kek.from_callable(lambda: kek_text))
     with store.open(url, timeout=60) as opened:
         ledger = Ledger(opened, elveta(), pseudonymizer=Pseudonymizer(ring, domain="consent"))
         barrier.wait(timeout=60)

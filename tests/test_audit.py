@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import itertools
 import multiprocessing
 import sqlite3
@@ -8,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import gdprkit as gk
-from gdprkit.audit import GENESIS, AuditHead, AuditLog
+from gdprkit._audit.chain import ChainKeys
+from gdprkit._cli.status import Exit
+from gdprkit.audit import GENESIS, AuditEntry, AuditHead, AuditLog, canonical_json
 from gdprkit.cli import main
-from gdprkit.pseudonym import Keyring, Pseudonymizer
+from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer
 from gdprkit.store.sqlite import SQLiteStore
 
 AT = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -22,9 +25,27 @@ def store(tmp_path):
         yield s
 
 
+#: The audit keyring of the tests that run in several processes: the same in each.
+SHARED = Keyring.from_key(bytes(range(32)), key_id="audit1", at=AT)
+
+
 @pytest.fixture
-def log(store):
-    return AuditLog(store, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="audit"))
+def kek(tmp_path):
+    """The key-encryption key the store's keyrings are wrapped with, in a 0600 file."""
+    return Kek.create_file(tmp_path / "gdprkit.kek")
+
+
+@pytest.fixture
+def keyring(store, kek):
+    """The audit keyring, saved in the store (wrapped) where `gdprkit audit verify` finds it."""
+    ring = Keyring.generate(at=AT)
+    ring.save(store, kek=kek)
+    return ring
+
+
+@pytest.fixture
+def log(store, keyring):
+    return AuditLog(store, pseudonymizer=Pseudonymizer(keyring, domain="audit"))
 
 
 def _fill(log, n=5):
@@ -53,7 +74,7 @@ def test_subjects_appear_only_as_tokens(log, store):
     assert len(list(log.entries(subject="C-1042"))) == 2
     assert list(log.entries(subject="C-9")) == []
     with pytest.raises(TypeError, match="pseudonymizer"):
-        AuditLog(store).record("x", at=AT, actor="a", subject="C-1042")
+        AuditLog(store, keyring=SHARED).record("x", at=AT, actor="a", subject="C-1042")
 
 
 def _tamper(store, sql, params=()):
@@ -86,18 +107,18 @@ def test_verify_detects_reordering_and_insertion(log, store):
     rows = {r[0]: r for r in store.query("SELECT * FROM audit_log WHERE seq IN (2, 3)")}
     for seq, other in ((2, 3), (3, 2)):
         _tamper(store, "UPDATE audit_log SET at=?, actor=?, action=?, subject=?, details=?, prev_hash=?, "
-                "hash=? WHERE seq=?", (*rows[other][1:-1], f"x{seq}", seq))  # fmt: skip
+                "hash=? WHERE seq=?", (*rows[other][1:-2], f"x{seq}", seq))  # fmt: skip
     with pytest.raises(gk.AuditIntegrityError):
         log.verify()
     store2 = store
     _tamper(store2, "DELETE FROM audit_log")
     for e in entries[:2]:
-        _tamper(store2, "INSERT INTO audit_log VALUES (?,?,?,?,?,?,?,?)",
+        _tamper(store2, "INSERT INTO audit_log VALUES (?,?,?,?,?,?,?,?,?)",
                 (e.seq, e.at, e.actor, e.action, e.subject, '{"package_sha256":"' + "ab" * 32 + '","rows":'
-                 + str(e.details["rows"]) + "}", e.prev_hash, e.hash))  # fmt: skip
+                 + str(e.details["rows"]) + "}", e.prev_hash, e.hash, e.key_id))  # fmt: skip
     # an entry forged in between, with a made-up hash
-    _tamper(store2, "INSERT INTO audit_log VALUES (3, ?, 'mallory', 'noop', NULL, '{}', ?, ?)",
-            (entries[2].at, "f" * 64, "e" * 64))  # fmt: skip
+    _tamper(store2, "INSERT INTO audit_log VALUES (3, ?, 'mallory', 'noop', NULL, '{}', ?, ?, ?)",
+            (entries[2].at, "f" * 64, "e" * 64, entries[2].key_id))  # fmt: skip
     with pytest.raises(gk.AuditIntegrityError, match="chain"):
         log.verify()
 
@@ -137,7 +158,7 @@ def test_bad_input(log):
 
 def _append_many(path: str, worker: int, n: int) -> None:
     with SQLiteStore(path, timeout=30) as store:
-        audit = AuditLog(store)
+        audit = AuditLog(store, keyring=SHARED)
         for i in range(n):
             audit.record("test.append", at=AT, actor=f"worker-{worker}", details={"i": i})
 
@@ -153,20 +174,22 @@ def test_two_processes_appending_lose_nothing(tmp_path):
         p.join(60)
         assert p.exitcode == 0
     with SQLiteStore(path) as store:
-        log = AuditLog(store)
+        log = AuditLog(store, keyring=SHARED)
         assert log.verify() == log.head()
         assert log.head().seq == 100
         actors = [e.actor for e in log.entries()]
         assert actors.count("worker-0") == 50 and actors.count("worker-1") == 50
 
 
-def test_cli_audit_verify(log, store, capsys):
+def test_cli_audit_verify(log, store, tmp_path, capsys):
     _fill(log, 3)
-    assert main(["audit", "verify", store.path]) == 0
-    assert "3 entries" in capsys.readouterr().out
+    args = ["audit", "verify", store.path, f"--kek-file={tmp_path / 'gdprkit.kek'}"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "3 entries, chain intact" in out and "all 3 entries are keyed" in out
     _tamper(store, "UPDATE audit_log SET actor = 'x' WHERE seq = 2")
-    assert main(["audit", "verify", store.path]) == 1
-    assert "AuditIntegrityError" in capsys.readouterr().err
+    assert main(args) == 1
+    assert "AuditIntegrityError: audit entry 2 was changed" in capsys.readouterr().err
 
 
 def test_cli_audit_verify_refuses_a_missing_store(tmp_path, capsys):
@@ -178,7 +201,15 @@ def test_cli_audit_verify_refuses_a_missing_store(tmp_path, capsys):
 
 
 #: gdprkit.audit's __all__, with JSONValue (the type of entry details) now among them.
-PUBLIC_NAMES = {"GENESIS", "AuditEntry", "AuditHead", "AuditLog", "JSONValue", "canonical_json"}
+PUBLIC_NAMES = {
+    "GENESIS",
+    "AuditCheck",
+    "AuditEntry",
+    "AuditHead",
+    "AuditLog",
+    "JSONValue",
+    "canonical_json",
+}
 #: gdprkit names the module also holds; importable from it, so kept.
 ALSO_IMPORTABLE = {"AuditIntegrityError", "require_aware", "utc_stamp"}
 
@@ -195,3 +226,176 @@ def test_details_that_are_not_json_data_are_refused(log):
     with pytest.raises(TypeError, match="details must be JSON data"):
         log.record("x", at=AT, actor="dpo", details={"when": AT})
     assert log.head() is None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "5:xyz",
+        "5",
+        ":" + "a" * 64,
+        "x:" + "a" * 64,
+        "5:" + "g" * 64,
+        "-1:" + "a" * 64,
+        "5:" + "a" * 65,
+    ],
+    ids=["short digest", "no digest", "no seq", "seq not a number", "not hex", "negative", "long"],
+)
+def test_a_malformed_head_is_a_typed_error(log, store, capsys, head):
+    _fill(log, 1)
+    with pytest.raises(gk.InvalidAuditHead, match="<seq>:<64 hex digits>") as info:
+        AuditHead.parse(head)
+    assert isinstance(info.value, ValueError) and info.value.__context__ is None
+    assert main(["audit", "verify", store.path, f"--head={head}"]) == Exit.USAGE
+    err = capsys.readouterr().err
+    assert "InvalidAuditHead" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "details",
+    ["{not json", "[1, 2]", '"text"', "[" * 100_000],
+    ids=["malformed", "a list", "a string", "deeply nested"],
+)
+def test_details_that_are_not_a_json_object_are_an_integrity_error(
+    log, store, tmp_path, capsys, details
+):
+    _fill(log, 2)
+    _tamper(store, "UPDATE audit_log SET details = ? WHERE seq = 2", (details,))
+    with pytest.raises(gk.AuditIntegrityError, match="entry 2 has details that are not") as info:
+        log.verify()
+    assert info.value.__context__ is None
+    with pytest.raises(gk.AuditIntegrityError):
+        list(log.entries())
+    assert main(["audit", "verify", store.path, f"--kek-file={tmp_path / 'gdprkit.kek'}"]) == 1
+    err = capsys.readouterr().err
+    assert "AuditIntegrityError: audit entry 2" in err and "Traceback" not in err
+
+
+# -- a keyed chain: a writer without the keyring cannot forge ---------------------------------
+
+
+def _forge(store, seq, prev, *, key_id=None, mac=None, actor="mallory"):
+    """Append an entry as someone who can write the database but has no key: with a correct
+    SHA-256 chain hash (what the unkeyed chain of old accepted), or a made-up MAC."""
+    entry = AuditEntry(seq, AT.isoformat(), actor, "export.produced", None, {"rows": 0}, prev,
+                       key_id=key_id)  # fmt: skip
+    stored = mac if mac is not None else hashlib.sha256(canonical_json(entry.to_dict())).hexdigest()
+    columns = "seq, at, actor, action, subject, details, prev_hash, hash"
+    values = (seq, entry.at, actor, entry.action, None, '{"rows":0}', prev, stored)
+    if key_id is not None:
+        columns, values = columns + ", key_id", (*values, key_id)
+    marks = ", ".join("?" * len(values))
+    _tamper(store, f"INSERT INTO audit_log ({columns}) VALUES ({marks})", values)
+    return AuditHead(seq, stored)
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("unkeyed, hashed as before", "not keyed although entries before it are"),
+        ("under the log's key id, with a guessed MAC", "its MAC does not verify"),
+        ("under another keyring's key", "its MAC does not verify"),
+        ("under a key id the keyring lacks", "which the audit keyring lacks"),
+    ],
+)
+def test_entries_forged_after_the_head_are_detected(log, store, keyring, how, message):
+    entries = _fill(log, 3)
+    saved = log.verify()
+    head = entries[-1]
+    if how.startswith("unkeyed"):
+        _forge(store, 4, head.hash)
+    elif how.startswith("under the log's"):
+        _forge(store, 4, head.hash, key_id=keyring.active_id, mac="a" * 64)
+    elif how.startswith("under another"):
+        other = AuditEntry(4, AT.isoformat(), "mallory", "export.produced", None, {"rows": 0},
+                           head.hash, key_id=keyring.active_id)  # fmt: skip
+        forged_ring = Keyring.from_key(bytes(range(1, 33)), key_id=keyring.active_id, at=AT)
+        mac = ChainKeys(forged_ring).mac(other)
+        _forge(store, 4, head.hash, key_id=keyring.active_id, mac=mac)
+    else:
+        _forge(store, 4, head.hash, key_id="zzz", mac="b" * 64)
+    with pytest.raises(gk.AuditIntegrityError, match=message):
+        log.verify()
+    with pytest.raises(gk.AuditIntegrityError, match=message):
+        log.verify(saved)  # the saved head alone would not have caught an append
+
+
+def test_a_consistent_rewrite_by_a_writer_is_caught_against_a_saved_head(log, store):
+    _fill(log, 3)
+    saved = str(log.head())
+    _tamper(store, "DELETE FROM audit_log")
+    prev = GENESIS
+    for seq in (1, 2, 3, 4):  # a whole new, internally consistent, unkeyed chain
+        prev = _forge(store, seq, prev).hash
+    found = log.check()
+    assert (found.entries, found.legacy, found.keyed) == (4, 4, 0)  # it says: nothing is keyed
+    with pytest.raises(gk.AuditIntegrityError, match="rewritten"):
+        log.verify(saved)
+
+
+def test_verifying_a_keyed_log_needs_its_keyring(log, store):
+    _fill(log, 2)
+    with pytest.raises(gk.KeyringError, match="keyed from entry 1 on; verifying it needs"):
+        AuditLog(store).verify()
+    with pytest.raises(TypeError, match="no keyring"):
+        AuditLog(store).record("x", at=AT, actor="a")
+
+
+def test_rotated_audit_keys_verify_until_retired(log, store, keyring):
+    _fill(log, 2)
+    rotated = keyring.rotate(at=AT + timedelta(days=1))
+    after = AuditLog(store, keyring=rotated)
+    after.record("export.produced", at=AT + timedelta(days=1), actor="dpo")
+    assert [e.key_id for e in after.entries()] == [keyring.active_id] * 2 + [rotated.active_id]
+    assert after.check().keyed == 3
+    retired = rotated.retire(keyring.active_id)
+    with pytest.raises(gk.AuditIntegrityError, match="entry 1 is keyed under key .* lacks"):
+        AuditLog(store, keyring=retired).verify()
+
+
+def test_a_legacy_log_verifies_and_is_sealed_by_the_first_keyed_entry(tmp_path, capsys):
+    path = tmp_path / "old.db"
+    old_schema = type("Old", (SQLiteStore,), {"migrations": SQLiteStore.migrations[:6]})
+    with old_schema(path) as old:  # version 5: before the chain was keyed
+        prev = GENESIS
+        for seq in (1, 2, 3):
+            prev = _forge(old, seq, prev, actor="dpo").hash
+    with SQLiteStore(path) as store:  # migrates to the keyed schema
+        log = AuditLog(store, keyring=SHARED)
+        found = log.check()
+        assert (found.entries, found.legacy, found.keyed) == (3, 3, 0)
+        assert AuditLog(store).check() == found  # no key needed for legacy entries
+        entry = log.record("export.produced", at=AT, actor="dpo")
+        assert entry.prev_hash == prev and entry.key_id == "audit1"
+        found = log.check()
+        assert (found.entries, found.legacy, found.keyed) == (4, 3, 1)
+        assert main(["audit", "verify", str(path)]) == 1  # keyed now: the CLI needs the keyring
+        assert "no keyring named 'default'" in capsys.readouterr().err
+        _tamper(store, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
+        with pytest.raises(gk.AuditIntegrityError, match="entry 2 was changed"):
+            log.verify()
+
+
+def test_cli_says_what_a_legacy_log_is_worth(tmp_path, capsys):
+    path = tmp_path / "old.db"
+    with SQLiteStore(path) as store:
+        prev = GENESIS
+        for seq in (1, 2):
+            prev = _forge(store, seq, prev, actor="dpo").hash
+    assert main(["audit", "verify", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 entries, chain intact" in out
+    assert "all 2 entries are legacy" in out and "anyone who can write the store" in out
+
+
+def test_cli_loads_the_audit_keyring_from_the_store(log, store, tmp_path, capsys, monkeypatch):
+    _fill(log, 2)
+    monkeypatch.setenv("MY_KEK", (tmp_path / "gdprkit.kek").read_text())
+    assert main(["audit", "verify", store.path, "--kek-env", "MY_KEK"]) == 0
+    assert "all 2 entries are keyed" in capsys.readouterr().out
+    assert main(["audit", "verify", store.path, "--kek-env", "MY_KEK", "--keyring", "nope"]) == 1
+    assert "no keyring named 'nope'" in capsys.readouterr().err
+    monkeypatch.setenv("MY_KEK", Kek.generate(key_id="other"))
+    assert main(["audit", "verify", store.path, "--kek-env", "MY_KEK"]) == 1
+    err = capsys.readouterr().err
+    assert "KekError" in err and "Traceback" not in err

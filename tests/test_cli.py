@@ -19,6 +19,7 @@ from gdprkit._cli.status import Exit
 from gdprkit._term import Progress, describe_progress, duration_words
 from gdprkit.audit import AuditLog
 from gdprkit.cli import main
+from gdprkit.pseudonym import Kek, Keyring
 from gdprkit.requests import RequestKind, RequestRegister
 
 from .conftest import ELVETA_POLICY, ROOT, service_database
@@ -35,14 +36,23 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
+def _audit_log(opened: gstore.Store, kek_file: Path) -> AuditLog:
+    """The audit log of a store, keyed by a keyring saved in it under the KEK in ``kek_file``."""
+    from datetime import UTC, datetime
+
+    keyring = Keyring.generate(at=datetime(2026, 3, 2, tzinfo=UTC))
+    keyring.save(opened, kek=Kek.create_file(kek_file))
+    return AuditLog(opened, keyring=keyring)
+
+
 @pytest.fixture
 def store_file(tmp_path: Path) -> Path:
-    """A gdprkit store holding two audit entries and one open access request."""
+    """A gdprkit store holding one audit entry and one open access request."""
     from datetime import UTC, datetime
 
     path = tmp_path / "gdprkit.db"
     with gstore.open(f"sqlite:///{path}") as opened:
-        log = AuditLog(opened)
+        log = _audit_log(opened, tmp_path / "gdprkit.kek")
         at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
         log.record("policy.loaded", at=at, actor="ops")
         RequestRegister(opened).receive(
@@ -378,8 +388,9 @@ def test_store_commands_take_a_path_or_a_url(
 ) -> None:
     monkeypatch.chdir(store_file.parent)  # for the relative URL
     verified, due = set(), set()
+    kek_file = str(store_file.parent / "gdprkit.kek")
     for form in _store_forms(store_file):
-        assert main(["audit", "verify", form]) == Exit.OK
+        assert main(["audit", "verify", form, "--kek-file", kek_file]) == Exit.OK
         verified.add(capsys.readouterr().out.removeprefix(form))
         assert main(["requests", "due", form, "--at", "2026-03-03"]) == Exit.OK
         due.add(capsys.readouterr().out)
@@ -390,13 +401,15 @@ def test_store_commands_take_a_path_or_a_url(
 
 
 def test_store_commands_take_a_postgresql_url(
-    pg_url: str, capsys: pytest.CaptureFixture[str]
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from datetime import UTC, datetime
 
+    kek_file = tmp_path / "gdprkit.kek"
     with gstore.open(pg_url) as opened:
-        AuditLog(opened).record("policy.loaded", at=datetime(2026, 3, 2, tzinfo=UTC), actor="ops")
-    assert main(["audit", "verify", pg_url]) == Exit.OK
+        log = _audit_log(opened, kek_file)
+        log.record("policy.loaded", at=datetime(2026, 3, 2, tzinfo=UTC), actor="ops")
+    assert main(["audit", "verify", pg_url, "--kek-file", str(kek_file)]) == Exit.OK
     out = capsys.readouterr().out
     assert ": 1 entries, chain intact" in out
     password = pg_url.split("://", 1)[1].split("@", 1)[0].partition(":")[2]

@@ -35,7 +35,7 @@ pa = pytest.importorskip("pyarrow", reason="gdprkit[dask] is not installed (pyar
 pq = pytest.importorskip("pyarrow.parquet", reason="gdprkit[dask] is not installed (pyarrow)")
 
 import gdprkit.dask as gd  # noqa: E402  # after the skips: it needs the extra to run
-from gdprkit import AnonymizationError, KeyringError, NaiveDatetimeError  # noqa: E402
+from gdprkit import AnonymizationError, KekError, KeyringError, NaiveDatetimeError  # noqa: E402
 from gdprkit import store as gk_store  # noqa: E402
 from gdprkit._dask.columns import _bucket_fast, _edge_bucket_fast, _truncate_fast  # noqa: E402
 from gdprkit._dask.keys import _cached_pseudonymizer  # noqa: E402
@@ -55,12 +55,24 @@ from gdprkit.anonymize import (  # noqa: E402
     enforce_k,
     k_anonymity,
 )
-from gdprkit.pseudonym import Keyring, Pseudonymizer, normalize_email  # noqa: E402
+from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer, normalize_email  # noqa: E402
 
 KEY = bytes(range(32))
 ENV = "GDPRKIT_TEST_DASK_KEYRING"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SECRET = "Anna-Secret-4711"
+
+
+#: The key-encryption key that wraps the keyring JSON: in GDPRKIT_KEK, where a worker's
+#: KeyringSource reads it by default (set for every test here, and in the workers' env).
+KEK_MATERIAL = bytes(range(40, 72))
+KEK_TEXT = "kek1:" + base64.urlsafe_b64encode(KEK_MATERIAL).decode().rstrip("=")
+KEK = Kek.env()
+
+
+@pytest.fixture(autouse=True)
+def kek_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GDPRKIT_KEK", KEK_TEXT)
 
 
 @pytest.fixture
@@ -71,7 +83,7 @@ def keyring() -> Keyring:
 @pytest.fixture
 def env_source(keyring: Keyring, monkeypatch: pytest.MonkeyPatch) -> Iterator[gd.KeyringSource]:
     """The keyring in an environment variable of this process, and no stale cache."""
-    monkeypatch.setenv(ENV, keyring.to_json())
+    monkeypatch.setenv(ENV, keyring.to_json(kek=KEK))
     gd.forget_keys()
     yield gd.KeyringSource.env(ENV)
     gd.forget_keys()
@@ -85,7 +97,8 @@ def needles(keyring: Keyring, domains: Sequence[str] = ("analytics",)) -> dict[s
         "hex key": raw.hex().encode(),
         "base64url key": base64.urlsafe_b64encode(raw).rstrip(b"="),
         "base64 key": base64.b64encode(raw).rstrip(b"="),
-        "keyring JSON key field": json.loads(keyring.to_json())["keys"][0]["key"].encode(),
+        "raw KEK": KEK_MATERIAL,
+        "KEK text": KEK_TEXT.encode(),
     }
     for domain in domains:
         sub = keyring._derive(keyring.active_id, _TOKEN_INFO + domain.encode(), 32)
@@ -168,7 +181,7 @@ def test_bad_sources_are_refused(build: Any, message: str) -> None:
 
 def test_file_source_loads_a_private_file(keyring: Keyring, tmp_path: Path) -> None:
     path = tmp_path / "keyring.json"
-    path.write_text(keyring.to_json())
+    path.write_text(keyring.to_json(kek=KEK))
     path.chmod(0o600)
     assert gd.KeyringSource.file(path).load() == keyring
 
@@ -176,7 +189,7 @@ def test_file_source_loads_a_private_file(keyring: Keyring, tmp_path: Path) -> N
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 def test_file_source_refuses_a_file_others_can_read(keyring: Keyring, tmp_path: Path) -> None:
     path = tmp_path / "keyring.json"
-    path.write_text(keyring.to_json())
+    path.write_text(keyring.to_json(kek=KEK))
     path.chmod(0o644)
     with pytest.raises(KeyringError, match="chmod 600") as info:
         gd.KeyringSource.file(path).load()
@@ -201,12 +214,33 @@ def test_env_source_unset(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_store_source(keyring: Keyring, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'gk.db'}"
     with gk_store.open(url) as opened:
-        keyring.save(opened, name="analytics")
+        keyring.save(opened, kek=KEK, name="analytics")
     assert gd.KeyringSource.store(url, name="analytics").load() == keyring
     missing = f"sqlite:///{tmp_path / 'absent.db'}"
     with pytest.raises(KeyringError, match="does not exist"):
         gd.KeyringSource.store(missing).load()
     assert not (tmp_path / "absent.db").exists()
+
+
+def test_a_source_names_where_its_kek_is_and_needs_it(
+    keyring: Keyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kek_file = tmp_path / "gdprkit.kek"
+    kek_file.write_text(KEK_TEXT)
+    kek_file.chmod(0o600)
+    path = tmp_path / "keyring.json"
+    path.write_text(keyring.to_json(kek=KEK))
+    path.chmod(0o600)
+    source = gd.KeyringSource.file(path, kek=Kek.file(kek_file))
+    assert repr(source) == f"KeyringSource.file({str(path)!r}, kek=Kek.file({str(kek_file)!r}))"
+    assert pickle.loads(pickle.dumps(source)) == source
+    monkeypatch.delenv("GDPRKIT_KEK")
+    assert source.load() == keyring  # its own KEK locator, not the environment
+    with pytest.raises(KekError, match="'GDPRKIT_KEK' is not set"):
+        gd.KeyringSource.file(path).load()
+    assert leaks(repr(source) + repr(pickle.dumps(source)), keyring) == []
+    with pytest.raises(TypeError, match="kek must be"):
+        gd.KeyringSource.env(ENV, kek=KEK_TEXT)  # type: ignore[arg-type]
 
 
 def test_pseudonymizer_is_loaded_once_per_process(env_source: gd.KeyringSource) -> None:
@@ -276,7 +310,7 @@ def test_missing_values_stay_missing(
 
 def test_normalizer_and_pinned_key(keyring: Keyring, monkeypatch: pytest.MonkeyPatch) -> None:
     rotated = keyring.rotate(key_id="k2", material=bytes(range(32, 64)))
-    monkeypatch.setenv(ENV, rotated.to_json())
+    monkeypatch.setenv(ENV, rotated.to_json(kek=KEK))
     gd.forget_keys()
     emails = ["Anna@Example.se", " anna@example.se", "erik@example.se"]
     ddf = dd.from_pandas(pd.DataFrame({"email": emails}), npartitions=2)
@@ -423,10 +457,11 @@ def test_key_material_is_in_no_graph_pickle_or_repr(
     # Building the graphs loaded no keys in this process (the client's cache is empty) …
     assert _cached_pseudonymizer.cache_info().currsize == 0
     # … and the search does find a key that is put into a graph (a positive control).
-    leaky = ddf.map_partitions(lambda df, _json: df, keyring.to_json(), meta=ddf._meta)
-    assert "keyring JSON key field" in leaks(
-        cloudpickle.dumps(dict(leaky.__dask_graph__())), keyring
-    )
+    leaky = ddf.map_partitions(lambda df, _text: df, KEK_TEXT, meta=ddf._meta)
+    assert "KEK text" in leaks(cloudpickle.dumps(dict(leaky.__dask_graph__())), keyring)
+    # The keyring JSON is wrapped: in a graph it shows no key (the KEK stays apart).
+    wrapped = ddf.map_partitions(lambda df, _json: df, keyring.to_json(kek=KEK), meta=ddf._meta)
+    assert leaks(cloudpickle.dumps(dict(wrapped.__dask_graph__())), keyring) == []
 
 
 # --------------------------------------------------------------------------- generalize
@@ -730,7 +765,7 @@ def test_two_worker_processes_over_two_million_readings(
     gd.forget_keys()
     source = gd.KeyringSource.env(ENV)
     keyfile = tmp_path / "keyring.json"
-    keyfile.write_text(keyring.to_json())
+    keyfile.write_text(keyring.to_json(kek=KEK))
     keyfile.chmod(stat.S_IRUSR | stat.S_IWUSR)
 
     columns = {"customer_id": "analytics", "meter_id": "analytics", "reading_id": "support"}
@@ -745,7 +780,7 @@ def test_two_worker_processes_over_two_million_readings(
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
-            env={ENV: keyring.to_json()},
+            env={ENV: keyring.to_json(kek=KEK), "GDPRKIT_KEK": KEK_TEXT},
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

@@ -336,3 +336,28 @@ def test_rectify_asks_the_source_and_protects_whose_records_they_are(anna):
     assert not isinstance(reader, rights.RectifiableSource)
     with pytest.raises(gk.SourceError, match="cannot rectify"):
         rights.rectify(anna, reader, {"message": "x"}, at=NOW)
+
+
+def test_a_shred_held_back_by_a_reader_is_reported_and_a_rerun_finishes(db, anna, tmp_path):
+    import sqlite3
+
+    from gdprkit.pseudonym import SubjectKeys
+
+    source = rights.SQLSource(db, table="support_tickets", subject_column="customer_id",
+                              model=models.SupportTicket, key=("ticket_id",), shreddable=True)  # fmt: skip
+    plan = rights.plan_erasure(anna, [source], models.policy, {}, NOW)
+    path = tmp_path / "keys.db"
+    with SQLiteStore(path, timeout=0.05) as store:
+        keys = SubjectKeys(store, Keyring.generate(at=NOW))
+        keys.encrypt(anna.id, "note", "Ring mig efter 17", at=NOW)
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM subject_keys").fetchall()
+        receipt = rights.execute_erasure(plan, [source], subject_keys=keys)
+        assert receipt.shredded and not receipt.complete
+        assert ("subject_keys", "ShredIncomplete") in receipt.failed
+        reader.execute("COMMIT")
+        reader.close()
+        rerun = rights.execute_erasure(plan, [source], subject_keys=keys)
+        assert rerun.complete and rerun.failed == ()
+        assert keys.is_shredded(anna.id)

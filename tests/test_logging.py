@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import sqlite3
 import subprocess
@@ -31,12 +30,18 @@ def test_the_gdprkit_logger_has_a_null_handler() -> None:
     assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("gdprkit").handlers)
 
 
-def _key_material(keyring: pseudonym.Keyring) -> list[str]:
-    """Every form a key of ``keyring`` could take in a message: base64 (both alphabets), hex."""
+def _key_material(keyring: pseudonym.Keyring, kek_file: Path) -> list[str]:
+    """Every form a key of ``keyring`` or the KEK could take in a message: base64, hex."""
+    _, _, encoded = kek_file.read_text(encoding="ascii").strip().partition(":")
+    kek = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
     forms = []
-    for entry in json.loads(keyring.to_json())["keys"]:
-        raw = base64.urlsafe_b64decode(entry["key"] + "=" * (-len(entry["key"]) % 4))
-        forms += [entry["key"], base64.b64encode(raw).decode(), raw.hex(), raw.hex().upper()]
+    for raw in (*(key.secret.reveal() for key in keyring._keys), kek):
+        forms += [
+            base64.urlsafe_b64encode(raw).decode().rstrip("="),
+            base64.b64encode(raw).decode(),
+            raw.hex(),
+            raw.hex().upper(),
+        ]
     return forms
 
 
@@ -53,7 +58,7 @@ def test_an_export_erasure_and_consent_flow_logs_no_personal_data_or_keys(
     caplog.set_level(logging.DEBUG, logger="gdprkit")
     with SQLiteStore(tmp_path / "gdprkit.db") as store:
         keyring = pseudonym.Keyring.generate(at=NOW)
-        keyring.save(store)
+        keyring.save(store, kek=pseudonym.Kek.create_file(tmp_path / "gdprkit.kek"))
         audit = AuditLog(store, pseudonymizer=pseudonym.Pseudonymizer(keyring, domain="audit"))
         ledger = Ledger(
             store, elveta, pseudonymizer=pseudonym.Pseudonymizer(keyring, domain="l"), audit=audit
@@ -75,7 +80,8 @@ def test_an_export_erasure_and_consent_flow_logs_no_personal_data_or_keys(
     heard = {r.name.removeprefix("gdprkit.") for r in caplog.records}
     assert set(CONCERNS) <= heard, heard
     said = "\n".join(f"{r.name} {r.levelname} {r.getMessage()} {r.args!r}" for r in caplog.records)
-    for secret in (anna.id, "browser-7f3a", *customer, *_key_material(keyring)):
+    keys_held = _key_material(keyring, tmp_path / "gdprkit.kek")
+    for secret in (anna.id, "browser-7f3a", *customer, *keys_held):
         assert secret not in said, secret
     assert "access package written: " in said and "from 7 sources (customers, " in said
     assert "consent.given: purposes=['cookies.analytics']" in said

@@ -22,13 +22,17 @@ import attrs
 import pytest
 
 import gdprkit as gk
+from gdprkit import pseudonym
 from gdprkit import store as gstore
 from gdprkit.audit import AuditLog
-from gdprkit.pseudonym import Keyring, Pseudonymizer, SubjectKeys
+from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer, SubjectKeys
 from gdprkit.store import _migrations
 from gdprkit.store.sqlite import SQLiteStore
 
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+#: The key-encryption key keyrings are wrapped with at rest (made once per test run).
+KEK_TEXT = Kek.generate(key_id="kek1")
+KEK = Kek.from_callable(lambda: KEK_TEXT)
 
 
 @attrs.frozen
@@ -328,21 +332,91 @@ def test_check_store_knows_the_engine(store: Any) -> None:
         gstore.check_store(object(), "settings")
 
 
+# -- read-only stores and damaged ones ---------------------------------------------------------
+
+
+def _open_read_only(engine: Engine, target: str | None = None) -> Any:
+    return engine.store_class(target or engine.target, read_only=True)
+
+
+def test_a_read_only_store_reads_and_refuses_every_write(engine: Engine) -> None:
+    with engine.open() as writer, writer.transaction() as conn:
+        _insert_key(conn, "a")
+    with _open_read_only(engine) as reader:
+        assert reader.read_only
+        assert "read-only" in repr(reader)
+        assert reader.version == len(engine.migrations) - 1
+        assert _keys(reader) == ["a"]
+        with pytest.raises(gk.StoreError, match="read-only"), reader.transaction():
+            pass
+        with pytest.raises(gk.StoreError, match="read-only"):
+            reader.checkpoint()
+    with engine.open() as writer:
+        assert not writer.read_only
+        assert _keys(writer) == ["a"]
+
+
+def test_a_read_only_open_never_migrates(engine: Engine) -> None:
+    target = engine.new_target()
+    with engine.open(engine.migrations[:2], target) as old:
+        schema = engine.schema(old)
+    with pytest.raises(gk.StoreError, match=r"schema version 1 and needs migrating"):
+        _open_read_only(engine, target)
+    with engine.open(engine.migrations[:2], target) as old:
+        assert old.version == 1
+        assert engine.schema(old) == schema
+
+
+def test_a_read_only_open_refuses_a_newer_store(engine: Engine) -> None:
+    known = len(engine.migrations) - 1
+    with engine.open() as current, current.transaction() as conn:
+        conn.execute(engine.version_sql.format(version=known + 1))
+    with pytest.raises(gk.StoreError, match=f"version {known + 1}, newer than the {known}"):
+        _open_read_only(engine)
+
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["writable", "read-only"])
+def test_a_store_missing_one_of_its_tables_is_refused(engine: Engine, read_only: bool) -> None:
+    with engine.open() as store, store.transaction() as conn:
+        conn.execute("DROP TABLE audit_log")
+    with pytest.raises(gk.StoreError, match="lacks gdprkit's table.s. audit_log") as info:
+        engine.store_class(engine.target, read_only=read_only)
+    assert info.value.__cause__ is None and info.value.__context__ is None
+
+
+def test_a_table_dropped_while_open_is_a_store_error(store: Any, engine: Engine) -> None:
+    with engine.open() as other, other.transaction() as conn:
+        conn.execute("DROP TABLE subject_requests CASCADE" if engine.name == "postgres"
+                     else "DROP TABLE subject_requests")  # fmt: skip
+    with pytest.raises(gk.StoreError, match="reading the .* store failed: .*subject_requests"):
+        store.query("SELECT id FROM subject_requests")
+
+
+def test_checkpoint_says_what_it_did(store: Any) -> None:
+    done = store.checkpoint()
+    assert isinstance(done, gstore.Checkpoint)
+    assert done.complete and not done.busy
+    with store.transaction():
+        inside = store.checkpoint()
+    if store.checkpoint().log_frames >= 0:  # an engine with a log cannot fold it mid-transaction
+        assert not inside.complete
+
+
 # -- the modules that keep their state in a store ---------------------------------------------
 
 
 def test_keyring_save_and_load(store: Any) -> None:
     ring = Keyring.generate(at=AT)
-    ring.save(store, name="tokens")
-    loaded = Keyring.load(store, name="tokens")
+    ring.save(store, kek=KEK, name="tokens")
+    loaded = Keyring.load(store, kek=KEK, name="tokens")
     assert loaded.key_ids == ring.key_ids
     token = Pseudonymizer(ring, domain="d").token("C-1042")
     assert Pseudonymizer(loaded, domain="d").token("C-1042") == token
     rotated = loaded.rotate(at=AT)
-    rotated.save(store, name="tokens")
+    rotated.save(store, kek=KEK, name="tokens")
     retired = rotated.retire(ring.active_id)
-    retired.save(store, name="tokens")
-    assert Keyring.load(store, name="tokens").key_ids == retired.key_ids
+    retired.save(store, kek=KEK, name="tokens")
+    assert Keyring.load(store, kek=KEK, name="tokens").key_ids == retired.key_ids
     (material,) = store.query(
         "SELECT material FROM keyring_keys WHERE keyring = ? AND status = 'active'", ("tokens",)
     )[0]
@@ -350,9 +424,34 @@ def test_keyring_save_and_load(store: Any) -> None:
     # a stale copy: it lacks the new key and holds the retired one live; which of the two
     # is named first follows the engine's row order
     with pytest.raises(gk.KeyringError, match="this keyring lacks|is retired in the store"):
-        ring.save(store, name="tokens")
+        ring.save(store, kek=KEK, name="tokens")
     with pytest.raises(gk.KeyringError, match="no keyring named"):
-        Keyring.load(store, name="nope")
+        Keyring.load(store, kek=KEK, name="nope")
+
+
+def test_keyrings_are_wrapped_at_rest_and_an_older_store_is_wrapped_once(engine: Engine) -> None:
+    ring = Keyring.generate(at=AT)
+    material = ring._keys[0].secret.reveal()
+    target = engine.new_target()
+    # A version-4 store as an older gdprkit left it: the keyring's material in clear.
+    with engine.open(engine.migrations[:5], target) as old, old.transaction() as conn:
+        conn.execute(
+            "INSERT INTO keyring_keys (keyring, key_id, created_at, status, material)"
+            " VALUES ('tokens', ?, ?, 'active', ?)",
+            (ring.active_id, ring.info()[0].created_at.isoformat(), material),
+        )
+    with engine.open(target=target) as store:
+        with pytest.raises(gk.KeyringError, match="stored unwrapped"):
+            Keyring.load(store, kek=KEK, name="tokens")
+        assert pseudonym.rewrap_keyrings(store, KEK) == 1
+        assert Keyring.load(store, kek=KEK, name="tokens") == ring
+        ((stored, kek_id),) = store.query("SELECT material, kek_id FROM keyring_keys")
+        assert kek_id == "kek1" and material not in bytes(stored)
+        both = f"{Kek.generate(key_id='kek2')} {KEK_TEXT}"
+        rotated = Kek.from_callable(lambda: both)
+        assert pseudonym.rewrap_keyrings(store, rotated) == 1
+        with pytest.raises(gk.KekError, match="holds no KEK 'kek2'"):
+            Keyring.load(store, kek=KEK, name="tokens")
 
 
 def test_subject_keys_encrypt_shred_rewrap(store: Any) -> None:
@@ -363,14 +462,42 @@ def test_subject_keys_encrypt_shred_rewrap(store: Any) -> None:
     moved = SubjectKeys(store, kek.rotate(at=AT))
     assert moved.rewrap() == 1
     assert moved.decrypt("C-1042", "email", sealed) == b"anna@example.se"
-    assert moved.shred("C-1042", at=AT) is True
-    assert moved.shred("C-1042", at=AT) is False
+    assert moved.shred("C-1042", at=AT).destroyed is True
+    assert moved.shred("C-1042", at=AT).destroyed is False
     assert moved.is_shredded("C-1042")
     with pytest.raises(gk.SubjectShredded):
         moved.decrypt("C-1042", "email", sealed)
     with pytest.raises(gk.SubjectShredded):
         moved.encrypt("C-1042", "email", "again")
     assert store.query("SELECT wrapped_key, kek_id FROM subject_keys") == [(None, None)]
+
+
+def test_tombstones_an_older_gdprkit_left_are_sealed_after_migrating(engine: Engine) -> None:
+    # A version-3 store, as gdprkit wrote it before tombstones were sealed: the shredded
+    # subject's identifier is in clear in its row.
+    kek = Keyring.generate(at=AT)
+    target = engine.new_target()
+    with engine.open(engine.migrations[:4], target) as old, old.transaction() as conn:
+        conn.execute(
+            "INSERT INTO subject_keys (subject, created_at, shredded_at)"
+            " VALUES ('C-9', 't', 't'), ('C-8', 't', 't')"
+        )
+    with engine.open(target=target) as store:
+        keys = SubjectKeys(store, kek)
+        assert keys.is_shredded("C-9") and keys.is_shredded("C-8")  # found by identifier
+        ciphertext = keys.encrypt("C-1", "email", "c1@example.se", at=AT)
+        assert keys.shred("C-8", at=AT).destroyed is False  # a shred seals it
+        assert keys.rewrap() == 0  # no data key to move; the other tombstone is sealed
+        stored = {r[0] for r in store.query("SELECT subject FROM subject_keys")}
+        assert "C-1" in stored and not stored & {"C-8", "C-9"}
+        assert keys.is_shredded("C-9") and keys.is_shredded("C-8")
+        with pytest.raises(gk.SubjectShredded):
+            keys.encrypt("C-9", "email", "x")
+        assert keys.decrypt("C-1", "email", ciphertext) == b"c1@example.se"
+        assert store.query("SELECT shredded_at FROM subject_keys WHERE subject <> 'C-1'") == [
+            ("t",),
+            ("t",),
+        ]  # the time of the shred stays
 
 
 def test_audit_log_chain_and_tampering(store: Any) -> None:
@@ -383,6 +510,28 @@ def test_audit_log_chain_and_tampering(store: Any) -> None:
     with store.transaction() as conn:
         conn.execute("UPDATE audit_log SET details = '{\"n\":9}' WHERE seq = 3")
     with pytest.raises(gk.AuditIntegrityError, match="entry 3 was changed"):
+        log.verify()
+
+
+@pytest.mark.parametrize("keyed", [False, True], ids=["unkeyed forgery", "guessed MAC"])
+def test_an_entry_forged_by_a_writer_without_the_key_is_detected(store: Any, keyed: bool) -> None:
+    from gdprkit.audit import AuditEntry, canonical_json
+
+    ring = Keyring.generate(at=AT)
+    log = AuditLog(store, keyring=ring)
+    last = [log.record("export.created", at=AT, actor="dpo", details={"n": n}) for n in range(3)][
+        -1
+    ]
+    forged = AuditEntry(4, last.at, "mallory", "erasure.executed", None, {}, last.hash,
+                        key_id=ring.active_id if keyed else None)  # fmt: skip
+    stored = "0" * 64 if keyed else forged.hash  # SHA-256: what the unkeyed chain accepted
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash,"
+            " key_id) VALUES (4, ?, 'mallory', 'erasure.executed', NULL, ?, ?, ?, ?)",
+            (forged.at, canonical_json({}).decode(), last.hash, stored, forged.key_id),
+        )
+    with pytest.raises(gk.AuditIntegrityError, match="entry 4 "):
         log.verify()
 
 

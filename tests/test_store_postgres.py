@@ -29,7 +29,7 @@ from gdprkit import store as gstore
 from gdprkit._demo import models, service
 from gdprkit._rights import sql_source
 from gdprkit.audit import AuditLog
-from gdprkit.pseudonym import Keyring, Pseudonymizer
+from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer
 from tests import pg
 from tests.conftest import SERVICE_HOURS, postgres_unavailable
 
@@ -77,6 +77,25 @@ def test_a_new_database_is_migrated_once(pg_url: str) -> None:
     with _raw(pg_url) as conn:
         versions = [r[0] for r in conn.execute("SELECT version FROM gdprkit_schema ORDER BY 1")]
     assert versions == list(range(1, postgres.SCHEMA_VERSION + 1))
+
+
+def test_a_service_database_opened_read_only_is_refused_and_left_alone(pg_url: str) -> None:
+    with _raw(pg_url) as conn:
+        conn.execute("CREATE TABLE customers (id TEXT PRIMARY KEY, email TEXT)")
+        conn.execute("INSERT INTO customers VALUES ('C-1042', 'anna@example.se')")
+    listing = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    with pytest.raises(gk.StoreError, match="not a gdprkit store"):
+        gstore.open(pg_url, read_only=True)
+    with _raw(pg_url) as conn:
+        assert [r[0] for r in conn.execute(listing)] == ["customers"]
+
+
+def test_a_read_only_store_runs_read_only_transactions(pg_url: str) -> None:
+    PostgresStore(pg_url).close()
+    with PostgresStore(pg_url, read_only=True) as reader:
+        assert reader.query("SHOW transaction_read_only") == [("on",)]
+        with pytest.raises(gk.StoreError, match="read-only"), reader.transaction():
+            pass
 
 
 _LITE_COLUMNS = """
@@ -243,7 +262,7 @@ def test_eight_processes_append_to_one_audit_chain(store: PostgresStore, pg_url:
     for p in procs:
         p.join(timeout=180)
     assert [p.exitcode for p in procs] == [0] * writers
-    log = AuditLog(store)
+    log = AuditLog(store, keyring=pg.audit_keyring())
     head = log.verify()
     assert head is not None and head.seq == writers * each
     written = [(e.details["worker"], e.details["n"]) for e in log.entries()]
@@ -443,8 +462,10 @@ def test_concurrent_consent_changes_lose_nothing(store: PostgresStore, pg_url: s
     writers, rounds = 6, 5
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(writers)
+    kek_text = Kek.generate()
+    wrapped = ring.to_json(kek=Kek.from_callable(lambda: kek_text))
     procs = [
-        ctx.Process(target=pg.change_consent, args=(pg_url, w, rounds, ring.to_json(), barrier))
+        ctx.Process(target=pg.change_consent, args=(pg_url, w, rounds, wrapped, kek_text, barrier))
         for w in range(writers)
     ]
     for p in procs:

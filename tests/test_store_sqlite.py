@@ -3,10 +3,14 @@ private file, paths and ``sqlite://`` URLs. What every store does is in ``test_s
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,6 +46,7 @@ def test_migrations_list_starts_with_the_empty_database() -> None:
 
 def test_migrates_an_empty_file_from_version_0(store_file: Path) -> None:
     sqlite3.connect(store_file).close()  # an existing, empty version-0 file
+    store_file.chmod(0o600)
     assert user_version(store_file) == 0
     with SQLiteStore(store_file) as store:
         assert store.version == SCHEMA_VERSION
@@ -145,3 +150,114 @@ def test_open_rejects_unknown_urls(url: str, match: str) -> None:
 def test_open_wrong_type() -> None:
     with pytest.raises(TypeError, match="url"):
         gstore.open(b"sqlite:///x")  # type: ignore[arg-type]
+
+
+# -- private files, read-only opening, checkpoints
+
+
+@contextmanager
+def umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_new_store_and_its_wal_and_shm_are_private_whatever_the_umask(
+    store_file: Path,
+) -> None:
+    with umask(0), SQLiteStore(store_file) as store:  # umask 0 would leave 0666 files
+        with store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO subject_keys (subject, created_at, shredded_at) VALUES ('s', 't', 't')"
+            )
+        companions = [Path(f"{store_file}-wal"), Path(f"{store_file}-shm")]
+        assert all(p.exists() for p in companions)
+        assert [mode(p) for p in (store_file, *companions)] == [0o600, 0o600, 0o600]
+
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["writable", "read-only"])
+@pytest.mark.parametrize("loose", [0o644, 0o640, 0o606], ids=["0644", "0640", "0606"])
+def test_opening_a_store_others_may_read_warns(
+    store_file: Path, loose: int, read_only: bool
+) -> None:
+    SQLiteStore(store_file).close()
+    store_file.chmod(loose)
+    with pytest.warns(gk.StoreWarning, match=f"mode {loose:04o}.*chmod 600") as warned:
+        SQLiteStore(store_file, read_only=read_only).close()
+    assert warned[0].filename == __file__  # it points at the caller
+    assert issubclass(gk.StoreWarning, gk.GdprkitWarning)
+    store_file.chmod(0o600)
+    SQLiteStore(store_file, read_only=read_only).close()  # no warning (warnings are errors here)
+
+
+def test_a_service_database_opened_read_only_is_refused_and_left_byte_identical(
+    tmp_path: Path,
+) -> None:
+    service = tmp_path / "service.db"
+    conn = sqlite3.connect(service)
+    conn.execute("CREATE TABLE customers (id TEXT PRIMARY KEY, email TEXT)")
+    conn.execute("INSERT INTO customers VALUES ('C-1042', 'anna@example.se')")
+    conn.commit()
+    conn.close()
+    service.chmod(0o600)
+    before, listing = digest(service), sorted(tmp_path.iterdir())
+    with pytest.raises(gk.StoreError, match="not a gdprkit store"):
+        SQLiteStore(service, read_only=True)
+    with pytest.raises(gk.StoreError, match="not a gdprkit store"):
+        gstore.open(f"sqlite:///{service}", read_only=True)
+    assert digest(service) == before
+    assert sorted(tmp_path.iterdir()) == listing  # no -wal, -shm or journal left beside it
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda p: None, "does not exist"),
+        (lambda p: p.write_bytes(b"not a database" * 300), "not an SQLite database"),
+        (lambda p: p.write_bytes(b""), "not a gdprkit store"),
+    ],
+    ids=["missing", "junk", "empty file"],
+)
+def test_read_only_refuses_what_is_not_a_store(tmp_path: Path, make: Any, match: str) -> None:
+    path = tmp_path / "x.db"
+    make(path)
+    before = digest(path) if path.exists() else None
+    with pytest.raises(gk.StoreError, match=match):
+        SQLiteStore(path, read_only=True)
+    assert (digest(path) if path.exists() else None) == before
+
+
+def test_read_only_memory_store_is_refused() -> None:
+    with pytest.raises(gk.StoreError, match="in-memory"):
+        SQLiteStore(":memory:", read_only=True)
+    with pytest.raises(TypeError, match="read_only"):
+        SQLiteStore(":memory:", read_only="yes")  # type: ignore[arg-type]
+
+
+def test_checkpoint_is_busy_while_a_reader_holds_a_snapshot(store_file: Path) -> None:
+    with SQLiteStore(store_file) as store:
+        reader = sqlite3.connect(store_file, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM subject_keys").fetchall()
+        with store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO subject_keys (subject, created_at, shredded_at) VALUES ('s', 't', 't')"
+            )
+        store.query("PRAGMA busy_timeout = 50")
+        held = store.checkpoint()
+        assert held.busy and not held.complete and held.log_frames > 0
+        reader.execute("COMMIT")
+        reader.close()
+        done = store.checkpoint()
+        assert done.complete and (done.log_frames, done.checkpointed_frames) == (0, 0)
+        assert os.path.getsize(f"{store_file}-wal") == 0

@@ -19,12 +19,17 @@ EXPECT = [
 ]
 
 now = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
-with SQLiteStore(workdir() / "gdprkit.db") as store:
+folder = workdir()
+# The key-encryption key that wraps keyrings at rest lives outside the store. A service
+# reads it from its secret manager (pseudonym.Kek.env(), Kek.from_callable(...)); this
+# example keeps a throw-away one beside the store, readable by its owner only.
+kek = pseudonym.Kek.create_file(folder / "gdprkit.kek", exist_ok=True)
+with SQLiteStore(folder / "gdprkit.db") as store:
     keyring = pseudonym.Keyring.generate(at=now)
     sealed = pseudonym.Sealer(keyring, domain="support").seal("anna.berg@example.se")
 
     rotated = keyring.rotate(at=now)
-    rotated.save(store)
+    rotated.save(store, kek=kek)
     print(f"keys {rotated.key_ids}, active {rotated.active_id}: {rotated!r}")
     sealer = pseudonym.Sealer(rotated, domain="support")
     print(f"unsealed after rotation: {sealer.unseal(sealed) == 'anna.berg@example.se'}")
@@ -32,6 +37,8 @@ with SQLiteStore(workdir() / "gdprkit.db") as store:
     print(f"resealed under the new key: {moved.startswith(rotated.active_id + '.')}")
 
     retired = rotated.retire(keyring.active_id)
+    retired.save(store, kek=kek)
+    assert pseudonym.Keyring.load(store, kek=kek) == retired
     try:
         pseudonym.Sealer(retired, domain="support").unseal(sealed)
     except gk.InvalidToken as exc:

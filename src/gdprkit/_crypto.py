@@ -110,6 +110,8 @@ class AesGcm:
 
     def decrypt(self, message: bytes, associated_data: bytes) -> bytes | None:
         """The plaintext of what :meth:`encrypt` made, or ``None`` if it does not authenticate."""
+        if len(message) < GCM_NONCE_BYTES + GCM_TAG_BYTES:
+            return None
         nonce, body = message[:GCM_NONCE_BYTES], message[GCM_NONCE_BYTES:]
         try:
             return self._aead.decrypt(nonce, body, associated_data)

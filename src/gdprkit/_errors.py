@@ -15,7 +15,10 @@ __all__ = [
     "AuditIntegrityError",
     "ConsentRequired",
     "GdprkitError",
+    "GdprkitWarning",
+    "InvalidAuditHead",
     "InvalidToken",
+    "KekError",
     "KeyringError",
     "LedgerError",
     "NaiveDatetimeError",
@@ -32,6 +35,7 @@ __all__ = [
     "RetentionError",
     "SourceError",
     "StoreError",
+    "StoreWarning",
     "SubjectShredded",
     "UnclassifiedFields",
     "UnknownKeyId",
@@ -214,3 +218,24 @@ class UnknownRequest(GdprkitError, LookupError):
 
 class RequestStateError(GdprkitError, ValueError):
     """A data-subject request cannot make this state change (Art. 12)."""
+
+
+class KekError(KeyringError):
+    """A key-encryption key is missing, malformed or not the one that wrapped a keyring.
+
+    Keyrings at rest (in a store or as JSON) are wrapped by a key-encryption
+    key that lives outside the store (Art. 32: keys kept apart from the data
+    they protect); loading one without the right key raises this.
+    """
+
+
+class InvalidAuditHead(GdprkitError, ValueError):
+    """A saved audit head is not ``<seq>:<64 hex digits>``."""
+
+
+class GdprkitWarning(UserWarning):
+    """Base class of the warnings gdprkit emits; filter them with :mod:`warnings`."""
+
+
+class StoreWarning(GdprkitWarning):
+    """A store works but is exposed, e.g. its file is readable by group or others (Art. 32)."""

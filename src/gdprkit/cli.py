@@ -15,11 +15,10 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
-from gdprkit._cli import check_models, export, stores
+from gdprkit._cli import audit, check_models, export, requests
 from gdprkit._cli.options import Parser, Version, add_progress_option, common_options
-from gdprkit._cli.status import CommandFailed, Exit, describe, status_of
+from gdprkit._cli.status import Exit, describe, status_of
 from gdprkit._errors import PolicyError
 from gdprkit._term import Terminal
 
@@ -59,77 +58,6 @@ def _demo_command(args: argparse.Namespace) -> int:
     return run_demo(directory=args.dir, as_json=args.json, progress=args.progress)
 
 
-def _audit_command(args: argparse.Namespace) -> int:
-    from gdprkit.audit import AuditLog
-
-    with stores.open_existing_store(args.db) as store:
-        head = AuditLog(store).verify(args.head)
-    name = stores.shown(args.db)
-    if head is None:
-        print(f"{name}: the audit log is empty")
-    else:
-        print(f"{name}: {head.seq} entries, chain intact; head {head}")
-    return Exit.OK
-
-
-def _parse_at(text: str | None) -> datetime:
-    """``--at``: now, or an ISO 8601 date/datetime; without an offset it is Stockholm time."""
-    from gdprkit.timecalc import STOCKHOLM
-
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "--at must be an ISO 8601 date or datetime, e.g. 2026-04-10T09:00+02:00"
-        ) from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=STOCKHOLM)
-
-
-def _requests_command(args: argparse.Namespace) -> int:
-    from gdprkit.requests import RequestRegister
-    from gdprkit.timecalc import STOCKHOLM
-
-    try:
-        at = _parse_at(args.at)
-    except argparse.ArgumentTypeError as exc:
-        raise CommandFailed(str(exc)) from None
-    if args.limit is not None and args.limit < 1:
-        raise CommandFailed("--limit must be at least 1")
-    with stores.open_existing_store(args.db) as store:
-        register = RequestRegister(store)
-        requests = register.due(at=at)
-    out = Terminal()
-    today = at.astimezone(STOCKHOLM).date()
-    if not requests:
-        out.line(f"{stores.shown(args.db)}: no open requests")
-        return 0
-    shown = requests if args.limit is None else requests[: args.limit]
-    rows = []
-    for r in shown:
-        left = (r.due - today).days
-        rows.append(
-            (
-                r.due.isoformat(),
-                "OVERDUE" if r.is_overdue(at) else f"{left} d",
-                r.kind.value,
-                f"Art. {r.kind.article}",
-                r.state.value,
-                r.received_at.date().isoformat(),
-                "yes" if r.extended else "",
-                r.id,
-            )
-        )
-    out.table(
-        ("due", "left", "kind", "article", "state", "received", "extended", "request id"), rows
-    )
-    overdue = sum(1 for r in requests if r.is_overdue(at))
-    more = f", {len(requests) - len(shown)} more not shown" if len(shown) < len(requests) else ""
-    out.line(f"{len(requests)} open, {overdue} overdue{more}")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``gdprkit`` command."""
     common = common_options()
@@ -164,26 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     pol.add_argument("--format", choices=("md", "json"), default="md", help="ropa format")
     pol.set_defaults(func=_policy_command)
 
-    audit = sub.add_parser("audit", parents=[common], help="verify the audit log's hash chain")
-    audit.add_argument("action", choices=("verify",))
-    audit.add_argument("db", metavar="STORE", help=stores.STORE_HELP)
-    audit.add_argument(
-        "--head", help="a head saved earlier ('<seq>:<sha256>'), to catch truncation"
-    )
-    audit.set_defaults(func=_audit_command)
-
-    reqs = sub.add_parser(
-        "requests", parents=[common], help="list data-subject requests by deadline (Art. 12(3))"
-    )
-    reqs.add_argument("action", choices=("due",))
-    reqs.add_argument("db", metavar="STORE", help=stores.STORE_HELP)
-    reqs.add_argument(
-        "--at",
-        help="the instant to count from (ISO 8601; default now, Stockholm time if no offset)",
-    )
-    reqs.add_argument("--limit", type=int, help="show at most N requests")
-    reqs.set_defaults(func=_requests_command)
-
+    audit.add_command(sub, common)
+    requests.add_command(sub, common)
     export.add_command(sub, common)
     check_models.add_command(sub, common)
     return parser

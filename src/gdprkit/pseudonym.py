@@ -18,9 +18,17 @@ Four tools, all keyed by a :class:`Keyring`:
   still give equal tokens, and a key holder can recover the value.
 * :class:`SubjectKeys` — one random data key per data subject (AES-GCM);
   :meth:`SubjectKeys.shred` destroys it, which erases every ciphertext of
-  that person at once, wherever copies of it went (crypto-shredding, Art. 17).
+  that person at once, wherever copies of it went (crypto-shredding, Art. 17),
+  and returns a :class:`ShredResult` that says whether the store confirmed it.
 * :func:`normalize_email`, :func:`normalize_phone_se`,
   :func:`normalize_identity` — the explicit normalisers a caller may choose.
+
+Keyrings at rest (:meth:`Keyring.to_json`, :meth:`Keyring.save`) are always
+wrapped by a key-encryption key that lives outside the store: :class:`Kek`
+reads it from an environment variable, a ``0600`` file or a callable, and
+any :class:`KekProvider` (a KMS, an HSM) may stand in for it;
+:func:`rewrap_keyrings` moves a store to a new KEK. A backup of the store
+alone then reveals no key (``docs/howto/key-management.md``).
 
 The token formats, key derivation labels and test vectors are specified in
 ``docs/token-format.md`` so that another implementation can reproduce them.
@@ -34,14 +42,18 @@ from __future__ import annotations
 from typing import Final
 
 from gdprkit._errors import InvalidToken as InvalidToken
+from gdprkit._errors import KekError as KekError
 from gdprkit._errors import KeyringError as KeyringError
 from gdprkit._errors import SubjectShredded as SubjectShredded
 from gdprkit._errors import UnknownKeyId as UnknownKeyId
 from gdprkit._errors import UnknownTokenKey
 from gdprkit._pseudonym import secret as _secret
+from gdprkit._pseudonym.kek import KEK_ENV, Kek, KekProvider
 from gdprkit._pseudonym.keyring import Keyring
+from gdprkit._pseudonym.keyring_store import rewrap_keyrings
 from gdprkit._pseudonym.keys import KeyInfo, KeyStatus
 from gdprkit._pseudonym.sealing import Sealer
+from gdprkit._pseudonym.shredding import ShredResult
 from gdprkit._pseudonym.subject_keys import SubjectKeys
 from gdprkit._pseudonym.tokens import (
     Pseudonymizer,
@@ -61,16 +73,21 @@ MIN_KEY_BYTES: Final = _secret.MIN_KEY_BYTES
 # Besides __all__, the names imported `as` themselves stay importable from here, as
 # they were before the module was split.
 __all__ = [
+    "KEK_ENV",
     "KEY_BYTES",
     "MIN_KEY_BYTES",
+    "Kek",
+    "KekProvider",
     "KeyInfo",
     "KeyStatus",
     "Keyring",
     "Pseudonymizer",
     "Sealer",
+    "ShredResult",
     "SubjectKeys",
     "UnknownTokenKey",
     "normalize_email",
     "normalize_identity",
     "normalize_phone_se",
+    "rewrap_keyrings",
 ]

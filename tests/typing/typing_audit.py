@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 
 from typing_extensions import assert_type
 
-from gdprkit.audit import GENESIS, AuditEntry, AuditHead, AuditLog, JSONValue, canonical_json
+from gdprkit.audit import (
+    GENESIS,
+    AuditCheck,
+    AuditEntry,
+    AuditHead,
+    AuditLog,
+    JSONValue,
+    canonical_json,
+)
 from gdprkit.pseudonym import Keyring, Pseudonymizer
 from gdprkit.store import SQLiteStore
 
@@ -18,6 +26,8 @@ store = SQLiteStore.memory()
 log = AuditLog(store, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="audit"))
 assert_type(log, AuditLog)
 assert_type(AuditLog(store), AuditLog)
+assert_type(AuditLog(store, keyring=Keyring.generate()), AuditLog)
+AuditLog(store, keyring=b"\x00" * 32)  # type: ignore[arg-type]
 assert_type(log.subject_token("C-1042"), str)
 
 AuditLog("gdprkit.db")  # type: ignore[arg-type]
@@ -43,6 +53,8 @@ assert_type(entry.details, Mapping[str, JSONValue])
 assert_type(entry.prev_hash, str)
 assert_type(entry.hash, str)
 assert_type(entry.to_dict(), dict[str, JSONValue])
+assert_type(entry.key_id, str | None)
+assert_type(entry.mac, str | None)
 
 log.record("export.created", now, actor="dpo")  # type: ignore[call-arg]
 log.record("export.created", at=now)  # type: ignore[call-arg]
@@ -59,6 +71,12 @@ assert_type(log.verify("5:" + "0" * 64), AuditHead | None)
 head = AuditHead.parse("5:" + "0" * 64)
 assert_type(head, AuditHead)
 assert_type(log.verify(head), AuditHead | None)
+found = log.check("5:" + "0" * 64)
+assert_type(found, AuditCheck)
+assert_type(found.head, AuditHead | None)
+assert_type(found.entries, int)
+assert_type(found.legacy, int)
+assert_type(found.keyed, int)
 assert_type(head.seq, int)
 assert_type(head.hash, str)
 assert_type(str(head), str)

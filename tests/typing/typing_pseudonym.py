@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from typing_extensions import assert_type
 
 from gdprkit.pseudonym import (
+    KEK_ENV,
+    Kek,
+    KekProvider,
     KeyInfo,
     Keyring,
     KeyStatus,
     Pseudonymizer,
     Sealer,
+    ShredResult,
     SubjectKeys,
     normalize_email,
     normalize_identity,
     normalize_phone_se,
+    rewrap_keyrings,
 )
+from gdprkit.store import Checkpoint
 from gdprkit.store.sqlite import SQLiteStore
 
 now = datetime(2026, 1, 15, tzinfo=UTC)
@@ -37,9 +44,29 @@ assert_type(ring.info()[0].status, KeyStatus)
 assert_type(ring.info()[0].created_at, datetime)
 assert_type(len(ring), int)
 assert_type("k1" in ring, bool)
-assert_type(ring.to_json(), str)
-assert_type(Keyring.from_json("{}"), Keyring)
-assert_type(Keyring.from_json(b"{}"), Keyring)
+# --- keyrings at rest are wrapped by a key-encryption key from outside the store
+kek = Kek.env()
+assert_type(kek, Kek)
+assert_type(Kek.env("MY_KEK"), Kek)
+assert_type(Kek.file("/run/secrets/gdprkit-kek"), Kek)
+assert_type(Kek.from_callable(lambda: "kek1:..."), Kek)
+assert_type(Kek.from_callable(lambda: b"kek1:..."), Kek)
+assert_type(Kek.create_file("gdprkit.kek", exist_ok=True), Kek)
+assert_type(Kek.generate(key_id="kek1"), str)
+assert_type(kek.active_id, str)
+assert_type(kek.ids, tuple[str, ...])
+assert_type(kek.wrap(b"key", b"ad"), tuple[str, bytes])
+provider: KekProvider = kek
+assert_type(ring.to_json(kek=kek), str)
+assert_type(Keyring.from_json("{}", kek=kek), Keyring)
+assert_type(Keyring.from_json(b"{}", kek=provider), Keyring)
+assert_type(Keyring.from_unprotected_json("{}"), Keyring)
+assert_type(KEK_ENV, Literal["GDPRKIT_KEK"])
+
+ring.to_json()  # type: ignore[call-arg]
+Keyring.from_json("{}")  # type: ignore[call-arg]
+Kek.from_callable(lambda: 42)  # type: ignore[arg-type, return-value]
+provider = "kek1:..."  # type: ignore[assignment]
 
 Keyring.from_key("not bytes")  # type: ignore[arg-type]
 Keyring.generate(now)  # type: ignore[call-arg]
@@ -74,14 +101,22 @@ sealer.unseal(b"k1.s1.00")  # type: ignore[arg-type]
 
 # --- keys in a store (typing_store.py has the store itself) and crypto-shredding
 store = SQLiteStore("gdprkit.db")
-ring.save(store)
-assert_type(Keyring.load(store, name="tokens"), Keyring)
+ring.save(store, kek=kek)
+ring.save(store, kek=kek, name="tokens")
+assert_type(Keyring.load(store, kek=kek, name="tokens"), Keyring)
+assert_type(rewrap_keyrings(store, kek), int)
+ring.save(store)  # type: ignore[call-arg]
 
 keys = SubjectKeys(store, ring)
 assert_type(keys.encrypt("C-1042", "email", "anna@example.se"), bytes)
 assert_type(keys.encrypt("C-1042", "email", b"x", at=now), bytes)
 assert_type(keys.decrypt("C-1042", "email", b"..."), bytes)
-assert_type(keys.shred("C-1042"), bool)
+assert_type(keys.shred("C-1042"), ShredResult)
+assert_type(keys.shred("C-1042", at=now).destroyed, bool)
+assert_type(keys.shred("C-1042").complete, bool)
+assert_type(keys.shred("C-1042").checkpoint, Checkpoint)
+assert_type(keys.finish_shreds(), Checkpoint)
+shredded: bool = keys.shred("C-1042")  # type: ignore[assignment]
 assert_type(keys.is_shredded("C-1042"), bool)
 assert_type(keys.rewrap(), int)
 

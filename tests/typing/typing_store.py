@@ -9,7 +9,7 @@ import psycopg
 from typing_extensions import assert_type
 
 import gdprkit.store
-from gdprkit.store import Store, StoreConnection, StoreCursor, check_store
+from gdprkit.store import Checkpoint, Store, StoreConnection, StoreCursor, check_store
 from gdprkit.store import postgres as pg
 from gdprkit.store import sqlite as lite
 from gdprkit.store.postgres import PostgresConnection, PostgresStore, translate
@@ -35,7 +35,14 @@ assert_type(opened.version, int)
 assert_type(opened.closed, bool)
 assert_type(opened.query("SELECT 1"), list[tuple[Any, ...]])
 assert_type(opened.query("SELECT ?", ("x",)), list[tuple[Any, ...]])
-assert_type(opened.checkpoint(), None)
+assert_type(opened.checkpoint(), Checkpoint)
+assert_type(opened.checkpoint().complete, bool)
+assert_type(opened.read_only, bool)
+assert_type(gdprkit.store.open("sqlite:///gdprkit.db", read_only=True), Store)
+assert_type(SQLiteStore("gdprkit.db", read_only=True), SQLiteStore)
+assert_type(PostgresStore("postgresql://app@db/gdpr", read_only=True), PostgresStore)
+SQLiteStore("gdprkit.db", read_only="yes")  # type: ignore[arg-type]
+opened.read_only = False  # type: ignore[misc]
 with opened.transaction() as conn:
     assert_type(conn, StoreConnection)
     cursor = conn.execute("SELECT ?", ("x",))

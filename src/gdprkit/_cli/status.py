@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import enum
 
-from gdprkit._errors import GdprkitError, PolicyError, StoreError, UnknownLanguage
+from gdprkit._errors import (
+    GdprkitError,
+    InvalidAuditHead,
+    PolicyError,
+    StoreError,
+    UnknownLanguage,
+)
 
 __all__ = ["CommandFailed", "Exit", "describe", "status_of"]
 
@@ -23,8 +29,8 @@ class Exit(enum.IntEnum):
     #: It ran and found a problem: a check failed (policy, audit chain, models), the
     #: subject has no records, or gdprkit refused (any other gdprkit error).
     FOUND = 1
-    #: Usage or bad input: an unknown option, a bad value, an invalid policy file, an
-    #: unknown --kind or --lang, a --sources that cannot be loaded.
+    #: Usage or bad input: an unknown option, a bad value (a malformed --head), an invalid
+    #: policy file, an unknown --kind or --lang, a --sources that cannot be loaded.
     USAGE = 2
     #: A file, store or database cannot be opened, read or written: missing,
     #: no permission, not a gdprkit store, locked, disk full.
@@ -50,7 +56,7 @@ def status_of(error: BaseException) -> Exit:
     """The exit status for an error that ended a command."""
     if isinstance(error, CommandFailed):
         return error.status
-    if isinstance(error, PolicyError | UnknownLanguage):
+    if isinstance(error, PolicyError | UnknownLanguage | InvalidAuditHead):
         return Exit.USAGE
     if isinstance(error, StoreError | OSError):
         return Exit.UNAVAILABLE

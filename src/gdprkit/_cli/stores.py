@@ -1,4 +1,4 @@
-"""A store named on the command line: a path to a SQLite file, or a store URL."""
+"""A store named on the command line (a SQLite file path or a store URL), opened read-only."""
 
 from __future__ import annotations
 
@@ -28,12 +28,16 @@ def store_url(argument: str) -> str:
 
 
 def open_existing_store(argument: str) -> Store:
-    """Open the store the argument names; a SQLite file must exist already.
+    """Open the store the argument names, read-only; a SQLite file must exist already.
 
-    A command that reads must never create a store: a mistyped path would
-    otherwise yield an empty store and a report of nothing (an empty audit
-    log "intact", no requests due). Every store goes through
-    :func:`gdprkit.store.open`, the one place that decides how a store opens.
+    A command that only reads must not change what it reads. It must never
+    create a store: a mistyped path would otherwise yield an empty store and a
+    report of nothing (an empty audit log "intact", no requests due). It never
+    migrates an older store, and a database that is not a gdprkit store (a
+    service's own database given by mistake) is refused with
+    :class:`~gdprkit.StoreError` (exit status 3) and left byte for byte as it
+    was. Every store goes through :func:`gdprkit.store.open`, the one place
+    that decides how a store opens.
     """
     from gdprkit import store
 
@@ -56,7 +60,7 @@ def open_existing_store(argument: str) -> Store:
         if not os.path.isfile(path):
             what = "is a folder, not a store file" if os.path.isdir(path) else "does not exist"
             raise StoreError(f"the store file {path} {what}")
-    return store.open(url)
+    return store.open(url, read_only=True)
 
 
 def shown(argument: str) -> str:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import functools
 import os
 import re
-import stat
 from collections.abc import Callable
 from typing import Any, Literal
 
 import attrs
 
 from gdprkit._errors import KeyringError
-from gdprkit.pseudonym import Keyring, Pseudonymizer
+from gdprkit._pseudonym.kek import check_kek
+from gdprkit._pseudonym.secret import read_secret_file
+from gdprkit.pseudonym import Kek, KekProvider, Keyring, Pseudonymizer
 from gdprkit.store import open as open_store
 
 __all__ = ["KeyringSource", "check_source", "forget_keys"]
@@ -48,14 +49,22 @@ class KeyringSource:
     keeps the keys "separately" in the sense of Art. 4(5) GDPR: they live in
     the secret store and in the memory of the processes using them, and in no
     pickle, spill file or log.
+
+    The keyring is wrapped at rest by a key-encryption key: ``kek`` says
+    where a worker finds it, by default the ``GDPRKIT_KEK`` environment
+    variable of the worker (:meth:`Kek.env() <gdprkit.pseudonym.Kek.env>`);
+    a :class:`~gdprkit.pseudonym.Kek` is a locator too, safe to pickle.
     """
 
     kind: Literal["file", "env", "store"] = attrs.field(validator=_check_kind)
     locator: str = attrs.field(validator=_check_locator)
     name: str = attrs.field(default="default", kw_only=True)
+    kek: KekProvider = attrs.field(
+        factory=Kek.env, kw_only=True, validator=lambda _i, _a, v: check_kek(v)
+    )
 
     @classmethod
-    def file(cls, path: str | os.PathLike[str]) -> KeyringSource:
+    def file(cls, path: str | os.PathLike[str], *, kek: KekProvider | None = None) -> KeyringSource:
         """A keyring JSON file (:meth:`Keyring.to_json`) at an absolute path on every worker.
 
         The file must not be readable by group or others (mode ``0600``, as
@@ -66,10 +75,10 @@ class KeyringSource:
         text = os.fspath(path)
         if not isinstance(text, str) or not os.path.isabs(text):
             raise ValueError("KeyringSource.file needs an absolute path (str or os.PathLike)")
-        return cls("file", text)
+        return cls("file", text, kek=Kek.env() if kek is None else kek)
 
     @classmethod
-    def env(cls, variable: str) -> KeyringSource:
+    def env(cls, variable: str, *, kek: KekProvider | None = None) -> KeyringSource:
         """An environment variable holding the keyring JSON, set in every worker's environment.
 
         With ``dask.distributed``, set it on the workers (``Nanny(env=...)``,
@@ -77,10 +86,12 @@ class KeyringSource:
         """
         if not isinstance(variable, str) or not _ENV_NAME.match(variable):
             raise ValueError("KeyringSource.env needs an environment variable name")
-        return cls("env", variable)
+        return cls("env", variable, kek=Kek.env() if kek is None else kek)
 
     @classmethod
-    def store(cls, url: str, *, name: str = "default") -> KeyringSource:
+    def store(
+        cls, url: str, *, name: str = "default", kek: KekProvider | None = None
+    ) -> KeyringSource:
         """A keyring saved with :meth:`Keyring.save` in the gdprkit store at ``url``.
 
         The store file must be reachable from every worker at the same path
@@ -95,7 +106,7 @@ class KeyringSource:
             )
         if not isinstance(name, str) or not name:
             raise ValueError("KeyringSource.store needs a non-empty keyring name")
-        return cls("store", url, name=name)
+        return cls("store", url, name=name, kek=Kek.env() if kek is None else kek)
 
     def load(self) -> Keyring:
         """Read the keyring now, in this process; :class:`~gdprkit.KeyringError` if it cannot.
@@ -109,31 +120,16 @@ class KeyringSource:
                     f"environment variable {self.locator!r} is not set in this process "
                     "(set it on the workers)"
                 )
-            return Keyring.from_json(text)
+            return Keyring.from_json(text, kek=self.kek)
         if self.kind == "file":
-            return Keyring.from_json(self._read_file())
+            text_bytes = read_secret_file(self.locator, "keyring file", KeyringError)
+            return Keyring.from_json(text_bytes, kek=self.kek)
         if self.locator.lower().startswith("sqlite://"):
             path = self.locator[len("sqlite:///") :]
             if not os.path.exists(path):
                 raise KeyringError(f"the keyring store file {path!r} does not exist here")
-        with open_store(self.locator) as opened:
-            return Keyring.load(opened, name=self.name)
-
-    def _read_file(self) -> bytes:
-        path = self.locator
-        try:
-            info = os.stat(path)
-        except OSError:
-            raise KeyringError(f"keyring file {path!r} is missing or unreadable here") from None
-        if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise KeyringError(
-                f"keyring file {path!r} is accessible to group or others; chmod 600 it"
-            )
-        try:
-            with open(path, "rb") as handle:
-                return handle.read()
-        except OSError:
-            raise KeyringError(f"keyring file {path!r} is missing or unreadable here") from None
+        with open_store(self.locator, read_only=True) as opened:
+            return Keyring.load(opened, name=self.name, kek=self.kek)
 
     def pseudonymizer(
         self,
@@ -149,14 +145,15 @@ class KeyringSource:
         """
         return _cached_pseudonymizer(self, domain, normalizer, key_id)
 
-    def __dask_tokenize__(self) -> tuple[str, str, str, str]:
-        return ("gdprkit.KeyringSource", self.kind, self.locator, self.name)
+    def __dask_tokenize__(self) -> tuple[str, str, str, str, str]:
+        return ("gdprkit.KeyringSource", self.kind, self.locator, self.name, repr(self.kek))
 
     def __repr__(self) -> str:
+        kek = "" if self.kek == Kek.env() else f", kek={self.kek!r}"
         if self.kind == "store":
             shown = _USERINFO.sub("***@", self.locator)
-            return f"KeyringSource.store({shown!r}, name={self.name!r})"
-        return f"KeyringSource.{self.kind}({self.locator!r})"
+            return f"KeyringSource.store({shown!r}, name={self.name!r}{kek})"
+        return f"KeyringSource.{self.kind}({self.locator!r}{kek})"
 
 
 @functools.lru_cache(maxsize=64)

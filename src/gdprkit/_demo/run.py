@@ -42,6 +42,7 @@ _BROWSER = "browser-7f3a"
 WRITTEN = (
     "elveta.db",
     "gdprkit.db",
+    "gdprkit.kek",
     *(
         f"{_ANNA}-{scope}{end}"
         for scope in ("access", "portability")
@@ -169,7 +170,7 @@ def _open_world(
     )
     store = SQLiteStore(folder / "gdprkit.db")
     keyring = pseudonym.Keyring.generate(at=now)
-    keyring.save(store)
+    keyring.save(store, kek=_demo_kek(folder))
     audit = AuditLog(store, pseudonymizer=pseudonym.Pseudonymizer(keyring, domain="audit"))
     ledger = Ledger(
         store, policy, pseudonymizer=pseudonym.Pseudonymizer(keyring, domain="ledger"), audit=audit
@@ -179,6 +180,17 @@ def _open_world(
         report, folder, policy, tz, now, conn, tuple(ids), store, keyring, audit, ledger,
         register, tuple(service.sources(conn)),
     )  # fmt: skip
+
+
+def _demo_kek(folder: Path) -> pseudonym.Kek:
+    """The demo's key-encryption key: a ``0600`` file beside its store, made for this run.
+
+    A service keeps its KEK apart from the store (a secret manager, a KMS);
+    the demo keeps both in its folder, so that ``gdprkit audit verify
+    --kek-file`` can check the audit log afterwards, and a rerun there
+    removes both.
+    """
+    return pseudonym.Kek.create_file(folder / "gdprkit.kek", exist_ok=True)
 
 
 def _data_section(world: _World) -> None:
@@ -461,6 +473,7 @@ def _folder_section(world: _World) -> None:
     what = {
         "elveta.db": "Elveta's service database (SQLite)",
         "gdprkit.db": "gdprkit's store: keyring, ledgers, requests, audit log",
+        "gdprkit.kek": "the key-encryption key that wraps the keyring in gdprkit.db",
         f"{_ANNA}-access.zip": "Anna's access package (Art. 15)",
         f"{_ANNA}-access-index.html": "its page, the one Anna reads; open it in a browser",
         f"{_ANNA}-portability.zip": "Anna's portability package (Art. 20)",

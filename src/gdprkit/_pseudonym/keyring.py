@@ -11,8 +11,9 @@ import attrs
 
 from gdprkit import _crypto
 from gdprkit._errors import KeyringError, UnknownKeyId
-from gdprkit._pseudonym import persist
+from gdprkit._pseudonym import keyring_json, keyring_store
 from gdprkit._pseudonym.inputs import at_or_now
+from gdprkit._pseudonym.kek import KekProvider
 from gdprkit._pseudonym.keys import (
     Key,
     KeyInfo,
@@ -22,6 +23,7 @@ from gdprkit._pseudonym.keys import (
     key_order,
     new_key_id,
 )
+from gdprkit._pseudonym.persist import Row
 from gdprkit._pseudonym.secret import KEY_BYTES, secret_from
 from gdprkit.store import Store
 
@@ -40,7 +42,9 @@ class Keyring:
 
     Build one with :meth:`generate`, :meth:`from_key`, :meth:`from_json` or
     :meth:`load`; each subkey used by this module is derived from a key with
-    HKDF-SHA256 and a purpose/domain label (``docs/token-format.md``).
+    HKDF-SHA256 and a purpose/domain label (``docs/token-format.md``). At
+    rest (:meth:`to_json`, :meth:`save`) a keyring is always wrapped by a
+    key-encryption key that lives outside the store (:class:`Kek`).
     """
 
     _keys: tuple[Key, ...] = attrs.field(alias="keys")
@@ -196,51 +200,66 @@ class Keyring:
 
     # -- JSON, for a secret manager
 
-    def to_json(self) -> str:
-        """The keyring as JSON text, material included, for a secret manager.
+    def to_json(self, *, kek: KekProvider) -> str:
+        """The keyring as JSON text for a secret manager, its material wrapped by ``kek``.
 
-        The text is as secret as the keys: store it in a secret manager
-        (Vault, a KMS-encrypted parameter), never in the repository or a log.
-        Format: ``{"format": "gdprkit.keyring", "version": 1, "keys": [{"id",
-        "status", "created_at", "key"?}]}`` with ``key`` in unpadded URL-safe
-        base64, absent for retired keys.
+        Format (``docs/token-format.md``): ``{"format": "gdprkit.keyring",
+        "version": 2, "kek": <kek id>, "keys": [{"id", "status",
+        "created_at"}], "sealed": <base64url>}``; ``sealed`` holds the
+        material, encrypted under the key-encryption key with the listing as
+        associated data, so a changed document is refused by
+        :meth:`from_json` (Art. 32(1)(b)). Keep ``kek`` apart from the text.
         """
-        return persist.to_json(self._keys, self._retired)
+        return keyring_json.to_json(self._keys, self._retired, kek)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Keyring:
+    def from_json(cls, text: str | bytes, *, kek: KekProvider) -> Keyring:
         """Load a keyring written by :meth:`to_json`; any defect raises :class:`KeyringError`.
 
-        Messages say which entry and field is wrong, never the material.
+        A document changed in any way that matters, or one wrapped by
+        another key-encryption key, is refused (:class:`~gdprkit.KekError`
+        where the KEK is missing or wrong). Messages say which entry and
+        field is wrong, never the material.
         """
-        return _keyring_from_rows(persist.rows_from_json(text))
+        return _keyring_from_rows(keyring_json.rows_from_json(text, kek))
+
+    @classmethod
+    def from_unprotected_json(cls, text: str | bytes) -> Keyring:
+        """Load version-1 keyring JSON, the keys in clear with no integrity check: to migrate.
+
+        Older gdprkit wrote this form. Nothing tells a changed document from
+        the real one, so read it once, write it again with
+        ``to_json(kek=...)`` and destroy the old text.
+        """
+        return _keyring_from_rows(keyring_json.rows_from_unprotected_json(text))
 
     # -- the store (SQLite or PostgreSQL)
 
-    def save(self, store: Store, *, name: str = "default") -> None:
-        """Write the keyring to ``store`` under ``name``, in one transaction.
+    def save(self, store: Store, *, kek: KekProvider, name: str = "default") -> None:
+        """Write the keyring to ``store`` under ``name``, wrapped by ``kek``, in one transaction.
 
-        At rest the store holds the material *in the clear*, protected by
-        the file (created ``0600``; keep it on an encrypted volume): a
-        keyring cannot be wrapped by a key that lives in the same file.
-        Where that is not enough, keep the keyring in a secret manager
-        (:meth:`to_json`) and let the store hold only what
-        :class:`SubjectKeys` wraps. Saving a keyring that lacks a key the
+        The store holds each key's material wrapped (AES-256-GCM, or what
+        the :class:`KekProvider` does) by the key-encryption key, bound to
+        the keyring's name and the key's id, status and creation time; the
+        store alone reveals no key. Saving a keyring that lacks a key the
         store already has (a stale copy) is refused rather than losing it;
         a retired key's material is deleted from the store.
         """
-        persist.save(store, name, self._keys, self._retired)
+        keyring_store.save(store, name, self._keys, self._retired, kek)
         logging.getLogger("gdprkit.keys").info(
             "keyring %r saved: %d keys, active key %s", name, len(self), self.active_id
         )
 
     @classmethod
-    def load(cls, store: Store, *, name: str = "default") -> Keyring:
-        """Read the keyring saved under ``name``; :class:`KeyringError` if there is none."""
-        return _keyring_from_rows(persist.load_rows(store, name))
+    def load(cls, store: Store, *, kek: KekProvider, name: str = "default") -> Keyring:
+        """Read the keyring saved under ``name``; :class:`KeyringError` if there is none.
+
+        Without the key-encryption key that wrapped it: :class:`~gdprkit.KekError`.
+        """
+        return _keyring_from_rows(keyring_store.load_rows(store, name, kek))
 
 
-def _keyring_from_rows(rows: Iterable[persist.Row]) -> Keyring:
+def _keyring_from_rows(rows: Iterable[Row]) -> Keyring:
     keys: list[Key] = []
     retired: list[KeyInfo] = []
     for info, secret in rows:

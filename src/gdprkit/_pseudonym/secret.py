@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import stat
 from typing import Final, NoReturn
 
 from gdprkit._errors import KeyringError
 
-__all__ = ["KEY_BYTES", "MIN_KEY_BYTES", "Secret", "secret_from"]
+__all__ = ["KEY_BYTES", "MIN_KEY_BYTES", "Secret", "read_secret_file", "secret_from"]
 
 #: Length of generated keys, in bytes (256 bits).
 KEY_BYTES: Final = 32
@@ -70,3 +72,23 @@ def secret_from(material: object, what: str = "key") -> Secret:
             "bits are required"
         )
     return Secret(bytes(material))
+
+
+def read_secret_file(path: str, what: str, error: type[KeyringError]) -> bytes:
+    """The bytes of a file that holds a secret, refused if group or others may read it.
+
+    As ``ssh`` refuses a private key that others can read: a secret in such
+    a file is not one any more. Errors (``error``) name ``what`` and the
+    path, never the content.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        raise error(f"{what} {path!r} is missing or unreadable here") from None
+    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise error(f"{what} {path!r} is accessible to group or others; chmod 600 it")
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        raise error(f"{what} {path!r} is missing or unreadable here") from None

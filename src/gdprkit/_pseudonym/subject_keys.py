@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 import struct
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from gdprkit import _crypto
 from gdprkit._errors import InvalidToken, KeyringError, SubjectShredded
 from gdprkit._pseudonym.inputs import at_or_now, check_text, encode_value
 from gdprkit._pseudonym.keyring import Keyring, check_keyring
-from gdprkit.store import Store, check_store
+from gdprkit._pseudonym.shredding import ShredResult, Tombstones
+from gdprkit.store import Checkpoint, Store, check_store
 
 __all__ = ["SubjectKeys"]
 
@@ -26,6 +28,13 @@ _KEK_INFO: Final = b"gdprkit/v1/kek"
 _DEK_AD: Final = b"gdprkit/v1/dek\x00"
 _FIELD_AD: Final = b"gdprkit/v1/field\x00"
 _CIPHERTEXT_VERSION: Final = 1
+_COLUMNS: Final = "subject, kek_id, wrapped_key, token_key"
+
+#: A row of ``subject_keys``: the stored subject (identifier or tombstone token), the id of
+#: the key that wraps the data key, the wrapped key (None once shredded), the tombstone's key.
+_Row = tuple[str, str | None, bytes | None, str | None]
+#: Runs one read statement: the store's ``query``, or ``execute`` in a transaction.
+_Run = Callable[[str, Sequence[Any]], list[Any]]
 
 
 def _dek_ad(key_id: str, subject: str) -> bytes:
@@ -50,12 +59,14 @@ class SubjectKeys:
     :meth:`shred` deletes the data key: every ciphertext of the subject, in
     every table, copy and backup, becomes unreadable at once — erasure by
     crypto-shredding (Art. 17(1), with Art. 32 for the cipher). A shredded
-    subject never silently gets a new key. Store backups older than the
-    shred still hold the wrapped key: rotate ``kek``, :meth:`rewrap`, then
-    retire the old key so they cannot be unwrapped either.
+    subject never silently gets a new key: its row stays as a tombstone that
+    holds a sealed token of the identifier, not the identifier. Store
+    backups older than the shred still hold the wrapped key: rotate ``kek``,
+    :meth:`rewrap`, then retire the old key so they cannot be unwrapped
+    either (``docs/howto/key-management.md``).
     """
 
-    __slots__ = ("_kek", "_store", "_wrappers")
+    __slots__ = ("_kek", "_store", "_tombs", "_wrappers")
 
     def __init__(self, store: Store, kek: Keyring) -> None:
         """Use ``store`` for the wrapped data keys and ``kek`` to wrap them."""
@@ -65,6 +76,7 @@ class SubjectKeys:
         self._wrappers = {
             key_id: _crypto.AesGcm(kek._derive(key_id, _KEK_INFO, 32)) for key_id in kek.key_ids
         }
+        self._tombs = Tombstones(kek)
 
     @property
     def store(self) -> Store:
@@ -93,11 +105,20 @@ class SubjectKeys:
             )
         return data_key
 
+    def _find(self, run: _Run, subject: str) -> _Row | None:
+        """``subject``'s row: under the identifier (a live key), or a tombstone token.
+
+        A tombstone wins over a live row, should a restored store hold both.
+        """
+        candidates = [subject, *self._tombs.tokens(subject)]
+        marks = ", ".join("?" * len(candidates))
+        rows = run(f"SELECT {_COLUMNS} FROM subject_keys WHERE subject IN ({marks})", candidates)
+        rows.sort(key=lambda row: row[2] is not None)
+        return (rows[0][0], rows[0][1], rows[0][2], rows[0][3]) if rows else None
+
     def _row(self, subject: str) -> tuple[str | None, bytes | None] | None:
-        rows = self._store.query(
-            "SELECT kek_id, wrapped_key FROM subject_keys WHERE subject = ?", (subject,)
-        )
-        return (rows[0][0], rows[0][1]) if rows else None
+        found = self._find(self._store.query, subject)
+        return None if found is None else (found[1], found[2])
 
     def encrypt(
         self, subject: str, field: str, value: bytes | str, *, at: datetime | None = None
@@ -114,9 +135,7 @@ class SubjectKeys:
         if row is None:
             when = at_or_now(at).isoformat()
             with self._store.transaction() as conn:
-                found = conn.execute(
-                    "SELECT kek_id, wrapped_key FROM subject_keys WHERE subject = ?", (subject,)
-                ).fetchone()
+                found = self._find(lambda sql, p: conn.execute(sql, p).fetchall(), subject)
                 if found is None:
                     new_id, new_wrapped = self._wrap(subject, _crypto.new_aes256_key())
                     conn.execute(
@@ -124,8 +143,8 @@ class SubjectKeys:
                         " VALUES (?, ?, ?, ?)",
                         (subject, new_id, new_wrapped, when),
                     )
-                    found = (new_id, new_wrapped)
-                row = (found[0], found[1])
+                    found = (subject, new_id, new_wrapped, None)
+                row = (found[1], found[2])
         kek_id, wrapped = row
         if kek_id is None or wrapped is None:
             raise SubjectShredded("the data subject's key was shredded; nothing is encrypted")
@@ -160,41 +179,55 @@ class SubjectKeys:
             raise InvalidToken("the ciphertext is invalid")
         return plain
 
-    def shred(self, subject: str, *, at: datetime | None = None) -> bool:
+    def shred(self, subject: str, *, at: datetime | None = None) -> ShredResult:
         """Destroy ``subject``'s data key (Art. 17 erasure by crypto-shredding). Idempotent.
 
-        Returns True if a key was destroyed now, False if there was none or
-        it was already shredded; either way the subject is recorded as
-        shredded ``at`` (default: now) and will never get a new key.
+        The subject is recorded as shredded ``at`` (default: now) and never
+        gets a new key; the row keeps a sealed token of the identifier
+        instead of the identifier. The result is true if a live key was
+        destroyed now (what this method returned as a ``bool`` before), and
+        says whether the store confirmed the key gone from its files
+        (:attr:`ShredResult.complete`): on SQLite a reader that holds an older
+        snapshot keeps the wrapped key in the ``-wal`` file; then call
+        :meth:`finish_shreds` (or ``shred`` again) once the reader is done.
         """
         check_text(subject, "subject")
         when = at_or_now(at).isoformat()
+        active = self._kek.active_id
+        token = self._tombs.seal(active, subject)
         with self._store.transaction() as conn:
-            found = conn.execute(
-                "SELECT wrapped_key FROM subject_keys WHERE subject = ?", (subject,)
-            ).fetchone()
+            found = self._find(lambda sql, p: conn.execute(sql, p).fetchall(), subject)
             if found is None:
                 conn.execute(
-                    "INSERT INTO subject_keys (subject, created_at, shredded_at) VALUES (?, ?, ?)",
-                    (subject, when, when),
+                    "INSERT INTO subject_keys (subject, created_at, shredded_at, token_key)"
+                    " VALUES (?, ?, ?, ?)",
+                    (token, when, when, active),
                 )
-                destroyed = False
-            elif found[0] is None:
-                destroyed = False
-            else:
+            elif found[2] is not None or found[3] is None:
+                # A live key, or a tombstone an older gdprkit left with the identifier in it.
                 conn.execute(
-                    "UPDATE subject_keys SET kek_id = NULL, wrapped_key = NULL, shredded_at = ?"
+                    "UPDATE subject_keys SET subject = ?, token_key = ?, kek_id = NULL,"
+                    " wrapped_key = NULL, shredded_at = COALESCE(shredded_at, ?)"
                     " WHERE subject = ?",
-                    (when, subject),
+                    (token, active, when, found[0]),
                 )
-                destroyed = True
-        if destroyed:
-            self._store.checkpoint()
-        # never the subject id: that a key was destroyed is what may be logged
-        logging.getLogger("gdprkit.keys").info(
-            "a subject key was shredded" if destroyed else "a subject was already shredded"
+        result = ShredResult(
+            destroyed=found is not None and found[2] is not None,
+            checkpoint=self._store.checkpoint(),
         )
-        return destroyed
+        _log_shred(result)
+        return result
+
+    def finish_shreds(self) -> Checkpoint:
+        """Retry making earlier shreds complete on disk; call once the readers are gone.
+
+        A shred whose :attr:`ShredResult.complete` was False left old copies
+        of the wrapped key in the store's log (SQLite's ``-wal``), held there
+        by a reader's snapshot. This checkpoints the store again and returns
+        the engine's answer; a :attr:`~gdprkit.store.Checkpoint.complete`
+        result means no shredded key is left in the log.
+        """
+        return self._store.checkpoint()
 
     def is_shredded(self, subject: str) -> bool:
         """Whether ``subject``'s key was shredded."""
@@ -207,26 +240,50 @@ class SubjectKeys:
 
         Run after :meth:`Keyring.rotate` of the key-encryption keyring, then
         retire the old key: store copies made before can no longer be
-        unwrapped, so shredding also reaches old backups.
+        unwrapped, so shredding also reaches old backups. The tombstones of
+        shredded subjects move to the active key too (and those an older
+        gdprkit left with the identifier in clear are sealed), so retiring
+        the old key does not forget who was shredded.
         """
         active = self._kek.active_id
-        moved = 0
+        moved = sealed = 0
         with self._store.transaction() as conn:
             rows = conn.execute(
-                "SELECT subject, kek_id, wrapped_key FROM subject_keys"
-                " WHERE wrapped_key IS NOT NULL AND kek_id != ?",
-                (active,),
+                f"SELECT {_COLUMNS} FROM subject_keys WHERE (wrapped_key IS NOT NULL AND"
+                " kek_id != ?) OR (wrapped_key IS NULL AND (token_key IS NULL OR token_key != ?))",
+                (active, active),
             ).fetchall()
-            for subject, kek_id, wrapped in rows:
-                new_id, new_wrapped = self._wrap(subject, self._unwrap(subject, kek_id, wrapped))
+            for stored, kek_id, wrapped, token_key in rows:
+                if wrapped is not None:
+                    new_id, new_wrapped = self._wrap(stored, self._unwrap(stored, kek_id, wrapped))
+                    conn.execute(
+                        "UPDATE subject_keys SET kek_id = ?, wrapped_key = ? WHERE subject = ?",
+                        (new_id, new_wrapped, stored),
+                    )
+                    moved += 1
+                    continue
+                subject = stored if token_key is None else self._tombs.open(stored)
                 conn.execute(
-                    "UPDATE subject_keys SET kek_id = ?, wrapped_key = ? WHERE subject = ?",
-                    (new_id, new_wrapped, subject),
+                    "UPDATE subject_keys SET subject = ?, token_key = ? WHERE subject = ?",
+                    (self._tombs.seal(active, subject), active, stored),
                 )
-                moved += 1
-        if moved:
+                sealed += 1
+        if moved or sealed:
             self._store.checkpoint()
         return moved
 
     def __repr__(self) -> str:
         return f"SubjectKeys(store={self._store!r}, kek={self._kek!r})"
+
+
+def _log_shred(result: ShredResult) -> None:
+    """Log what a shred did: never the subject id, only that a key was destroyed and if fully."""
+    logger = logging.getLogger("gdprkit.keys")
+    logger.info(
+        "a subject key was shredded" if result.destroyed else "a subject was already shredded"
+    )
+    if not result.complete:
+        logger.warning(
+            "a shredded key may remain in the store's log while a reader holds a snapshot; "
+            "finish_shreds() completes the shred once the reader is gone"
+        )

@@ -85,14 +85,19 @@ def execute_erasure(
     rerun finishes the job. ``sources`` defaults to the ones the plan was made
     from. With ``ledger``, what is retained is restricted to the retaining
     purposes (Art. 18(2)); with ``subject_keys``, SHRED items destroy the
-    subject's key.
+    subject's key, and a shred the store could not yet confirm on disk
+    (:attr:`~gdprkit.pseudonym.ShredResult.complete`) is listed as
+    ``("subject_keys", "ShredIncomplete")`` until a rerun finishes it.
     """
     when = require_aware(at if at is not None else plan.at, "at")
     by_name = {s.name: s for s in (plan.sources if sources is None else sources)}
     changed, failed = _erase_everywhere(plan, by_name)
     shredded = False
     if plan.by_action(ErasureAction.SHRED) and subject_keys is not None:
-        shredded = subject_keys.shred(plan.subject.id, at=when)
+        shred = subject_keys.shred(plan.subject.id, at=when)
+        shredded = shred.destroyed
+        if not shred.complete:  # a reader kept the key in the store's log; a rerun finishes it
+            failed = (*failed, ("subject_keys", "ShredIncomplete"))
     if ledger is not None and plan.retained:
         ledger.restrict(
             plan.subject.id,

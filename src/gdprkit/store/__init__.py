@@ -1,6 +1,7 @@
 """Where gdprkit keeps durable state: keyrings, subject keys, the audit log, ledgers, requests.
 
-Open a store by URL with :func:`open`. SQLite (:class:`SQLiteStore`, stdlib
+Open a store by URL with :func:`open` (``read_only=True`` for code that only
+reads: it never creates or migrates anything). SQLite (:class:`SQLiteStore`, stdlib
 ``sqlite3``) is the embedded default; PostgreSQL
 (:class:`gdprkit.store.postgres.PostgresStore`, extra ``gdprkit[postgres]``)
 serves several processes or machines. Both follow the :class:`Store`
@@ -16,9 +17,18 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from gdprkit._errors import StoreError
+from gdprkit.store._common import Checkpoint
 from gdprkit.store.sqlite import SQLiteStore
 
-__all__ = ["SQLiteStore", "Store", "StoreConnection", "StoreCursor", "check_store", "open"]
+__all__ = [
+    "Checkpoint",
+    "SQLiteStore",
+    "Store",
+    "StoreConnection",
+    "StoreCursor",
+    "check_store",
+    "open",
+]
 
 _SQLITE = "sqlite://"
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
@@ -71,14 +81,18 @@ class Store(Protocol):
     def closed(self) -> bool:
         """True once :meth:`close` was called."""
 
+    @property
+    def read_only(self) -> bool:
+        """True for a store opened ``read_only``: it never migrates and refuses writes."""
+
     def transaction(self) -> AbstractContextManager[StoreConnection]:
-        """A write transaction; nested calls become savepoints."""
+        """A write transaction; nested calls become savepoints (refused when read-only)."""
 
     def query(self, sql: str, params: Sequence[Any] = ...) -> list[tuple[Any, ...]]:
         """Run one read statement and return all its rows."""
 
-    def checkpoint(self) -> None:
-        """Make deletions durable in the engine's files where it can (after shredding)."""
+    def checkpoint(self) -> Checkpoint:
+        """Make deletions durable in the engine's files where it can, and say whether it could."""
 
     def close(self) -> None:
         """Close the store."""
@@ -112,7 +126,7 @@ def check_store(store: object, name: str = "store") -> Store:
     )
 
 
-def open(url: str, *, timeout: float = 5.0) -> Store:
+def open(url: str, *, timeout: float = 5.0, read_only: bool = False) -> Store:
     """Open the store named by ``url``: SQLite by path, or a PostgreSQL database.
 
     ``sqlite:///relative/path``, ``sqlite:////abs/path``, or
@@ -122,6 +136,11 @@ def open(url: str, *, timeout: float = 5.0) -> Store:
     is how many seconds a write waits for another writer. Any other scheme
     raises :class:`~gdprkit.StoreError` naming the scheme (never the rest of
     the URL, which may hold a password).
+
+    ``read_only=True`` opens an existing store for reading only: nothing is
+    created or migrated, writes are refused, and a database that is not a
+    gdprkit store at this code's schema version raises
+    :class:`~gdprkit.StoreError` and is left unchanged.
     """
     if not isinstance(url, str):
         raise TypeError(f"url must be a str, got {type(url).__name__}")
@@ -135,7 +154,7 @@ def open(url: str, *, timeout: float = 5.0) -> Store:
             raise StoreError(
                 "a PostgreSQL store needs psycopg 3: pip install 'gdprkit[postgres]'"
             ) from None
-        return PostgresStore(url, timeout=timeout)
+        return PostgresStore(url, timeout=timeout, read_only=read_only)
     if scheme.lower() != "sqlite":
         shown = scheme if scheme.isascii() and scheme.replace("+", "").isalnum() else "?"
         raise StoreError(f"unsupported store scheme {shown!r}; supported: 'sqlite', 'postgresql'")
@@ -144,4 +163,4 @@ def open(url: str, *, timeout: float = 5.0) -> Store:
         raise StoreError(
             "a SQLite store URL needs a path after three slashes, e.g. 'sqlite:///gdprkit.db'"
         )
-    return SQLiteStore(rest[1:], timeout=timeout)
+    return SQLiteStore(rest[1:], timeout=timeout, read_only=read_only)

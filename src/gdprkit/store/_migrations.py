@@ -224,6 +224,31 @@ CREATE TABLE subject_request_history (
 )$STRICT;
 """
 
+_V4_TOMBSTONES: Final = """
+-- A shredded subject's tombstone keeps a sealed token instead of the identifier
+-- (gdprkit.pseudonym.SubjectKeys.shred; docs/token-format.md): 'token_key' names the key
+-- the token is sealed under. NULL for a live row, whose 'subject' is the identifier, and
+-- for a tombstone an older gdprkit wrote, which SubjectKeys.rewrap() and shred() seal.
+ALTER TABLE subject_keys ADD COLUMN token_key $TEXT;
+"""
+
+_V5_KEYRINGS_WRAPPED: Final = """
+-- Keyrings at rest are wrapped by a key-encryption key that lives outside the store
+-- (gdprkit.pseudonym.Kek): 'material' holds the wrapped key and 'kek_id' names the KEK.
+-- NULL marks a key an older gdprkit wrote in clear, which Keyring.load refuses until
+-- gdprkit.pseudonym.rewrap_keyrings() wraps it.
+ALTER TABLE keyring_keys ADD COLUMN kek_id $TEXT;
+"""
+
+_V6_AUDIT_KEYED: Final = """
+-- The audit chain is keyed (gdprkit.audit.AuditLog): 'hash' is the HMAC-SHA256 of the
+-- entry's canonical JSON under a key derived from the audit keyring's key 'key_id', so a
+-- writer without that key cannot append or rewrite entries that verify. NULL marks an
+-- entry an older gdprkit wrote, hashed with plain SHA-256; such entries may only come
+-- before the first keyed one.
+ALTER TABLE audit_log ADD COLUMN key_id $TEXT;
+"""
+
 #: ``SCRIPTS[n]`` brings a version ``n - 1`` store to version ``n``, for either engine once
 #: rendered. ``SCRIPTS[0]`` is the empty database. Append only.
 SCRIPTS: Final[tuple[str, ...]] = (
@@ -231,6 +256,9 @@ SCRIPTS: Final[tuple[str, ...]] = (
     _V1_KEYS,
     _V2_AUDIT,
     _V3_LEDGER,
+    _V4_TOMBSTONES,
+    _V5_KEYRINGS_WRAPPED,
+    _V6_AUDIT_KEYED,
 )
 
 

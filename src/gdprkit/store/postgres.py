@@ -62,7 +62,13 @@ except ImportError:  # pragma: no cover - exercised with psycopg hidden
     ) from None
 
 from gdprkit._errors import StoreError
-from gdprkit.store._common import StoreBase, log_opened
+from gdprkit.store._common import (
+    Checkpoint,
+    StoreBase,
+    log_opened,
+    require_schema,
+    require_tables,
+)
 from gdprkit.store._migrations import POSTGRESQL, pending, render
 
 __all__ = [
@@ -240,12 +246,36 @@ def _conninfo(url: str) -> dict[str, Any]:
     raise StoreError("the PostgreSQL store URL is malformed")
 
 
+def _reason(exc: psycopg.Error) -> str:
+    """The server's primary message (it names tables and constraints, never connection secrets)."""
+    return exc.diag.message_primary or type(exc).__name__
+
+
 def _scrub(text: str, *secrets: str) -> str:
     """``text`` with every occurrence of the given secrets replaced by ``***``."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+def _connect(
+    url: str, params: dict[str, Any], host: str, timeout: float
+) -> psycopg.Connection[tuple[Any, ...]]:
+    """An autocommit connection; a failure names the host, never the URL or the password."""
+    extra: dict[str, Any] = {}
+    if "connect_timeout" not in params:
+        extra["connect_timeout"] = max(2, math.ceil(timeout))
+    try:
+        return psycopg.connect(url, autocommit=True, **extra)
+    except psycopg.Error as exc:
+        user = str(params.get("user") or "")
+        reason = _scrub(
+            str(exc).strip(), url, str(params.get("password") or ""), f'"{user}"' if user else ""
+        )
+    # Raised outside the handler: psycopg's error (the URL, the user) is not kept as
+    # __context__, which ``from None`` would only hide.
+    raise StoreError(f"cannot connect to the PostgreSQL store at {host}: {reason}")
 
 
 class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
@@ -263,18 +293,26 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
 
     __slots__ = ("_shown", "_timeout")
 
-    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+    def __init__(self, url: str, *, timeout: float = 5.0, read_only: bool = False) -> None:
         """Connect to ``url`` (a ``postgresql://`` URL or libpq ``key=value`` string) and migrate.
 
         ``timeout`` is how many seconds a write waits for another writer
         (``lock_timeout``; the advisory lock above) and, rounded up to at
         least 2, how long connecting may take unless the URL says otherwise.
         The database must exist; the schema is created in it as needed.
+
+        ``read_only=True`` runs every statement in a read-only transaction
+        (``default_transaction_read_only``), never creates or migrates the
+        schema, and refuses a database without gdprkit's schema at this
+        code's version with :class:`~gdprkit.StoreError`.
         """
         if not isinstance(url, str):
             raise TypeError(f"url must be a str, got {type(url).__name__}")
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
             raise TypeError("timeout must be a non-negative number of seconds")
+        if not isinstance(read_only, bool):
+            raise TypeError("read_only must be a bool")
+        self._read_only = read_only
         params = _conninfo(url)
         host = str(params.get("host") or params.get("hostaddr") or "the default host")
         port = params.get("port")
@@ -284,30 +322,19 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
         self._timeout = float(timeout)
         self._lock = threading.RLock()
         self._depth = 0
-        extra: dict[str, Any] = {}
-        if "connect_timeout" not in params:
-            extra["connect_timeout"] = max(2, math.ceil(timeout))
-        reason: str | None = None
-        try:
-            conn = psycopg.connect(url, autocommit=True, **extra)
-        except psycopg.Error as exc:
-            user = str(params.get("user") or "")
-            reason = _scrub(
-                str(exc).strip(),
-                url,
-                str(params.get("password") or ""),
-                f'"{user}"' if user else "",
-            )
-        if reason is not None:
-            # Raised outside the handler: psycopg's error (the URL, the user) is not kept as
-            # __context__, which ``from None`` would only hide.
-            raise StoreError(f"cannot connect to the PostgreSQL store at {host}: {reason}")
-        self._conn = conn
+        self._conn = conn = _connect(url, params, host, timeout)
         try:
             # lock_timeout 0 would mean "wait forever"; a timeout of 0 means "do not wait".
             millis = max(1, round(timeout * 1000))
             conn.execute(f"SET lock_timeout = {millis}")
-            self._migrate()
+            if read_only:
+                conn.execute("SET default_transaction_read_only = on")
+                self._check_schema()
+            else:
+                self._migrate()
+        except psycopg.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot set up the PostgreSQL store: {_reason(exc)}") from None
         except BaseException:
             conn.close()
             raise
@@ -329,9 +356,26 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
                         raw.execute(script)  # no parameters: psycopg sends the whole script
                     raw.execute("INSERT INTO gdprkit_schema (version) VALUES (%s)", (target,))
         except psycopg.Error as exc:
-            # The server's own message names tables and constraints, never connection secrets.
-            reason = exc.diag.message_primary or type(exc).__name__
-            raise StoreError(f"migrating the PostgreSQL store failed: {reason}") from None
+            raise StoreError(f"migrating the PostgreSQL store failed: {_reason(exc)}") from None
+        require_tables(known, self._tables(), migrations)
+        log_opened(self, version, known)
+
+    def _tables(self) -> list[str]:
+        return [
+            r[0]
+            for r in self.query(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            )
+        ]
+
+    def _check_schema(self) -> None:
+        """Read-only: refuse anything but a gdprkit store at the current version, intact."""
+        migrations = type(self).migrations
+        exists = self._conn.execute("SELECT to_regclass('gdprkit_schema')").fetchone()
+        known = len(migrations) - 1
+        version = 0 if exists is None or exists[0] is None else self._read_version()
+        require_schema(version, known, self._tables(), migrations)
         log_opened(self, version, known)
 
     def _read_version(self) -> int:
@@ -356,7 +400,7 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
         :class:`~gdprkit.StoreError`.
         """
         with self._lock:
-            conn = self._connection()
+            conn = self._writable()
             depth = self._depth
             with conn.transaction(savepoint_name=f"gdprkit_sp{depth}" if depth else None):
                 if depth == 0:
@@ -376,21 +420,34 @@ class PostgresStore(StoreBase[psycopg.Connection[tuple[Any, ...]]]):
             ) from None
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Run one read statement (``?`` placeholders) and return all its rows."""
-        with self._lock:
-            return self._connection().execute(translate(sql), tuple(params)).fetchall()
+        """Run one read statement (``?`` placeholders) and return all its rows.
 
-    def checkpoint(self) -> None:
-        """Nothing to do on PostgreSQL; here so that callers need not know the engine.
+        A failure of the database (a missing table) raises
+        :class:`~gdprkit.StoreError` with the server's primary message, which
+        names tables and columns, never the parameters.
+        """
+        with self._lock:
+            conn = self._connection()
+            try:
+                return conn.execute(translate(sql), tuple(params)).fetchall()
+            except psycopg.Error as exc:
+                reason = _reason(exc)
+            raise StoreError(f"reading the PostgreSQL store failed: {reason}")
+
+    def checkpoint(self) -> Checkpoint:
+        """Nothing gdprkit can do on PostgreSQL: a complete result, with no log to speak of.
 
         On SQLite it folds the write-ahead log back after a deletion. On
         PostgreSQL a deleted row stays in the table file until ``VACUUM``
         reclaims it and in the WAL until it is recycled, both run by the
         server; a shredded key's old images age out with the operator's
-        vacuum and WAL/backup retention (Art. 17 and 32 GDPR).
+        vacuum and WAL/backup retention, and rotating and retiring the
+        key-encryption key makes them useless before that (Art. 17 and 32
+        GDPR; ``docs/howto/key-management.md``).
         """
         with self._lock:
-            self._connection()
+            self._writable()
+            return Checkpoint(busy=False, log_frames=-1, checkpointed_frames=-1)
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._shown}, {self._state()})"
