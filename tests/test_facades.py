@@ -9,7 +9,8 @@ the same way (``datetime``, ``Any``, ``attrs``), and the type variables of
 their signatures, were never gdprkit's API and are not kept; that no module
 re-exports them is checked in tests/test_architecture.py. The pins of
 ``gdprkit.pseudonym``, ``gdprkit.dask``, ``gdprkit.audit`` and
-``gdprkit.rights`` are with those modules' tests.
+``gdprkit.rights`` are with those modules' tests; ``gdprkit.store`` and the
+exceptions and warnings the package exports are pinned here too.
 """
 
 from __future__ import annotations
@@ -104,6 +105,41 @@ FACADES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("PolicyError", "PolicyProblem"),
     ),
 }  # fmt: skip
+
+
+#: gdprkit.store's __all__: not a facade (the store sits beneath the layers), pinned the same way.
+STORE_API = (
+    "Checkpoint", "SQLiteStore", "Store", "StoreConnection", "StoreCursor", "check_store", "open",
+)  # fmt: skip
+
+#: The exceptions and warnings of gdprkit._errors, every one exported from the package.
+ERRORS = (
+    "AnonymizationError", "AuditIntegrityError", "ConsentRequired", "GdprkitError",
+    "GdprkitWarning", "InvalidAuditHead", "InvalidToken", "KekError", "KeyringError",
+    "LedgerError", "NaiveDatetimeError", "NotTagged", "Objected", "PackageIntegrityError",
+    "PolicyError", "PolicyProblem", "ProcessingRefused", "PurposeNotAllowed",
+    "RectificationError", "RequestStateError", "Restricted", "RetentionError", "SourceError",
+    "StoreError", "StoreWarning", "SubjectShredded", "UnclassifiedFields", "UnknownKeyId",
+    "UnknownLanguage", "UnknownPurpose", "UnknownRequest", "UnknownTokenKey",
+)  # fmt: skip
+
+
+def test_the_store_api_is_pinned():
+    from gdprkit import store
+
+    assert sorted(store.__all__) == sorted(STORE_API)
+    assert [n for n in store.__all__ if not hasattr(store, n)] == []
+
+
+def test_every_error_and_warning_is_pinned_and_exported_from_the_package():
+    from gdprkit import _errors
+
+    assert sorted(_errors.__all__) == sorted(ERRORS)
+    assert set(ERRORS) <= set(gk.__all__)
+    for name in ERRORS:
+        assert getattr(gk, name) is getattr(_errors, name), name
+    assert issubclass(gk.StoreWarning, gk.GdprkitWarning)
+    assert not issubclass(gk.GdprkitWarning, gk.GdprkitError)  # a warning, not an error
 
 
 @pytest.mark.parametrize("name", sorted(FACADES))
