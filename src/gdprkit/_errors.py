@@ -19,6 +19,7 @@ __all__ = [
     "KeyringError",
     "LedgerError",
     "NaiveDatetimeError",
+    "NoGuard",
     "NotTagged",
     "Objected",
     "PackageIntegrityError",
@@ -214,3 +215,14 @@ class UnknownRequest(GdprkitError, LookupError):
 
 class RequestStateError(GdprkitError, ValueError):
     """A data-subject request cannot make this state change (Art. 12)."""
+
+
+class NoGuard(ProcessingRefused):
+    """``project()`` for a purpose that needs consent, with no guard installed or passed.
+
+    Consent (Art. 6(1)(a)) and explicit consent (Art. 9(2)(a)) must be
+    checked before the data is used, so ``project()`` fails closed rather
+    than hand the data out unchecked. Install the consent ledger
+    (``gdprkit.install_guards(ledger)``), pass ``guards=[ledger]``, or pass
+    ``guards=()`` to state that the caller checked consent itself.
+    """
