@@ -20,7 +20,7 @@ import attrs
 import pytest
 
 import gdprkit as gk
-from gdprkit.consent import Ledger
+from gdprkit.consent import IndicationMethod, Ledger
 from gdprkit.pseudonym import Keyring, Pseudonymizer
 from gdprkit.store.sqlite import SQLiteStore
 
@@ -259,7 +259,10 @@ def test_with_the_ledger_installed_consent_is_checked_in_a_worker_thread(
             return _outcome(lambda: gk.project(member, "care", at=T0))
 
         assert _in_a_pool(care) == "ConsentRequired"
-        ledger.grant("C-1", ["care"], notice_version="v1", method="signed form", at=T0)
+        ledger.grant(
+            "C-1", ["care"], notice_version="v1", method="signed form at the clinic",
+            indication=IndicationMethod.SIGNED_STATEMENT, at=T0,
+        )  # fmt: skip
         assert _in_a_pool(care) == "allowed"
 
 

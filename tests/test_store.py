@@ -387,13 +387,14 @@ def test_audit_log_chain_and_tampering(store: Any) -> None:
 
 
 def test_ledger_and_requests(store: Any, elveta: gk.Policy) -> None:
-    from gdprkit.consent import Ledger
+    from gdprkit.consent import IndicationMethod, Ledger
     from gdprkit.requests import RequestKind, RequestRegister
 
     ring = Keyring.generate(at=AT)
     audit = AuditLog(store, pseudonymizer=Pseudonymizer(ring, domain="audit"))
     ledger = Ledger(store, elveta, pseudonymizer=Pseudonymizer(ring, domain="consent"), audit=audit)
-    ledger.grant("C-1042", ["cookies.analytics"], notice_version="1", method="banner", at=AT)
+    ledger.grant("C-1042", ["cookies.analytics"], notice_version="1", method="banner", at=AT,
+                 indication=IndicationMethod.CLICKED_ACCEPT)  # fmt: skip
     assert ledger.has_consent("C-1042", "cookies.analytics", AT)
     ledger.withdraw("C-1042", method="settings", at=AT + timedelta(hours=1))
     assert not ledger.has_consent("C-1042", "cookies.analytics", AT + timedelta(hours=1))
@@ -412,3 +413,40 @@ def test_ledger_and_requests(store: Any, elveta: gk.Policy) -> None:
     done = register.complete(request.id, at=AT + timedelta(hours=2))
     assert [e.state.value for e in done.history] == ["received", "verified", "done"]
     assert audit.verify() is not None
+
+
+def test_a_ledger_from_before_the_decision_columns_migrates_with_its_entries(
+    engine: Engine, elveta: gk.Policy
+) -> None:
+    from gdprkit.consent import ConsentStatus, Ledger
+
+    before = _migrations.SCRIPTS.index(_migrations._V4_LEDGER_DECISIONS) - 1
+    ring = Keyring.generate(at=AT)
+    names = Pseudonymizer(ring, domain="consent")
+    token, stamp = names.token("C-1042"), "2026-11-25T09:30:00.000000+00:00"
+    target = engine.new_target()
+    with engine.open(engine.migrations[: before + 1], target) as old, old.transaction() as conn:
+        conn.execute(
+            "INSERT INTO consent_records (record_id, subject, schema_version, controller,"
+            " controller_iri, policy_version, notice_version, language, jurisdiction, method,"
+            " indicated_by, withdrawal_method, created_at)"
+            " VALUES ('r-1', ?, 's', 'Picofrost AB', NULL, '1', 'n1', 'sv', 'SE', 'banner',"
+            " 'data_subject', 'settings', ?)",
+            (token, stamp),
+        )
+        conn.execute(
+            "INSERT INTO consent_record_purposes (record_id, position, purpose, basis, snapshot)"
+            " VALUES ('r-1', 0, 'cookies.analytics', 'consent', '{}')"
+        )
+        conn.execute(
+            "INSERT INTO consent_events (record_id, event_no, subject, purpose, state, at,"
+            " indicated_by, method) VALUES ('r-1', 1, ?, 'cookies.analytics', 'given', ?,"
+            " 'data_subject', 'banner')",
+            (token, stamp),
+        )
+    with engine.open(target=target) as migrated:
+        ledger = Ledger(migrated, elveta, pseudonymizer=names)
+        (record,) = ledger.records("C-1042")
+        assert record.indication is None and record.events[0].indication is None
+        later = AT + timedelta(days=1)
+        assert ledger.consent_status("C-1042", "cookies.analytics", later) is ConsentStatus.GIVEN

@@ -15,6 +15,7 @@ __all__ = [
     "AuditIntegrityError",
     "ConsentRequired",
     "GdprkitError",
+    "InvalidConsent",
     "InvalidToken",
     "KeyringError",
     "LedgerError",
@@ -225,4 +226,13 @@ class NoGuard(ProcessingRefused):
     than hand the data out unchecked. Install the consent ledger
     (``gdprkit.install_guards(ledger)``), pass ``guards=[ledger]``, or pass
     ``guards=()`` to state that the caller checked consent itself.
+    """
+
+
+class InvalidConsent(LedgerError):
+    """A grant whose indication is no statement or clear affirmative action (Art. 4(11)).
+
+    Recital 32: silence, pre-ticked boxes or inactivity are not consent;
+    CJEU C-673/17 *Planet49*: a pre-ticked checkbox is not either. Nothing
+    is recorded.
     """

@@ -4,9 +4,12 @@
 subject's data may be processed for a purpose at a given instant:
 
 * **consent** (Art. 6(1)(a), 7): who consented, when, to which purposes,
-  after which notice version, how, and for how long, as append-only
+  after which notice version, how (an :class:`IndicationMethod`: only an
+  affirmative act is consent, Art. 4(11)), and for how long, as append-only
   ISO/IEC TS 27560 shaped :class:`ConsentRecord` evidence (Art. 7(1));
-  withdrawal is one call (Art. 7(3)) and reaches forward only;
+  withdrawal is one call (Art. 7(3)) and reaches forward only; its
+  :class:`ConsentStatus` at an instant is given, withdrawn, expired or never
+  given;
 * **objections** (Art. 21): absolute for direct marketing (Art. 21(3)),
   otherwise effective until the controller records compelling grounds
   (Art. 21(1));
@@ -31,6 +34,7 @@ from typing import Final
 
 from gdprkit._consent import cookies as _cookies
 from gdprkit._consent import records as _records
+from gdprkit._consent.indication import IndicationMethod
 from gdprkit._consent.ledger import Ledger
 from gdprkit._consent.objections import Objection
 from gdprkit._consent.records import (
@@ -38,6 +42,7 @@ from gdprkit._consent.records import (
     ConsentPurpose,
     ConsentRecord,
     ConsentState,
+    ConsentStatus,
 )
 from gdprkit._consent.restrictions import Restriction
 from gdprkit._errors import ConsentRequired as ConsentRequired
@@ -71,6 +76,8 @@ __all__ = [
     "ConsentPurpose",
     "ConsentRecord",
     "ConsentState",
+    "ConsentStatus",
+    "IndicationMethod",
     "Ledger",
     "LedgerError",
     "Objection",

@@ -12,6 +12,8 @@ from gdprkit.consent import (
     ConsentEvent,
     ConsentRecord,
     ConsentState,
+    ConsentStatus,
+    IndicationMethod,
     Ledger,
     Objection,
     Restriction,
@@ -34,12 +36,18 @@ policy = gk.Policy.from_toml("policy.toml")
 ledger = Ledger(store, policy, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="consent"))
 
 # --- consent
+TICKED = IndicationMethod.TICKED_BOX
 record = ledger.grant(
-    "C-1", ["survey"], notice_version="v3", method="form", at=now, duration=Period(months=12)
-)
+    "C-1", ["survey"], notice_version="v3", method="form", indication=TICKED, at=now,
+    duration=Period(months=12),
+)  # fmt: skip
 assert_type(record, ConsentRecord)
 assert_type(ledger.grant("B-1", ("cookies.analytics",), notice_version="v3", method="dialog",
-                         at=now, duration="P13M"), ConsentRecord)  # fmt: skip
+                         indication=IndicationMethod.CHOSE_SETTINGS, at=now, duration="P13M"),
+            ConsentRecord)  # fmt: skip
+assert_type(record.indication, IndicationMethod | None)
+assert_type(record.events[0].indication, IndicationMethod | None)
+assert_type(IndicationMethod.PRE_TICKED_BOX.affirmative, bool)
 assert_type(record.events, tuple[ConsentEvent, ...])
 assert_type(record.events[0].state, ConsentState)
 assert_type(record.events[0].duration, Period | None)
@@ -49,8 +57,11 @@ assert_type(ledger.withdraw("C-1", method="settings", at=now), tuple[ConsentReco
 assert_type(
     ledger.withdraw("C-1", ["survey"], method="settings", at=now), tuple[ConsentRecord, ...]
 )
-assert_type(ledger.renew("C-1", ["survey"], method="link", at=now), tuple[ConsentRecord, ...])
+assert_type(ledger.renew("C-1", ["survey"], method="link", indication=TICKED, at=now),
+            tuple[ConsentRecord, ...])  # fmt: skip
 assert_type(ledger.has_consent("C-1", "survey", now), bool)
+assert_type(ledger.consent_status("C-1", "survey", now), ConsentStatus)
+assert_type(ConsentStatus.EXPIRED.valid, bool)
 assert_type(ledger.consented_purposes("C-1", now), frozenset[str])
 assert_type(ledger.records("C-1"), tuple[ConsentRecord, ...])
 assert_type(ledger.object("C-1", "marketing", at=now), Objection)
@@ -67,6 +78,8 @@ guard: Guard = ledger  # the ledger is a project() guard
 
 ledger.grant("C-1", ["survey"], notice_version="v3", method="form", at=now, duration=12)  # type: ignore[arg-type]
 ledger.grant("C-1", ["survey"], notice_version="v3", at=now)  # type: ignore[call-arg]
+ledger.grant("C-1", ["survey"], notice_version="v3", method="form", at=now, indication="ticked_box")  # type: ignore[arg-type]
+ledger.consent_status("C-1", "survey")  # type: ignore[call-arg]
 ledger.has_consent("C-1", "survey", date(2026, 3, 1))  # type: ignore[arg-type]
 ledger.withdraw("C-1", method="settings")  # type: ignore[call-arg]
 ledger.restrict("C-1", allowed_purposes=["contract"], at=now)  # type: ignore[call-arg]

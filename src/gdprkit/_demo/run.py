@@ -20,7 +20,7 @@ from gdprkit import anonymize, pseudonym, retention, rights
 from gdprkit._demo import models, service
 from gdprkit._term import Terminal
 from gdprkit.audit import AuditLog
-from gdprkit.consent import Ledger
+from gdprkit.consent import IndicationMethod, Ledger
 from gdprkit.policy import Policy
 from gdprkit.requests import RequestKind, RequestRegister
 from gdprkit.rights import SQLSource
@@ -213,6 +213,7 @@ def _cookie_consent(world: _World) -> None:
     ledger.grant(
         browser, ["cookies.analytics"], notice_version=world.policy.version,
         method="cookie dialog: ticked 'Statistik' (unticked by default)", at=now,
+        indication=IndicationMethod.TICKED_BOX,
     )  # fmt: skip
     report.fact(
         "cookies_after", "after consent to statistics cookies",

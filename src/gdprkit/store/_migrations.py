@@ -224,6 +224,14 @@ CREATE TABLE subject_request_history (
 )$STRICT;
 """
 
+_V4_LEDGER_DECISIONS: Final = """
+-- How consent was indicated (gdprkit.consent.IndicationMethod; Art. 4(11), Recital 32), on
+-- the record (the grant) and on each grant or renewal event. NULL for grants recorded
+-- before it was asked for or without it, and for withdrawals.
+ALTER TABLE consent_records ADD COLUMN indication $TEXT;
+ALTER TABLE consent_events ADD COLUMN indication $TEXT;
+"""
+
 #: ``SCRIPTS[n]`` brings a version ``n - 1`` store to version ``n``, for either engine once
 #: rendered. ``SCRIPTS[0]`` is the empty database. Append only.
 SCRIPTS: Final[tuple[str, ...]] = (
@@ -231,6 +239,7 @@ SCRIPTS: Final[tuple[str, ...]] = (
     _V1_KEYS,
     _V2_AUDIT,
     _V3_LEDGER,
+    _V4_LEDGER_DECISIONS,
 )
 
 
