@@ -519,6 +519,10 @@ def test_restriction_lifecycle(ledger):
     assert placed == Restriction(frozenset({"service"}), at(1), "18(1)(a) accuracy contested")
     assert placed.allows("service") and not placed.allows("news")
     assert ledger.restriction(SUBJECT, at(2)) == placed
+    with pytest.raises(gk.SubjectNotInformed, match=r"18\(3\)"):
+        ledger.lift_restriction(SUBJECT, at=at(3))
+    informed = ledger.record_subject_informed(SUBJECT, at=at(3), method="letter")
+    assert informed.informed_at == at(3)
     lifted = ledger.lift_restriction(SUBJECT, at=at(3))
     assert lifted.lifted_at == at(3)
     assert ledger.restriction(SUBJECT, at(2)) == lifted
@@ -744,6 +748,7 @@ def test_every_change_is_audited_with_purpose_ids_only(ledger, audit, store):
     ledger.object(SUBJECT, "stats", at=at(3))
     ledger.record_overriding_grounds(SUBJECT, "stats", at=at(4), grounds="compelling")
     ledger.restrict(SUBJECT, allowed_purposes=["service"], at=at(5), reason="18(1)(a)")
+    ledger.record_subject_informed(SUBJECT, at=at(6), method="letter")
     ledger.lift_restriction(SUBJECT, at=at(6))
     entries = list(audit.entries(subject=SUBJECT))
     assert [e.action for e in entries] == [
@@ -753,9 +758,11 @@ def test_every_change_is_audited_with_purpose_ids_only(ledger, audit, store):
         "objection.recorded",
         "objection.overridden",
         "restriction.placed",
+        "restriction.subject_informed",
         "restriction.lifted",
     ]
-    assert all(set(e.details) == {"purposes"} for e in entries)
+    assert all(set(e.details) - {"scope"} == {"purposes"} for e in entries)
+    assert entries[-1].details["scope"] == {"kind": "everything"}
     assert entries[2].details == {"purposes": ["survey"]}
     audit.verify()
     assert SUBJECT not in dump(store)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,14 +36,6 @@ class Refuses:
     def check(self, obj: object, schema: gk.Schema, purpose: str, at: datetime | None) -> None:
         self.calls.append(purpose)
         raise gk.Objected(f"refused {purpose!r} (test guard)")
-
-
-@pytest.fixture(autouse=True)
-def no_installed_guards() -> Iterator[None]:
-    """Every test starts and ends with no guard installed: the default is process-wide."""
-    gk.install_guards()
-    yield
-    gk.install_guards()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Worked cases of the ledger's decisions, written from the law (LEGAL.md §1.3, §5.3-5.5, §10).
 
 Valid consent and its status at an instant (Art. 4(11), 7, Recital 32; CJEU
-C-673/17 Planet49; issue 13, point 7). Expected values are worked out by hand
+C-673/17 Planet49; issue 13, point 7); restriction scoped to what is contested
+(Art. 18; issue 13, point 1). Expected values are worked out by hand
 from the law and the dates, not read from the implementation; every case runs
 on a real SQLite store through the public API.
 """
@@ -9,8 +10,10 @@ on a real SQLite store through the public API.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,8 +22,11 @@ import attrs
 import pytest
 
 import gdprkit as gk
+from gdprkit import retention
+from gdprkit._demo import models as demo
+from gdprkit._demo.models import Invoice, MeterReading
 from gdprkit.audit import AuditLog
-from gdprkit.consent import ConsentStatus, IndicationMethod, Ledger
+from gdprkit.consent import ConsentStatus, IndicationMethod, Ledger, RestrictionScope
 from gdprkit.pseudonym import Keyring, Pseudonymizer
 from gdprkit.store.sqlite import SQLiteStore
 
@@ -244,3 +250,231 @@ def test_consent_status_guards_project(ledger: Ledger) -> None:
     assert gk.project(reader, "newsletter", at=sthlm(2026, 2, 1), guards=[ledger])
     with pytest.raises(gk.ConsentRequired):  # expired: no consent (Art. 6(1)(a))
         gk.project(reader, "newsletter", at=sthlm(2026, 2, 28, 10), guards=[ledger])
+
+
+# ---------------------------------------------------------------------------
+# Restriction scoped to what is contested (Art. 18(1)-(3); issue 13, point 1)
+# ---------------------------------------------------------------------------
+#
+# Elveta's customer C-1042 contests the accuracy of October 2026's meter readings on
+# 3 November 2026 (Art. 18(1)(a)). From 3 Nov 09:00 those readings are only stored; every
+# other record, and every reading outside October (Stockholm time), goes on as before.
+
+PLACED = sthlm(2026, 11, 3, 9)
+OCTOBER = RestrictionScope.period(MeterReading, "read_at", date(2026, 10, 1), date(2026, 11, 1))
+UTC_ = ZoneInfo("UTC")
+
+
+def _reading(read_at: datetime) -> MeterReading:
+    return MeterReading(customer_id=SUBJECT, meter_id="M-77", read_at=read_at, kwh=Decimal("1.25"))
+
+
+def _invoice(invoice_id: str) -> Invoice:
+    return Invoice(invoice_id=invoice_id, fiscal_year_end=date(2026, 12, 31), customer_id=SUBJECT,
+                   issued_on=date(2026, 10, 31), amount_sek=Decimal("812.50"))  # fmt: skip
+
+
+@pytest.fixture
+def elveta(store: SQLiteStore, audit: AuditLog) -> Ledger:
+    """The ledger of Elveta's demo policy, October's readings restricted from 3 Nov 09:00."""
+    ledger = Ledger(
+        store, demo.policy, pseudonymizer=Pseudonymizer(KEYRING, domain="ledger"), audit=audit
+    )
+    ledger.restrict(SUBJECT, scope=OCTOBER, at=PLACED,
+                    reason="18(1)(a): the customer contests October's readings")  # fmt: skip
+    return ledger
+
+
+SCOPE_CASES = [
+    pytest.param(_reading(sthlm(2026, 9, 30, 23, 59)), "allowed",
+                 id="reading 30 Sep 23:59 Stockholm: before October, allowed"),
+    pytest.param(_reading(sthlm(2026, 10, 1, 0, 0)), "Restricted",
+                 id="reading 1 Oct 00:00 Stockholm: the first instant of October, restricted"),
+    pytest.param(_reading(datetime(2026, 9, 30, 22, 30, tzinfo=UTC_)), "Restricted",
+                 id="reading 30 Sep 22:30 UTC = 1 Oct 00:30 Stockholm (CEST): restricted"),
+    pytest.param(_reading(sthlm(2026, 10, 31, 23, 59)), "Restricted",
+                 id="reading 31 Oct 23:59 Stockholm (CET after the DST change): restricted"),
+    pytest.param(_reading(sthlm(2026, 11, 1, 0, 0)), "allowed",
+                 id="reading 1 Nov 00:00 Stockholm: the end is excluded, allowed"),
+    pytest.param(_invoice("F-2026-0042"), "allowed",
+                 id="an invoice of October: another kind of record, allowed"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("record", "expected"), SCOPE_CASES)
+def test_a_scoped_restriction_covers_only_what_is_contested(
+    elveta: Ledger, record: object, expected: str
+) -> None:
+    after = sthlm(2026, 11, 10)
+    assert _outcome(lambda: gk.project(record, "contract", at=after, guards=[elveta])) == expected
+    # before it was placed, the same use was lawful: the ledger is a history
+    before = PLACED - timedelta(minutes=1)
+    assert _outcome(lambda: gk.project(record, "contract", at=before, guards=[elveta])) == "allowed"
+
+
+def _outcome(run: Any) -> str:
+    try:
+        run()
+    except gk.ProcessingRefused as exc:
+        return type(exc).__name__
+    return "allowed"
+
+
+def test_restricted_data_is_only_stored_for_every_purpose(elveta: Ledger) -> None:
+    reading = _reading(sthlm(2026, 10, 15, 12))
+    for purpose in gk.schema_of(MeterReading).purposes:  # contract, analytics, personalisation
+        with pytest.raises(gk.Restricted, match=r"Art\. 18") as info:
+            gk.project(reading, purpose, at=sthlm(2026, 11, 10), guards=[elveta])
+        assert "storage only" in str(info.value) and "ground=" in str(info.value)
+        assert SUBJECT not in str(info.value) and "M-77" not in str(info.value)
+
+
+GROUNDS = [
+    pytest.param(gk.RestrictionGround.CONSENT, id="with the subject's consent"),
+    pytest.param(gk.RestrictionGround.LEGAL_CLAIMS, id="for legal claims"),
+    pytest.param(gk.RestrictionGround.RIGHTS_OF_OTHERS, id="to protect another person's rights"),
+    pytest.param(gk.RestrictionGround.PUBLIC_INTEREST, id="for an important public interest"),
+]
+
+
+@pytest.mark.parametrize("ground", GROUNDS)
+def test_an_art_18_2_ground_lets_restricted_data_through_and_is_audited(
+    elveta: Ledger, audit: AuditLog, ground: gk.RestrictionGround
+) -> None:
+    reading = _reading(sthlm(2026, 10, 15, 12))
+    when = sthlm(2026, 11, 12, 14)
+    used = gk.project(reading, "contract", at=when, guards=[elveta], ground=ground)
+    assert used["kwh"] == Decimal("1.25")
+    entry = list(audit.entries(subject=SUBJECT))[-1]
+    assert entry.action == "restriction.processed_on_ground"
+    assert entry.details == {"purposes": ["contract"], "ground": ground.value,
+                             "article": "18(2)", "kinds": ["MeterReading"]}  # fmt: skip
+    assert entry.at == "2026-11-12T13:00:00.000000+00:00"  # 14:00 CET is 13:00 UTC
+    text = json.dumps(entry.to_dict())
+    for personal in (SUBJECT, "M-77", "1.25", "2026-10-15"):
+        assert personal not in text
+    audit.verify()
+
+
+def test_a_ground_is_recorded_only_where_it_was_needed(elveta: Ledger, audit: AuditLog) -> None:
+    before = len(list(audit.entries(subject=SUBJECT)))
+    outside = _reading(sthlm(2026, 9, 15, 12))
+    gk.project(outside, "contract", at=sthlm(2026, 11, 12), guards=[elveta],
+               ground=gk.RestrictionGround.LEGAL_CLAIMS)  # fmt: skip
+    assert len(list(audit.entries(subject=SUBJECT))) == before
+
+
+def test_a_ground_needs_an_audit_log_and_an_instant(store: SQLiteStore) -> None:
+    bare = Ledger(store, demo.policy, pseudonymizer=Pseudonymizer(KEYRING, domain="ledger"))
+    bare.restrict(SUBJECT, scope=OCTOBER, at=PLACED, reason="18(1)(a)")
+    reading = _reading(sthlm(2026, 10, 15, 12))
+    claims = gk.RestrictionGround.LEGAL_CLAIMS
+    with pytest.raises(gk.LedgerError, match="audit"):
+        gk.project(reading, "contract", at=sthlm(2026, 11, 12), guards=[bare], ground=claims)
+    with pytest.raises(gk.Restricted):  # and without a ground, refused as always
+        gk.project(reading, "contract", at=sthlm(2026, 11, 12), guards=[bare])
+
+
+def test_lifting_needs_the_subject_told_first(elveta: Ledger, audit: AuditLog) -> None:
+    reading = _reading(sthlm(2026, 10, 15, 12))
+    with pytest.raises(gk.SubjectNotInformed, match=r"18\(3\)"):
+        elveta.lift_restriction(SUBJECT, scope=OCTOBER, at=sthlm(2026, 11, 20))
+    assert elveta.restriction(SUBJECT, sthlm(2026, 11, 21), scope=OCTOBER) is not None
+    told = elveta.record_subject_informed(
+        SUBJECT, scope=OCTOBER, method="letter: readings verified", at=sthlm(2026, 11, 20, 10)
+    )
+    assert told.informed_at == sthlm(2026, 11, 20, 10)
+    with pytest.raises(gk.LedgerError, match="already"):
+        elveta.record_subject_informed(SUBJECT, scope=OCTOBER, method="again",
+                                       at=sthlm(2026, 11, 21))  # fmt: skip
+    lifted = elveta.lift_restriction(SUBJECT, scope=OCTOBER, at=sthlm(2026, 11, 24, 9))
+    assert (lifted.since, lifted.informed_at, lifted.lifted_at) == (
+        PLACED, sthlm(2026, 11, 20, 10), sthlm(2026, 11, 24, 9))  # fmt: skip
+    assert _outcome(lambda: gk.project(reading, "contract", at=sthlm(2026, 11, 24, 9),
+                                       guards=[elveta])) == "allowed"  # fmt: skip
+    assert _outcome(lambda: gk.project(reading, "contract", at=sthlm(2026, 11, 24, 8, 59),
+                                       guards=[elveta])) == "Restricted"  # fmt: skip
+    actions = [e.action for e in audit.entries(subject=SUBJECT)]
+    assert actions[-3:] == [
+        "restriction.placed", "restriction.subject_informed", "restriction.lifted"]  # fmt: skip
+    with pytest.raises(gk.LedgerError, match="no restriction"):
+        elveta.lift_restriction(SUBJECT, scope=OCTOBER, at=sthlm(2026, 11, 25))
+
+
+def test_scoped_and_whole_restrictions_side_by_side(elveta: Ledger) -> None:
+    invoice, other = _invoice("F-2026-0042"), _invoice("F-2026-0043")
+    disputed = RestrictionScope.records(Invoice, ["F-2026-0042"], key="invoice_id")
+    elveta.restrict(SUBJECT, scope=disputed, allowed_purposes=["bookkeeping"],
+                    at=sthlm(2026, 11, 5), reason="18(1)(c): needed for the customer's claim")  # fmt: skip
+    when = sthlm(2026, 11, 6)
+    assert _outcome(lambda: gk.project(invoice, "contract", at=when, guards=[elveta])) == (
+        "Restricted"
+    )
+    assert gk.project(invoice, "bookkeeping", at=when, guards=[elveta])  # allowed by the controller
+    assert _outcome(lambda: gk.project(other, "contract", at=when, guards=[elveta])) == "allowed"
+    assert [r.scope for r in elveta.restrictions(SUBJECT, when)] == [OCTOBER, disputed]
+    assert elveta.restriction(SUBJECT, when) is None  # no restriction of everything
+    # the restriction of everything, as before scopes: every record, every kind
+    elveta.restrict(SUBJECT, at=sthlm(2026, 11, 7), reason="18(1)(b): erasure opposed")
+    whole = elveta.restriction(SUBJECT, sthlm(2026, 11, 8))
+    assert whole is not None and whole.scope == RestrictionScope.everything() and whole.scope.whole
+    assert _outcome(lambda: gk.project(other, "contract", at=sthlm(2026, 11, 8),
+                                       guards=[elveta])) == "Restricted"  # fmt: skip
+    assert len(elveta.restrictions(SUBJECT, sthlm(2026, 11, 8))) == 3
+    # a new restriction with the same scope replaces the one in force
+    elveta.restrict(SUBJECT, scope=disputed, at=sthlm(2026, 11, 9), reason="18(1)(c)")
+    replaced = elveta.restriction(SUBJECT, sthlm(2026, 11, 9), scope=disputed)
+    assert replaced is not None and replaced.allowed_purposes == frozenset()
+    assert len(elveta.restrictions(SUBJECT, sthlm(2026, 11, 9))) == 3
+
+
+def test_a_restriction_never_moves_a_retention_date(elveta: Ledger) -> None:
+    """Art. 18(2) allows storage: a restriction stops use, not the clock of Art. 5(1)(e)."""
+    reading = _reading(sthlm(2026, 10, 15, 12))
+    facts = {"contract_ended": date(2026, 6, 30)}
+    before = retention.evaluate_object(reading, facts, PLACED - timedelta(days=1))
+    after_ = retention.evaluate_object(reading, facts, sthlm(2026, 11, 10),
+                                       inactive_purposes=elveta.inactive_purposes(
+                                           SUBJECT, sthlm(2026, 11, 10)))  # fmt: skip
+    assert elveta.inactive_purposes(SUBJECT, sthlm(2026, 11, 10)) == frozenset()
+    assert after_ == before  # the same verdicts, field by field
+    # 24 months after 30 June 2026, then from the start of the next day (1182/71)
+    assert after_["kwh"].expires_at == sthlm(2028, 7, 1)
+    whole = elveta.restrict(SUBJECT, at=sthlm(2026, 11, 11), reason="18(1)(b)")
+    assert whole.scope.whole
+    assert elveta.inactive_purposes(SUBJECT, sthlm(2026, 11, 12)) == frozenset()
+
+
+SCOPE_ERRORS = [
+    pytest.param(lambda: RestrictionScope.period(MeterReading, "read_at", date(2026, 11, 1),
+                                                 date(2026, 10, 1)),
+                 ValueError, "before end", id="a period that ends before it starts"),
+    pytest.param(lambda: RestrictionScope.period(MeterReading, "read_at", date(2026, 10, 1),
+                                                 sthlm(2026, 11, 1)),
+                 TypeError, "both", id="a date and a datetime mixed"),
+    pytest.param(lambda: RestrictionScope.period(MeterReading, "read_at", datetime(2026, 10, 1),
+                                                 datetime(2026, 11, 1)),
+                 gk.NaiveDatetimeError, "start", id="naive datetimes"),
+    pytest.param(lambda: RestrictionScope.period(MeterReading, "taken_at", date(2026, 10, 1),
+                                                 date(2026, 11, 1)),
+                 gk.LedgerError, "taken_at", id="a field the record kind lacks"),
+    pytest.param(lambda: RestrictionScope.records(Invoice, [], key="invoice_id"),
+                 ValueError, "at least one", id="no record ids"),
+    pytest.param(lambda: RestrictionScope.records(Invoice, "F-1", key="invoice_id"),
+                 TypeError, "single string", id="one id as a bare string"),
+    pytest.param(lambda: RestrictionScope.of_kind(""), ValueError, "kind", id="an empty kind"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "error", "match"), SCOPE_ERRORS)
+def test_a_malformed_scope_is_a_typed_error(make: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_a_record_the_scope_cannot_read_is_refused_not_passed(elveta: Ledger) -> None:
+    naive = _reading(datetime(2026, 10, 15, 12))
+    with pytest.raises(gk.NaiveDatetimeError, match=r"MeterReading\.read_at"):
+        gk.project(naive, "contract", at=sthlm(2026, 11, 10), guards=[elveta])
+    with pytest.raises(TypeError, match="scope"):
+        elveta.restrict(SUBJECT, scope="October", at=sthlm(2026, 11, 10), reason="x")  # type: ignore[arg-type]

@@ -444,9 +444,39 @@ def test_a_ledger_from_before_the_decision_columns_migrates_with_its_entries(
             " 'data_subject', 'banner')",
             (token, stamp),
         )
+        conn.execute(
+            "INSERT INTO restrictions (subject, since, reason, allowed_purposes)"
+            " VALUES (?, ?, '18(1)(a)', '[\"bookkeeping\"]')",
+            (token, stamp),
+        )
     with engine.open(target=target) as migrated:
         ledger = Ledger(migrated, elveta, pseudonymizer=names)
         (record,) = ledger.records("C-1042")
         assert record.indication is None and record.events[0].indication is None
         later = AT + timedelta(days=1)
         assert ledger.consent_status("C-1042", "cookies.analytics", later) is ConsentStatus.GIVEN
+        whole = ledger.restriction("C-1042", later)  # a restriction from before scopes: everything
+        assert whole is not None and whole.scope.whole and whole.allowed_purposes == {"bookkeeping"}
+        with pytest.raises(gk.SubjectNotInformed):
+            ledger.lift_restriction("C-1042", at=later)
+
+
+def test_scoped_restrictions_round_trip(store: Any, elveta: gk.Policy) -> None:
+    from gdprkit._demo.models import MeterReading
+    from gdprkit.consent import Ledger, RestrictionScope
+
+    ledger = Ledger(store, elveta, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="c"))
+    october = RestrictionScope.period(
+        MeterReading, "read_at", datetime(2026, 9, 30, 22, tzinfo=UTC),
+        datetime(2026, 10, 31, 23, tzinfo=UTC),
+    )  # fmt: skip
+    invoices = RestrictionScope.records("Invoice", ["F-2", "F-1"], key="invoice_id")
+    ledger.restrict("C-1042", scope=october, at=AT, reason="18(1)(a)")
+    ledger.restrict("C-1042", scope=invoices, at=AT, reason="18(1)(c)", allowed_purposes=["crm"])
+    later = AT + timedelta(days=1)
+    assert [r.scope for r in ledger.restrictions("C-1042", later)] == [october, invoices]
+    ledger.record_subject_informed("C-1042", scope=october, method="letter", at=later)
+    lifted = ledger.lift_restriction("C-1042", scope=october, at=later)
+    assert lifted.informed_at == later and lifted.lifted_at == later
+    (left,) = ledger.restrictions("C-1042", later)
+    assert left.scope == invoices and left.allowed_purposes == {"crm"}

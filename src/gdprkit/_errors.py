@@ -34,6 +34,7 @@ __all__ = [
     "RetentionError",
     "SourceError",
     "StoreError",
+    "SubjectNotInformed",
     "SubjectShredded",
     "UnclassifiedFields",
     "UnknownKeyId",
@@ -236,3 +237,7 @@ class InvalidConsent(LedgerError):
     CJEU C-673/17 *Planet49*: a pre-ticked checkbox is not either. Nothing
     is recorded.
     """
+
+
+class SubjectNotInformed(LedgerError):
+    """A restriction would be lifted before the subject was told it would be (Art. 18(3))."""

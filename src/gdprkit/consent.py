@@ -13,7 +13,10 @@ subject's data may be processed for a purpose at a given instant:
 * **objections** (Art. 21): absolute for direct marketing (Art. 21(3)),
   otherwise effective until the controller records compelling grounds
   (Art. 21(1));
-* **restrictions** (Art. 18): only the purposes allowed stay open;
+* **restrictions** (Art. 18): of all data held on a subject or of part of
+  it (a :class:`RestrictionScope`: a kind of record, some record ids, a
+  period); what one covers is only stored, unless a call states an Art.
+  18(2) ground; the subject is told before it is lifted (Art. 18(3));
 * **cookie consent** (LEK (2022:482) 9 kap. 28 §): ``cookies.<category>``
   pseudo-purposes.
 
@@ -45,6 +48,7 @@ from gdprkit._consent.records import (
     ConsentStatus,
 )
 from gdprkit._consent.restrictions import Restriction
+from gdprkit._consent.scope import RestrictionScope
 from gdprkit._errors import ConsentRequired as ConsentRequired
 from gdprkit._errors import LedgerError
 from gdprkit._errors import Objected as Objected
@@ -82,6 +86,7 @@ __all__ = [
     "LedgerError",
     "Objection",
     "Restriction",
+    "RestrictionScope",
 ]
 
 #: The profile consent records conform to (DPV guide to ISO/IEC TS 27560, GDPR profile).

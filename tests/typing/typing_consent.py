@@ -17,6 +17,7 @@ from gdprkit.consent import (
     Ledger,
     Objection,
     Restriction,
+    RestrictionScope,
 )
 from gdprkit.pseudonym import Keyring, Pseudonymizer
 from gdprkit.requests import (
@@ -71,6 +72,18 @@ assert_type(ledger.restrict("C-1", allowed_purposes={"contract"}, at=now, reason
             Restriction)  # fmt: skip
 assert_type(ledger.lift_restriction("C-1", at=now), Restriction)
 assert_type(ledger.restriction("C-1", now), Restriction | None)
+october = RestrictionScope.period("MeterReading", "read_at", date(2026, 10, 1), date(2026, 11, 1))
+assert_type(october, RestrictionScope)
+assert_type(RestrictionScope.records("Invoice", ["F-1"], key="invoice_id"), RestrictionScope)
+assert_type(RestrictionScope.of_kind("Invoice").whole, bool)
+assert_type(ledger.restrict("C-1", scope=october, at=now, reason="18(1)(a)"), Restriction)
+assert_type(ledger.record_subject_informed("C-1", scope=october, method="letter", at=now),
+            Restriction)  # fmt: skip
+assert_type(ledger.lift_restriction("C-1", scope=october, at=now), Restriction)
+assert_type(ledger.restriction("C-1", now, scope=october), Restriction | None)
+assert_type(ledger.restrictions("C-1", now), tuple[Restriction, ...])
+assert_type(ledger.restrictions("C-1", now)[0].scope, RestrictionScope)
+assert_type(ledger.restrictions("C-1", now)[0].informed_at, datetime | None)
 assert_type(ledger.inactive_purposes("C-1", now), frozenset[str])
 assert_type(ledger.allowed_cookies("B-1", now), tuple[gk.CookieDeclaration, ...])
 assert_type(ledger.purge_evidence(now, Period(years=3)), int)
@@ -83,6 +96,8 @@ ledger.consent_status("C-1", "survey")  # type: ignore[call-arg]
 ledger.has_consent("C-1", "survey", date(2026, 3, 1))  # type: ignore[arg-type]
 ledger.withdraw("C-1", method="settings")  # type: ignore[call-arg]
 ledger.restrict("C-1", allowed_purposes=["contract"], at=now)  # type: ignore[call-arg]
+ledger.restrict("C-1", scope="October", at=now, reason="18(1)(a)")  # type: ignore[arg-type]
+ledger.record_subject_informed("C-1", at=now)  # type: ignore[call-arg]
 ledger.purge_evidence(now, 3)  # type: ignore[arg-type]
 
 # --- requests

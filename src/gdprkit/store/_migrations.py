@@ -230,6 +230,15 @@ _V4_LEDGER_DECISIONS: Final = """
 -- before it was asked for or without it, and for withdrawals.
 ALTER TABLE consent_records ADD COLUMN indication $TEXT;
 ALTER TABLE consent_events ADD COLUMN indication $TEXT;
+
+-- What a restriction covers (Art. 18(1)): gdprkit.consent.RestrictionScope as canonical JSON,
+-- NULL for all data held on the subject (every restriction before this version). Several
+-- may be in force at once, one per scope. 'informed_at'/'informed_method': when and how the
+-- subject was told that it would be lifted, which must come first (Art. 18(3)).
+ALTER TABLE restrictions ADD COLUMN scope $TEXT;
+ALTER TABLE restrictions ADD COLUMN informed_at $TEXT CHECK (informed_at >= since);
+ALTER TABLE restrictions ADD COLUMN informed_method $TEXT
+    CHECK ((informed_at IS NULL) = (informed_method IS NULL));
 """
 
 #: ``SCRIPTS[n]`` brings a version ``n - 1`` store to version ``n``, for either engine once
