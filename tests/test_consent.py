@@ -457,7 +457,8 @@ def test_objection_takes_effect_at_its_instant(ledger, purpose, absolute):
     assert not ledger.has_objected(SUBJECT, purpose, at(1, seconds=-1))
     assert ledger.has_objected(SUBJECT, purpose, at(1))
     assert ledger.has_objected(SUBJECT, purpose, at(400))
-    assert purpose in ledger.inactive_purposes(SUBJECT, at(2))
+    # only an upheld objection makes the purpose inactive (Art. 17(1)(c)); others await assessment
+    assert (purpose in ledger.inactive_purposes(SUBJECT, at(2))) is absolute
 
 
 def test_overriding_grounds_end_an_objection_from_their_instant(ledger):
@@ -675,10 +676,14 @@ def test_inactive_purposes(ledger):
     ledger.object(SUBJECT, "stats", at=at(3))
     ledger.record_overriding_grounds(SUBJECT, "stats", at=at(4), grounds="compelling")
     assert ledger.inactive_purposes(SUBJECT, at(2)) == {"care", "offers", "news"}
-    assert ledger.inactive_purposes(SUBJECT, at(3)) == {"care", "offers", "news", "stats"}
-    assert ledger.inactive_purposes(SUBJECT, at(4)) == {"care", "offers", "news"}
+    assert ledger.inactive_purposes(SUBJECT, at(3)) == {"care", "offers", "news"}  # pending
+    assert ledger.inactive_purposes(SUBJECT, at(4)) == {"care", "offers", "news"}  # overridden
     ledger.restrict(SUBJECT, allowed_purposes=[], at=at(5), reason="18(1)(b)")
     assert ledger.inactive_purposes(SUBJECT, at(5)) == {"care", "offers", "news"}
+    ledger.object(SUBJECT, "registry", at=at(6))
+    ledger.uphold_objection(SUBJECT, "registry", at=at(7), reason="no compelling grounds")
+    assert ledger.inactive_purposes(SUBJECT, at(6)) == {"care", "offers", "news"}
+    assert ledger.inactive_purposes(SUBJECT, at(7)) == {"care", "offers", "news", "registry"}
 
 
 # --------------------------------------------------------------------------- cookies

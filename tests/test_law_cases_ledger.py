@@ -2,7 +2,8 @@
 
 Valid consent and its status at an instant (Art. 4(11), 7, Recital 32; CJEU
 C-673/17 Planet49; issue 13, point 7); restriction scoped to what is contested
-(Art. 18; issue 13, point 1). Expected values are worked out by hand
+(Art. 18; issue 13, point 1); objection as a decision (Art. 21, 18(1)(d),
+17(1)(c); issue 13, point 2). Expected values are worked out by hand
 from the law and the dates, not read from the implementation; every case runs
 on a real SQLite store through the public API.
 """
@@ -24,9 +25,15 @@ import pytest
 import gdprkit as gk
 from gdprkit import retention
 from gdprkit._demo import models as demo
-from gdprkit._demo.models import Invoice, MeterReading
+from gdprkit._demo.models import ChurnScore, Invoice, MeterReading
 from gdprkit.audit import AuditLog
-from gdprkit.consent import ConsentStatus, IndicationMethod, Ledger, RestrictionScope
+from gdprkit.consent import (
+    ConsentStatus,
+    IndicationMethod,
+    Ledger,
+    ObjectionState,
+    RestrictionScope,
+)
 from gdprkit.pseudonym import Keyring, Pseudonymizer
 from gdprkit.store.sqlite import SQLiteStore
 
@@ -49,6 +56,12 @@ def _policy() -> gk.Policy:
         "description": {"sv": "Nyhetsbrev.", "en": "Newsletter."},
         "basis": "consent",
         "categories": ["contact.email"],
+    }
+    data["purposes"]["registry"] = {
+        "name": {"sv": "Register", "en": "Registry"},
+        "description": {"sv": "Myndighetsuppgift.", "en": "Public task."},
+        "basis": "public_task",
+        "legal_reference": "Lag (2009:400) om offentlighet och sekretess",
     }
     return gk.Policy.from_dict(data, source="ledger-cases.toml")
 
@@ -348,7 +361,8 @@ def test_an_art_18_2_ground_lets_restricted_data_through_and_is_audited(
     entry = list(audit.entries(subject=SUBJECT))[-1]
     assert entry.action == "restriction.processed_on_ground"
     assert entry.details == {"purposes": ["contract"], "ground": ground.value,
-                             "article": "18(2)", "kinds": ["MeterReading"]}  # fmt: skip
+                             "article": "18(2)", "kinds": ["MeterReading"],
+                             "objection_pending": False}  # fmt: skip
     assert entry.at == "2026-11-12T13:00:00.000000+00:00"  # 14:00 CET is 13:00 UTC
     text = json.dumps(entry.to_dict())
     for personal in (SUBJECT, "M-77", "1.25", "2026-10-15"):
@@ -478,3 +492,170 @@ def test_a_record_the_scope_cannot_read_is_refused_not_passed(elveta: Ledger) ->
         gk.project(naive, "contract", at=sthlm(2026, 11, 10), guards=[elveta])
     with pytest.raises(TypeError, match="scope"):
         elveta.restrict(SUBJECT, scope="October", at=sthlm(2026, 11, 10), reason="x")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# Objection to legitimate interests as a decision (Art. 21(1), 18(1)(d), 17(1)(c))
+# ---------------------------------------------------------------------------
+#
+# On 2 Nov 2026 10:00 C-1042 objects to personalisation (legitimate interests, Art.
+# 6(1)(f)) on grounds of her particular situation. Elveta assesses it and decides on
+# 16 Nov 2026 15:00: either it records compelling legitimate grounds, or it upholds it.
+
+OBJECTED = sthlm(2026, 11, 2, 10)
+DECIDED = sthlm(2026, 11, 16, 15)
+SCORE = ChurnScore(customer_id=SUBJECT, score=0.31, computed_at=sthlm(2026, 10, 31, 2))
+OPEN = {"contract_ended": None}  # the customer relationship goes on
+
+
+@pytest.fixture
+def objected(elveta: Ledger) -> Ledger:
+    elveta.object(SUBJECT, "personalisation", at=OBJECTED, grounds="particular situation")
+    return elveta
+
+
+def _decide(ledger: Ledger, decision: str) -> None:
+    if decision == "grounds recorded":
+        ledger.record_overriding_grounds(
+            SUBJECT, "personalisation", at=DECIDED,
+            grounds="LIA-3 reviewed: fraud-relevant scoring, compelling grounds",
+        )  # fmt: skip
+    else:
+        ledger.uphold_objection(SUBJECT, "personalisation", at=DECIDED,
+                                reason="the subject's situation outweighs the interest")  # fmt: skip
+
+
+OBJECTION_CASES = [
+    pytest.param("grounds recorded", OBJECTED - timedelta(minutes=1), None, "allowed", False,
+                 id="before the objection: allowed"),
+    pytest.param("grounds recorded", OBJECTED, ObjectionState.PENDING_ASSESSMENT,
+                 "ObjectionPending", False,
+                 id="pending: restricted (18(1)(d)), not yet erasable (17(1)(c))"),
+    pytest.param("grounds recorded", DECIDED - timedelta(minutes=1),
+                 ObjectionState.PENDING_ASSESSMENT, "ObjectionPending", False,
+                 id="a minute before the decision: still pending"),
+    pytest.param("grounds recorded", DECIDED, ObjectionState.OVERRIDDEN, "allowed", False,
+                 id="compelling grounds recorded: processing resumes"),
+    pytest.param("upheld", DECIDED - timedelta(minutes=1), ObjectionState.PENDING_ASSESSMENT,
+                 "ObjectionPending", False, id="before upholding: pending"),
+    pytest.param("upheld", DECIDED, ObjectionState.UPHELD, "Objected", True,
+                 id="upheld: stops for good, erasable under 17(1)(c)"),
+    pytest.param("upheld", sthlm(2027, 6, 1), ObjectionState.UPHELD, "Objected", True,
+                 id="months later: still upheld"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("decision", "when", "state", "outcome", "inactive"), OBJECTION_CASES)
+def test_an_objection_is_pending_until_the_controller_decides(
+    objected: Ledger, decision: str, when: datetime, state: ObjectionState | None,
+    outcome: str, inactive: bool,
+) -> None:  # fmt: skip
+    _decide(objected, decision)
+    assert objected.objection_state(SUBJECT, "personalisation", when) is state
+    assert _outcome(lambda: gk.project(SCORE, "personalisation", at=when, guards=[objected])) == (
+        outcome
+    )
+    assert ("personalisation" in objected.inactive_purposes(SUBJECT, when)) is inactive
+    verdict = retention.evaluate_object(
+        SCORE, OPEN, when, inactive_purposes=objected.inactive_purposes(SUBJECT, when)
+    )
+    expected = retention.Status.EXPIRED if inactive else retention.Status.KEEP
+    assert verdict["score"].status is expected
+
+
+def test_a_pending_objection_is_both_objected_and_restricted(objected: Ledger) -> None:
+    with pytest.raises(gk.ObjectionPending) as info:
+        gk.project(SCORE, "personalisation", at=OBJECTED, guards=[objected])
+    assert isinstance(info.value, gk.Objected) and isinstance(info.value, gk.Restricted)
+    assert "18(1)(d)" in str(info.value) and "21(1)" in str(info.value)
+    assert SUBJECT not in str(info.value)
+
+
+def test_while_pending_an_art_18_2_ground_lets_processing_through_and_is_audited(
+    objected: Ledger, audit: AuditLog
+) -> None:
+    when = sthlm(2026, 11, 5, 11)
+    assert gk.project(SCORE, "personalisation", at=when, guards=[objected],
+                      ground=gk.RestrictionGround.LEGAL_CLAIMS)  # fmt: skip
+    entry = list(audit.entries(subject=SUBJECT))[-1]
+    assert entry.action == "restriction.processed_on_ground"
+    assert entry.details == {"purposes": ["personalisation"], "ground": "legal_claims",
+                             "article": "18(2)", "kinds": [], "objection_pending": True}  # fmt: skip
+    objected.uphold_objection(SUBJECT, "personalisation", at=DECIDED, reason="upheld")
+    with pytest.raises(gk.Objected):  # once upheld, no ground reopens the purpose
+        gk.project(SCORE, "personalisation", at=DECIDED, guards=[objected],
+                   ground=gk.RestrictionGround.LEGAL_CLAIMS)  # fmt: skip
+
+
+def test_the_decision_is_kept_as_evidence(objected: Ledger, audit: AuditLog) -> None:
+    _decide(objected, "grounds recorded")
+    (objection,) = objected.objections(SUBJECT)
+    assert objection.overridden_at == DECIDED and objection.upheld_at is None
+    assert objection.overriding_grounds is not None and "LIA-3" in objection.overriding_grounds
+    assert "LIA-3" not in repr(objection) and "particular" not in repr(objection)
+    assert [e.action for e in audit.entries(subject=SUBJECT)][-2:] == [
+        "objection.recorded", "objection.overridden"]  # fmt: skip
+    # a new objection (a new particular situation) is pending again
+    again = objected.object(SUBJECT, "personalisation", at=sthlm(2027, 1, 10))
+    assert again.state(sthlm(2027, 1, 10)) is ObjectionState.PENDING_ASSESSMENT
+    objected.uphold_objection(SUBJECT, "personalisation", at=sthlm(2027, 1, 20), reason="upheld")
+    upheld = objected.objections(SUBJECT)[-1]
+    assert (upheld.upheld_at, upheld.upholding_reason) == (sthlm(2027, 1, 20), "upheld")
+    assert objected.object(SUBJECT, "personalisation", at=sthlm(2027, 2, 1)) == upheld
+
+
+def test_direct_marketing_is_absolute_from_the_moment_recorded(elveta: Ledger) -> None:
+    objection = elveta.object(SUBJECT, "marketing", at=OBJECTED)
+    assert objection.absolute
+    assert elveta.objection_state(SUBJECT, "marketing", OBJECTED) is ObjectionState.UPHELD
+    assert "marketing" in elveta.inactive_purposes(SUBJECT, OBJECTED)  # 17(1)(c), 21(2)
+    with pytest.raises(gk.LedgerError, match=r"21\(3\)"):
+        elveta.record_overriding_grounds(SUBJECT, "marketing", at=DECIDED, grounds="we insist")
+    with pytest.raises(gk.LedgerError, match=r"21\(3\)"):
+        elveta.uphold_objection(SUBJECT, "marketing", at=DECIDED, reason="nothing to assess")
+
+
+def test_an_objection_to_a_public_task_follows_art_21_1_too(ledger: Ledger) -> None:
+    ledger.object(SUBJECT, "registry", at=OBJECTED, grounds="particular situation")
+    assert ledger.objection_state(SUBJECT, "registry", OBJECTED) is (
+        ObjectionState.PENDING_ASSESSMENT
+    )
+    assert "registry" not in ledger.inactive_purposes(SUBJECT, OBJECTED)
+    ledger.uphold_objection(SUBJECT, "registry", at=DECIDED, reason="no compelling grounds")
+    assert "registry" in ledger.inactive_purposes(SUBJECT, DECIDED)
+
+
+DECISION_ERRORS = [
+    pytest.param(False, lambda lg: lg.uphold_objection(SUBJECT, "personalisation", at=DECIDED,
+                                                       reason="x"),
+                 gk.LedgerError, "pending assessment", id="nothing to uphold"),
+    pytest.param(False, lambda lg: lg.uphold_objection(SUBJECT, "contract", at=DECIDED,
+                                                       reason="x"),
+                 gk.LedgerError, "pending assessment", id="no objection to a contract purpose"),
+    pytest.param(True, lambda lg: (_decide(lg, "upheld"), _decide(lg, "upheld")),
+                 gk.LedgerError, "latest was upheld", id="upheld twice"),
+    pytest.param(True, lambda lg: (_decide(lg, "upheld"), _decide(lg, "grounds recorded")),
+                 gk.LedgerError, "latest was upheld", id="grounds after upholding"),
+    pytest.param(True, lambda lg: (_decide(lg, "grounds recorded"), _decide(lg, "upheld")),
+                 gk.LedgerError, "latest was overridden", id="upheld after grounds"),
+    pytest.param(True, lambda lg: lg.uphold_objection(SUBJECT, "personalisation", at=DECIDED,
+                                                      reason=" "),
+                 ValueError, "reason", id="a blank reason"),
+    pytest.param(True, lambda lg: lg.uphold_objection(SUBJECT, "personalisation",
+                                                      at=datetime(2026, 11, 16), reason="x"),
+                 gk.NaiveDatetimeError, "at", id="a naive instant"),
+    pytest.param(True, lambda lg: lg.uphold_objection(SUBJECT, "personalisation",
+                                                      at=OBJECTED - timedelta(days=1), reason="x"),
+                 gk.LedgerError, "append-only", id="a decision dated before the objection"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("objects_first", "call", "error", "match"), DECISION_ERRORS)
+def test_decisions_that_do_not_fit_are_typed_errors(
+    elveta: Ledger, objects_first: bool, call: Any, error: type[Exception], match: str
+) -> None:
+    if objects_first:
+        elveta.object(SUBJECT, "personalisation", at=OBJECTED)
+    with pytest.raises(error, match=match) as info:
+        call(elveta)
+    assert SUBJECT not in str(info.value)

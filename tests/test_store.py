@@ -418,7 +418,7 @@ def test_ledger_and_requests(store: Any, elveta: gk.Policy) -> None:
 def test_a_ledger_from_before_the_decision_columns_migrates_with_its_entries(
     engine: Engine, elveta: gk.Policy
 ) -> None:
-    from gdprkit.consent import ConsentStatus, Ledger
+    from gdprkit.consent import ConsentStatus, Ledger, ObjectionState
 
     before = _migrations.SCRIPTS.index(_migrations._V4_LEDGER_DECISIONS) - 1
     ring = Keyring.generate(at=AT)
@@ -449,6 +449,10 @@ def test_a_ledger_from_before_the_decision_columns_migrates_with_its_entries(
             " VALUES (?, ?, '18(1)(a)', '[\"bookkeeping\"]')",
             (token, stamp),
         )
+        conn.executemany(
+            "INSERT INTO objections (subject, purpose, at, absolute) VALUES (?, ?, ?, ?)",
+            [(token, "personalisation", stamp, 0), (token, "marketing", stamp, 1)],
+        )
     with engine.open(target=target) as migrated:
         ledger = Ledger(migrated, elveta, pseudonymizer=names)
         (record,) = ledger.records("C-1042")
@@ -459,6 +463,11 @@ def test_a_ledger_from_before_the_decision_columns_migrates_with_its_entries(
         assert whole is not None and whole.scope.whole and whole.allowed_purposes == {"bookkeeping"}
         with pytest.raises(gk.SubjectNotInformed):
             ledger.lift_restriction("C-1042", at=later)
+        # an objection in force before decisions were kept awaits the controller's assessment
+        state = ledger.objection_state("C-1042", "personalisation", later)
+        assert state is ObjectionState.PENDING_ASSESSMENT
+        assert ledger.objection_state("C-1042", "marketing", later) is ObjectionState.UPHELD
+        assert ledger.inactive_purposes("C-1042", later) == {"marketing"}
 
 
 def test_scoped_restrictions_round_trip(store: Any, elveta: gk.Policy) -> None:
@@ -480,3 +489,20 @@ def test_scoped_restrictions_round_trip(store: Any, elveta: gk.Policy) -> None:
     assert lifted.informed_at == later and lifted.lifted_at == later
     (left,) = ledger.restrictions("C-1042", later)
     assert left.scope == invoices and left.allowed_purposes == {"crm"}
+
+
+def test_objection_decisions_round_trip(store: Any, elveta: gk.Policy) -> None:
+    from gdprkit.consent import Ledger, ObjectionState
+
+    ledger = Ledger(store, elveta, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="c"))
+    ledger.object("C-1042", "personalisation", at=AT, grounds="particular situation")
+    ledger.object("C-1043", "personalisation", at=AT)
+    ledger.uphold_objection("C-1042", "personalisation", at=AT + timedelta(days=9), reason="r")
+    ledger.record_overriding_grounds(
+        "C-1043", "personalisation", at=AT + timedelta(days=9), grounds="g"
+    )
+    later = AT + timedelta(days=10)
+    assert ledger.objection_state("C-1042", "personalisation", later) is ObjectionState.UPHELD
+    assert ledger.objection_state("C-1043", "personalisation", later) is ObjectionState.OVERRIDDEN
+    assert ledger.inactive_purposes("C-1042", later) == {"personalisation"}
+    assert ledger.inactive_purposes("C-1043", later) == frozenset()

@@ -23,6 +23,7 @@ __all__ = [
     "NoGuard",
     "NotTagged",
     "Objected",
+    "ObjectionPending",
     "PackageIntegrityError",
     "PolicyError",
     "PolicyProblem",
@@ -241,3 +242,11 @@ class InvalidConsent(LedgerError):
 
 class SubjectNotInformed(LedgerError):
     """A restriction would be lifted before the subject was told it would be (Art. 18(3))."""
+
+
+class ObjectionPending(Objected, Restricted):
+    """An objection to the purpose awaits the controller's assessment (Art. 21(1), 18(1)(d)).
+
+    Processing is restricted meanwhile: an :class:`Objected` and a
+    :class:`Restricted` at once, so a stated Art. 18(2) ground lets it through.
+    """

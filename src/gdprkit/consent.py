@@ -10,9 +10,11 @@ subject's data may be processed for a purpose at a given instant:
   withdrawal is one call (Art. 7(3)) and reaches forward only; its
   :class:`ConsentStatus` at an instant is given, withdrawn, expired or never
   given;
-* **objections** (Art. 21): absolute for direct marketing (Art. 21(3)),
-  otherwise effective until the controller records compelling grounds
-  (Art. 21(1));
+* **objections** (Art. 21) as decisions (:class:`ObjectionState`): absolute
+  for direct marketing (Art. 21(3)); otherwise pending assessment, with the
+  purpose restricted meanwhile (Art. 18(1)(d)), until the controller records
+  compelling grounds (processing resumes) or upholds it (processing stops
+  for good, and the data may be erased, Art. 17(1)(c));
 * **restrictions** (Art. 18): of all data held on a subject or of part of
   it (a :class:`RestrictionScope`: a kind of record, some record ids, a
   period); what one covers is only stored, unless a call states an Art.
@@ -39,7 +41,7 @@ from gdprkit._consent import cookies as _cookies
 from gdprkit._consent import records as _records
 from gdprkit._consent.indication import IndicationMethod
 from gdprkit._consent.ledger import Ledger
-from gdprkit._consent.objections import Objection
+from gdprkit._consent.objections import Objection, ObjectionState
 from gdprkit._consent.records import (
     ConsentEvent,
     ConsentPurpose,
@@ -85,6 +87,7 @@ __all__ = [
     "Ledger",
     "LedgerError",
     "Objection",
+    "ObjectionState",
     "Restriction",
     "RestrictionScope",
 ]

@@ -16,6 +16,7 @@ from gdprkit.consent import (
     IndicationMethod,
     Ledger,
     Objection,
+    ObjectionState,
     Restriction,
     RestrictionScope,
 )
@@ -68,6 +69,11 @@ assert_type(ledger.records("C-1"), tuple[ConsentRecord, ...])
 assert_type(ledger.object("C-1", "marketing", at=now), Objection)
 assert_type(ledger.record_overriding_grounds("C-1", "crm", at=now, grounds="g"), Objection)
 assert_type(ledger.has_objected("C-1", "marketing", now), bool)
+assert_type(ledger.uphold_objection("C-1", "crm", at=now, reason="r"), Objection)
+assert_type(ledger.objection_state("C-1", "crm", now), ObjectionState | None)
+assert_type(ledger.objections("C-1")[0].state(now), ObjectionState | None)
+assert_type(ledger.objections("C-1")[0].upheld_at, datetime | None)
+assert_type(ObjectionState.UPHELD.erasable, bool)
 assert_type(ledger.restrict("C-1", allowed_purposes={"contract"}, at=now, reason="18(1)(a)"),
             Restriction)  # fmt: skip
 assert_type(ledger.lift_restriction("C-1", at=now), Restriction)
@@ -98,6 +104,7 @@ ledger.withdraw("C-1", method="settings")  # type: ignore[call-arg]
 ledger.restrict("C-1", allowed_purposes=["contract"], at=now)  # type: ignore[call-arg]
 ledger.restrict("C-1", scope="October", at=now, reason="18(1)(a)")  # type: ignore[arg-type]
 ledger.record_subject_informed("C-1", at=now)  # type: ignore[call-arg]
+ledger.uphold_objection("C-1", "crm", at=now)  # type: ignore[call-arg]
 ledger.purge_evidence(now, 3)  # type: ignore[arg-type]
 
 # --- requests

@@ -239,6 +239,14 @@ ALTER TABLE restrictions ADD COLUMN scope $TEXT;
 ALTER TABLE restrictions ADD COLUMN informed_at $TEXT CHECK (informed_at >= since);
 ALTER TABLE restrictions ADD COLUMN informed_method $TEXT
     CHECK ((informed_at IS NULL) = (informed_method IS NULL));
+
+-- Objections as decisions (Art. 21(1)): pending assessment from 'at' until the controller
+-- records compelling legitimate grounds ('overridden_at') or upholds it ('upheld_at', with
+-- its reason), never both. Direct marketing ('absolute') is upheld from 'at' (Art. 21(3)).
+ALTER TABLE objections ADD COLUMN upheld_at $TEXT CHECK (upheld_at >= at);
+ALTER TABLE objections ADD COLUMN upholding_reason $TEXT
+    CHECK ((upheld_at IS NULL) = (upholding_reason IS NULL)
+           AND (upheld_at IS NULL OR (overridden_at IS NULL AND absolute = 0)));
 """
 
 #: ``SCRIPTS[n]`` brings a version ``n - 1`` store to version ``n``, for either engine once
