@@ -378,6 +378,14 @@ def test_a_ground_is_recorded_only_where_it_was_needed(elveta: Ledger, audit: Au
     assert len(list(audit.entries(subject=SUBJECT))) == before
 
 
+def test_a_ground_is_recorded_with_the_instant_of_the_use(elveta: Ledger) -> None:
+    reading = _reading(sthlm(2026, 10, 15, 12))
+    with pytest.raises(TypeError, match="at="):  # "as things stand" is no instant to audit
+        gk.project(reading, "contract", guards=[elveta], ground=gk.RestrictionGround.LEGAL_CLAIMS)
+    with pytest.raises(gk.Restricted):
+        gk.project(reading, "contract", guards=[elveta])  # as things stand: restricted
+
+
 def test_a_ground_needs_an_audit_log_and_an_instant(store: SQLiteStore) -> None:
     bare = Ledger(store, demo.policy, pseudonymizer=Pseudonymizer(KEYRING, domain="ledger"))
     bare.restrict(SUBJECT, scope=OCTOBER, at=PLACED, reason="18(1)(a)")
@@ -477,6 +485,13 @@ SCOPE_ERRORS = [
     pytest.param(lambda: RestrictionScope.records(Invoice, "F-1", key="invoice_id"),
                  TypeError, "single string", id="one id as a bare string"),
     pytest.param(lambda: RestrictionScope.of_kind(""), ValueError, "kind", id="an empty kind"),
+    pytest.param(lambda: RestrictionScope(key="invoice_id", ids=frozenset({"F-1"})),
+                 ValueError, "kind", id="built directly: ids without a kind"),
+    pytest.param(lambda: RestrictionScope(kind="Invoice", key="invoice_id"),
+                 ValueError, "ids", id="built directly: a key without ids"),
+    pytest.param(lambda: RestrictionScope(kind="MeterReading", field="read_at",
+                                          start=date(2026, 10, 1)),
+                 ValueError, "end=", id="built directly: a period without its end"),
 ]  # fmt: skip
 
 

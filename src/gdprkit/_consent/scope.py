@@ -83,6 +83,16 @@ class RestrictionScope:
     start: Bound | None = None
     end: Bound | None = None
 
+    def __attrs_post_init__(self) -> None:
+        # A scope built directly, not by a constructor, must still say one thing clearly.
+        by_ids, by_period = self.key is not None or bool(self.ids), self.field is not None
+        if (by_ids or by_period or self.start or self.end) and self.kind is None:
+            raise ValueError("a restriction scope that selects records must name their kind")
+        if by_ids and (self.key is None or not self.ids or by_period):
+            raise ValueError("a scope by record ids needs key= and ids, and no period")
+        if by_period != (self.start is not None and self.end is not None):
+            raise ValueError("a scope by period needs field=, start= and end=")
+
     @classmethod
     def everything(cls) -> RestrictionScope:
         """All data held on the subject: the restriction of the whole subject."""
