@@ -108,6 +108,13 @@ MINIMAL: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _no_guards_left_installed() -> Iterator[None]:
+    """Guards installed with ``gk.install_guards()`` are process-wide: none outlives its test."""
+    yield
+    gk.install_guards()
+
+
 @pytest.fixture(scope="session")
 def elveta() -> gk.Policy:
     """Elveta's policy as shipped in examples/elveta/policy.toml."""

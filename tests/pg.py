@@ -241,7 +241,7 @@ def change_consent(
     and exactly one withdrawal must cover the three cookie categories.
     """
     from gdprkit import store
-    from gdprkit.consent import Ledger
+    from gdprkit.consent import IndicationMethod, Ledger
     from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer
 
     ring = Keyring.from_json(key, kek=Kek.from_callable(lambda: kek_text))
@@ -255,6 +255,7 @@ def change_consent(
                 [f"cookies.{category}"],
                 method=f"banner w{worker} r{n}",
                 at=T0 + timedelta(hours=1),
+                indication=IndicationMethod.CLICKED_ACCEPT,
             )
         barrier.wait(timeout=60)
         ledger.withdraw("C-1042", method=f"settings w{worker}", at=T0 + timedelta(hours=2))

@@ -22,6 +22,7 @@ from gdprkit.consent import (
     SCHEMA_VERSION,
     ConsentRecord,
     ConsentState,
+    IndicationMethod,
     Ledger,
     LedgerError,
     Restriction,
@@ -35,6 +36,8 @@ from .conftest import MINIMAL, ROOT
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SUBJECT = "C-1042"
 KEYRING = Keyring.generate()
+BOX = IndicationMethod.TICKED_BOX
+LINK = IndicationMethod.CLICKED_ACCEPT  # a renewal link the subject followed and confirmed
 
 
 def _policy_dict() -> dict[str, Any]:
@@ -101,6 +104,7 @@ def grant(
 ) -> ConsentRecord:
     kw.setdefault("notice_version", "notice-v3")
     kw.setdefault("method", "unticked checkbox on the account page")
+    kw.setdefault("indication", IndicationMethod.TICKED_BOX)
     return ledger.grant(SUBJECT, purposes, at=when, **kw)
 
 
@@ -253,7 +257,8 @@ def timeline(ledger):
         if action == "grant":
             grant(ledger, purposes, when=at(day), duration=duration)
         elif action == "renew":
-            ledger.renew(SUBJECT, purposes, method="e-mail link", at=at(day), duration=duration)
+            ledger.renew(SUBJECT, purposes, method="e-mail link", at=at(day), duration=duration,
+                         indication=IndicationMethod.CLICKED_ACCEPT)  # fmt: skip
         else:
             ledger.withdraw(SUBJECT, purposes, method="settings page", at=at(day))
     return ledger
@@ -321,7 +326,7 @@ def test_history_cannot_be_rewritten_backwards(ledger):
     with pytest.raises(LedgerError, match="append-only"):
         grant(ledger, when=at(4))
     with pytest.raises(LedgerError, match="append-only"):
-        ledger.renew(SUBJECT, ["survey"], method="x", at=at(3))
+        ledger.renew(SUBJECT, ["survey"], method="x", at=at(3), indication=LINK)
     with pytest.raises(LedgerError, match="append-only"):
         ledger.withdraw(SUBJECT, method="x", at=at(3))
     assert ledger.withdraw(SUBJECT, method="x", at=at(0)) == ()  # nothing was active yet
@@ -331,7 +336,7 @@ def test_history_cannot_be_rewritten_backwards(ledger):
 
 def test_renew_needs_a_consent_to_renew(ledger):
     with pytest.raises(LedgerError, match="no consent to renew"):
-        ledger.renew(SUBJECT, ["survey"], method="x", at=T0)
+        ledger.renew(SUBJECT, ["survey"], method="x", at=T0, indication=LINK)
 
 
 # Hypothesis: the SQL answer agrees with a plain replay of the events.
@@ -399,16 +404,18 @@ def test_has_consent_agrees_with_a_plain_replay(shared_ledger, steps, probes):
     for hours, action, purposes, duration in steps:
         when = when + timedelta(hours=hours)
         if action == "grant":
-            shared_ledger.grant(subject, purposes, notice_version="v1", method="form",
+            shared_ledger.grant(subject, purposes, notice_version="v1", method="form", indication=BOX,
                                 at=when, duration=duration)  # fmt: skip
             events += [(when, records, p, "given", duration) for p in purposes]
             records += 1
         elif action == "renew":
             if not all(_open_records(events, p) for p in purposes):
                 with pytest.raises(LedgerError):
-                    shared_ledger.renew(subject, purposes, method="link", at=when)
+                    shared_ledger.renew(subject, purposes, method="link", at=when,
+                                        indication=LINK)  # fmt: skip
                 continue
-            shared_ledger.renew(subject, purposes, method="link", at=when, duration=duration)
+            shared_ledger.renew(subject, purposes, method="link", at=when, duration=duration,
+                                indication=LINK)  # fmt: skip
             events += [(when, r, p, "renewed", duration) for p in purposes
                        for r in _open_records(events, p)]  # fmt: skip
         else:
@@ -450,7 +457,8 @@ def test_objection_takes_effect_at_its_instant(ledger, purpose, absolute):
     assert not ledger.has_objected(SUBJECT, purpose, at(1, seconds=-1))
     assert ledger.has_objected(SUBJECT, purpose, at(1))
     assert ledger.has_objected(SUBJECT, purpose, at(400))
-    assert purpose in ledger.inactive_purposes(SUBJECT, at(2))
+    # only an upheld objection makes the purpose inactive (Art. 17(1)(c)); others await assessment
+    assert (purpose in ledger.inactive_purposes(SUBJECT, at(2))) is absolute
 
 
 def test_overriding_grounds_end_an_objection_from_their_instant(ledger):
@@ -512,6 +520,10 @@ def test_restriction_lifecycle(ledger):
     assert placed == Restriction(frozenset({"service"}), at(1), "18(1)(a) accuracy contested")
     assert placed.allows("service") and not placed.allows("news")
     assert ledger.restriction(SUBJECT, at(2)) == placed
+    with pytest.raises(gk.SubjectNotInformed, match=r"18\(3\)"):
+        ledger.lift_restriction(SUBJECT, at=at(3))
+    informed = ledger.record_subject_informed(SUBJECT, at=at(3), method="letter")
+    assert informed.informed_at == at(3)
     lifted = ledger.lift_restriction(SUBJECT, at=at(3))
     assert lifted.lifted_at == at(3)
     assert ledger.restriction(SUBJECT, at(2)) == lifted
@@ -664,10 +676,14 @@ def test_inactive_purposes(ledger):
     ledger.object(SUBJECT, "stats", at=at(3))
     ledger.record_overriding_grounds(SUBJECT, "stats", at=at(4), grounds="compelling")
     assert ledger.inactive_purposes(SUBJECT, at(2)) == {"care", "offers", "news"}
-    assert ledger.inactive_purposes(SUBJECT, at(3)) == {"care", "offers", "news", "stats"}
-    assert ledger.inactive_purposes(SUBJECT, at(4)) == {"care", "offers", "news"}
+    assert ledger.inactive_purposes(SUBJECT, at(3)) == {"care", "offers", "news"}  # pending
+    assert ledger.inactive_purposes(SUBJECT, at(4)) == {"care", "offers", "news"}  # overridden
     ledger.restrict(SUBJECT, allowed_purposes=[], at=at(5), reason="18(1)(b)")
     assert ledger.inactive_purposes(SUBJECT, at(5)) == {"care", "offers", "news"}
+    ledger.object(SUBJECT, "registry", at=at(6))
+    ledger.uphold_objection(SUBJECT, "registry", at=at(7), reason="no compelling grounds")
+    assert ledger.inactive_purposes(SUBJECT, at(6)) == {"care", "offers", "news"}
+    assert ledger.inactive_purposes(SUBJECT, at(7)) == {"care", "offers", "news", "registry"}
 
 
 # --------------------------------------------------------------------------- cookies
@@ -688,6 +704,7 @@ def test_allowed_cookies(ledger, granted, withdrawn, expected):
     browser = "browser-7f3a"
     if granted:
         ledger.grant(browser, granted, notice_version="cookies-v3", method="cookie dialog",
+                     indication=IndicationMethod.CHOSE_SETTINGS,
                      at=T0, duration="P12M")  # fmt: skip
     if withdrawn:
         ledger.withdraw(browser, withdrawn, method="cookie dialog", at=at(1))
@@ -698,7 +715,8 @@ def test_allowed_cookies(ledger, granted, withdrawn, expected):
 
 def test_cookie_consent_record_names_the_third_party(ledger):
     record = ledger.grant("browser-1", ["cookies.marketing"], notice_version="cookies-v3",
-                          method="cookie dialog", at=T0)  # fmt: skip
+                          method="cookie dialog", at=T0,
+                          indication=IndicationMethod.CHOSE_SETTINGS)  # fmt: skip
     (purpose,) = record.purposes
     assert purpose.recipients == ("Annons AB",)
     assert purpose.retention == "_ads: P90D"
@@ -730,11 +748,12 @@ def test_purge_evidence_deletes_only_records_ended_longer_ago_than_keep(ledger, 
 
 def test_every_change_is_audited_with_purpose_ids_only(ledger, audit, store):
     grant(ledger, ["survey"])
-    ledger.renew(SUBJECT, ["survey"], method="link", at=at(1))
+    ledger.renew(SUBJECT, ["survey"], method="link", at=at(1), indication=LINK)
     ledger.withdraw(SUBJECT, method="settings", at=at(2))
     ledger.object(SUBJECT, "stats", at=at(3))
     ledger.record_overriding_grounds(SUBJECT, "stats", at=at(4), grounds="compelling")
     ledger.restrict(SUBJECT, allowed_purposes=["service"], at=at(5), reason="18(1)(a)")
+    ledger.record_subject_informed(SUBJECT, at=at(6), method="letter")
     ledger.lift_restriction(SUBJECT, at=at(6))
     entries = list(audit.entries(subject=SUBJECT))
     assert [e.action for e in entries] == [
@@ -744,9 +763,11 @@ def test_every_change_is_audited_with_purpose_ids_only(ledger, audit, store):
         "objection.recorded",
         "objection.overridden",
         "restriction.placed",
+        "restriction.subject_informed",
         "restriction.lifted",
     ]
-    assert all(set(e.details) == {"purposes"} for e in entries)
+    assert all(set(e.details) - {"scope"} == {"purposes"} for e in entries)
+    assert entries[-1].details["scope"] == {"kind": "everything"}
     assert entries[2].details == {"purposes": ["survey"]}
     audit.verify()
     assert SUBJECT not in dump(store)
@@ -781,7 +802,8 @@ def test_purge_evidence_defaults_to_the_policys_rule(tmp_path):
         store_, demo_models.policy, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="l")
     )
     t0 = datetime(2026, 1, 10, 12, tzinfo=UTC)
-    ledger_.grant("B-1", ["cookies.analytics"], notice_version="v1", method="dialog", at=t0)
+    ledger_.grant("B-1", ["cookies.analytics"], notice_version="v1", method="dialog", at=t0,
+                  indication=IndicationMethod.CHOSE_SETTINGS)  # fmt: skip
     ledger_.withdraw("B-1", method="dialog", at=t0 + timedelta(days=1))
     assert ledger_.purge_evidence(datetime(2028, 1, 1, tzinfo=UTC)) == 0  # within three years
     assert ledger_.purge_evidence(datetime(2029, 2, 1, tzinfo=UTC)) == 1

@@ -38,7 +38,8 @@ FACADES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "gdprkit.consent": (
         (
             "COOKIE_PREFIX", "SCHEMA_VERSION", "ConsentEvent", "ConsentPurpose", "ConsentRecord",
-            "ConsentState", "Ledger", "LedgerError", "Objection", "Restriction",
+            "ConsentState", "ConsentStatus", "IndicationMethod", "Ledger", "LedgerError",
+            "Objection", "ObjectionState", "Restriction", "RestrictionScope",
         ),
         (
             "Art9Condition", "ConsentRequired", "CookieDeclaration", "DPV", "DPV_GDPR", "DPV_PD",
@@ -87,9 +88,10 @@ FACADES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "gdprkit.tagging": (
         (
-            "FieldInfo", "Guard", "ModelAdapter", "ModelField", "NotPersonal", "Personal",
-            "Schema", "Tag", "install_guards", "not_personal", "pd_field", "personal_data",
-            "project", "register_model_adapter", "schema_of", "using_guards",
+            "FieldInfo", "GroundedGuard", "Guard", "ModelAdapter", "ModelField", "NotPersonal",
+            "Personal", "RestrictionGround", "Schema", "Tag", "install_guards", "not_personal",
+            "pd_field", "personal_data", "project", "register_model_adapter", "schema_of",
+            "using_guards",
         ),
         (
             "Art9Condition", "BUILTIN_TAXONOMY", "DataCategory", "NotTagged", "Origin",
@@ -115,11 +117,12 @@ STORE_API = (
 #: The exceptions and warnings of gdprkit._errors, every one exported from the package.
 ERRORS = (
     "AnonymizationError", "AuditIntegrityError", "ConsentRequired", "GdprkitError",
-    "GdprkitWarning", "InvalidAuditHead", "InvalidToken", "KekError", "KeyringError",
-    "LedgerError", "NaiveDatetimeError", "NotTagged", "Objected", "PackageIntegrityError",
-    "PolicyError", "PolicyProblem", "ProcessingRefused", "PurposeNotAllowed",
-    "RectificationError", "RequestStateError", "Restricted", "RetentionError", "SourceError",
-    "StoreError", "StoreWarning", "SubjectShredded", "UnclassifiedFields", "UnknownKeyId",
+    "GdprkitWarning", "InvalidAuditHead", "InvalidConsent", "InvalidToken", "KekError",
+    "KeyringError", "LedgerError", "NaiveDatetimeError", "NoGuard", "NotTagged", "Objected",
+    "ObjectionPending", "PackageIntegrityError", "PolicyError", "PolicyProblem",
+    "ProcessingRefused", "PurposeNotAllowed", "RectificationError", "RequestStateError",
+    "Restricted", "RetentionError", "SourceError", "StoreError", "StoreWarning",
+    "SubjectNotInformed", "SubjectShredded", "UnclassifiedFields", "UnknownKeyId",
     "UnknownLanguage", "UnknownPurpose", "UnknownRequest", "UnknownTokenKey",
 )  # fmt: skip
 

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POLICY_PATH = ROOT / "examples" / "elveta" / "policy.toml"
 STHLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=STHLM)
+TICKED = gk.consent.IndicationMethod.TICKED_BOX
 
 
 @pytest.fixture(scope="module")
@@ -1298,8 +1299,9 @@ def test_consent_grant_withdraw_as_of(ledger_world: dict[str, Any]) -> None:
     with pytest.raises(gk.ConsentRequired):
         gk.project(m, "newsletter", at=NOW, guards=[ledger])
     ledger.grant(
-        "C-1", ["newsletter"], notice_version="v1", method="web form, unticked box", at=NOW
-    )
+        "C-1", ["newsletter"], notice_version="v1", method="web form, unticked box", at=NOW,
+        indication=TICKED,
+    )  # fmt: skip
     t1 = NOW + timedelta(days=1)
     assert ledger.has_consent("C-1", "newsletter", t1)
     assert not ledger.has_consent("C-1", "newsletter", NOW - timedelta(seconds=1))
@@ -1319,8 +1321,9 @@ def test_consent_for_non_consent_purpose_or_naive_refused(ledger_world: dict[str
     ledger = ledger_world["ledger"]
     with pytest.raises(gk.NaiveDatetimeError):
         ledger.grant(
-            "C-1", ["newsletter"], notice_version="v1", method="x", at=datetime(2026, 1, 1)
-        )
+            "C-1", ["newsletter"], notice_version="v1", method="x", at=datetime(2026, 1, 1),
+            indication=TICKED,
+        )  # fmt: skip
     with pytest.raises(gk.NaiveDatetimeError):
         ledger.has_consent("C-1", "newsletter", datetime(2026, 1, 1))
     with pytest.raises(gk.NaiveDatetimeError):
@@ -1331,7 +1334,8 @@ def test_consent_for_non_consent_purpose_or_naive_refused(ledger_world: dict[str
 
 def test_consent_duration_expires(ledger_world: dict[str, Any]) -> None:
     ledger = ledger_world["ledger"]
-    ledger.grant("C-9", ["newsletter"], notice_version="v1", method="x", at=NOW, duration="P12M")
+    ledger.grant("C-9", ["newsletter"], notice_version="v1", method="x", at=NOW, duration="P12M",
+                 indication=TICKED)  # fmt: skip
     assert ledger.has_consent("C-9", "newsletter", NOW + timedelta(days=300))
     assert not ledger.has_consent("C-9", "newsletter", NOW + timedelta(days=400))
 
@@ -1346,8 +1350,9 @@ def test_allowed_cookies(tmp_path: Path, policy: gk.Policy) -> None:
     names = {c.name for c in ledger.allowed_cookies("browser-1", NOW)}
     assert names == {"sessionid", "csrftoken", "cookie_consent"}
     ledger.grant(
-        "browser-1", ["cookies.analytics"], notice_version="cookie-v3", method="dialog", at=NOW
-    )
+        "browser-1", ["cookies.analytics"], notice_version="cookie-v3", method="dialog", at=NOW,
+        indication=gk.consent.IndicationMethod.CHOSE_SETTINGS,
+    )  # fmt: skip
     t1 = NOW + timedelta(minutes=1)
     names = {c.name for c in ledger.allowed_cookies("browser-1", t1)}
     assert names == {"sessionid", "csrftoken", "cookie_consent", "_elveta_stats"}
@@ -1611,7 +1616,8 @@ def test_erasure_restricts_what_stays_and_lists_recipients(
 
 def test_withdraw_all_in_one_call(ledger_world: dict[str, Any]) -> None:
     ledger = ledger_world["ledger"]
-    ledger.grant("C-5", ["newsletter"], notice_version="v1", method="form", at=NOW)
+    ledger.grant("C-5", ["newsletter"], notice_version="v1", method="form", at=NOW,
+                 indication=TICKED)  # fmt: skip
     ledger.withdraw("C-5", method="one click", at=NOW + timedelta(hours=1))
     assert not ledger.has_consent("C-5", "newsletter", NOW + timedelta(hours=2))
     with pytest.raises(gk.NaiveDatetimeError):
@@ -1799,10 +1805,12 @@ def test_timestamp_cutoff_never_erases_early(rule: retention.Rule) -> None:
 
 def test_consent_renew_and_survives_erasure(ledger_world: dict[str, Any]) -> None:
     ledger = ledger_world["ledger"]
-    ledger.grant("C-7", ["newsletter"], notice_version="v1", method="form", at=NOW, duration="P12M")
+    ledger.grant("C-7", ["newsletter"], notice_version="v1", method="form", at=NOW, duration="P12M",
+                 indication=TICKED)  # fmt: skip
     ledger.renew(
-        "C-7", ["newsletter"], method="email link", at=NOW + timedelta(days=330), duration="P12M"
-    )
+        "C-7", ["newsletter"], method="email link", at=NOW + timedelta(days=330), duration="P12M",
+        indication=gk.consent.IndicationMethod.CLICKED_ACCEPT,
+    )  # fmt: skip
     assert ledger.has_consent("C-7", "newsletter", NOW + timedelta(days=450))
     assert not ledger.has_consent("C-7", "newsletter", NOW + timedelta(days=330 + 370))
     assert ledger.records("C-7")

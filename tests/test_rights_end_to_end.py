@@ -13,7 +13,7 @@ import gdprkit as gk
 from gdprkit import retention, rights
 from gdprkit._demo import models, service
 from gdprkit.audit import AuditLog
-from gdprkit.consent import Ledger
+from gdprkit.consent import IndicationMethod, Ledger
 from gdprkit.pseudonym import Keyring, Pseudonymizer
 from gdprkit.store.sqlite import SQLiteStore
 
@@ -87,7 +87,8 @@ def test_consent_withdrawal_takes_effect_in_project_and_retention(tmp_path, mini
     dev = Device("C-7", True)
     with pytest.raises(gk.ConsentRequired):
         gk.project(dev, "care", at=NOW, guards=[ledger])
-    ledger.grant("C-7", ["care"], notice_version="v1", method="web form, unticked box", at=NOW)
+    ledger.grant("C-7", ["care"], notice_version="v1", method="web form, unticked box", at=NOW,
+                 indication=IndicationMethod.TICKED_BOX)  # fmt: skip
     t1 = NOW + timedelta(hours=1)
     assert gk.project(dev, "care", at=t1, guards=[ledger]) == {"oxygen_concentrator": True}
     assert "care" not in ledger.inactive_purposes("C-7", t1)

@@ -536,13 +536,14 @@ def test_an_entry_forged_by_a_writer_without_the_key_is_detected(store: Any, key
 
 
 def test_ledger_and_requests(store: Any, elveta: gk.Policy) -> None:
-    from gdprkit.consent import Ledger
+    from gdprkit.consent import IndicationMethod, Ledger
     from gdprkit.requests import RequestKind, RequestRegister
 
     ring = Keyring.generate(at=AT)
     audit = AuditLog(store, pseudonymizer=Pseudonymizer(ring, domain="audit"))
     ledger = Ledger(store, elveta, pseudonymizer=Pseudonymizer(ring, domain="consent"), audit=audit)
-    ledger.grant("C-1042", ["cookies.analytics"], notice_version="1", method="banner", at=AT)
+    ledger.grant("C-1042", ["cookies.analytics"], notice_version="1", method="banner", at=AT,
+                 indication=IndicationMethod.CLICKED_ACCEPT)  # fmt: skip
     assert ledger.has_consent("C-1042", "cookies.analytics", AT)
     ledger.withdraw("C-1042", method="settings", at=AT + timedelta(hours=1))
     assert not ledger.has_consent("C-1042", "cookies.analytics", AT + timedelta(hours=1))
@@ -561,3 +562,96 @@ def test_ledger_and_requests(store: Any, elveta: gk.Policy) -> None:
     done = register.complete(request.id, at=AT + timedelta(hours=2))
     assert [e.state.value for e in done.history] == ["received", "verified", "done"]
     assert audit.verify() is not None
+
+
+def test_a_ledger_from_before_the_decision_columns_migrates_with_its_entries(
+    engine: Engine, elveta: gk.Policy
+) -> None:
+    from gdprkit.consent import ConsentStatus, Ledger, ObjectionState
+
+    before = _migrations.SCRIPTS.index(_migrations._V7_LEDGER_DECISIONS) - 1
+    ring = Keyring.generate(at=AT)
+    names = Pseudonymizer(ring, domain="consent")
+    token, stamp = names.token("C-1042"), "2026-11-25T09:30:00.000000+00:00"
+    target = engine.new_target()
+    with engine.open(engine.migrations[: before + 1], target) as old, old.transaction() as conn:
+        conn.execute(
+            "INSERT INTO consent_records (record_id, subject, schema_version, controller,"
+            " controller_iri, policy_version, notice_version, language, jurisdiction, method,"
+            " indicated_by, withdrawal_method, created_at)"
+            " VALUES ('r-1', ?, 's', 'Picofrost AB', NULL, '1', 'n1', 'sv', 'SE', 'banner',"
+            " 'data_subject', 'settings', ?)",
+            (token, stamp),
+        )
+        conn.execute(
+            "INSERT INTO consent_record_purposes (record_id, position, purpose, basis, snapshot)"
+            " VALUES ('r-1', 0, 'cookies.analytics', 'consent', '{}')"
+        )
+        conn.execute(
+            "INSERT INTO consent_events (record_id, event_no, subject, purpose, state, at,"
+            " indicated_by, method) VALUES ('r-1', 1, ?, 'cookies.analytics', 'given', ?,"
+            " 'data_subject', 'banner')",
+            (token, stamp),
+        )
+        conn.execute(
+            "INSERT INTO restrictions (subject, since, reason, allowed_purposes)"
+            " VALUES (?, ?, '18(1)(a)', '[\"bookkeeping\"]')",
+            (token, stamp),
+        )
+        conn.executemany(
+            "INSERT INTO objections (subject, purpose, at, absolute) VALUES (?, ?, ?, ?)",
+            [(token, "personalisation", stamp, 0), (token, "marketing", stamp, 1)],
+        )
+    with engine.open(target=target) as migrated:
+        ledger = Ledger(migrated, elveta, pseudonymizer=names)
+        (record,) = ledger.records("C-1042")
+        assert record.indication is None and record.events[0].indication is None
+        later = AT + timedelta(days=1)
+        assert ledger.consent_status("C-1042", "cookies.analytics", later) is ConsentStatus.GIVEN
+        whole = ledger.restriction("C-1042", later)  # a restriction from before scopes: everything
+        assert whole is not None and whole.scope.whole and whole.allowed_purposes == {"bookkeeping"}
+        with pytest.raises(gk.SubjectNotInformed):
+            ledger.lift_restriction("C-1042", at=later)
+        # an objection in force before decisions were kept awaits the controller's assessment
+        state = ledger.objection_state("C-1042", "personalisation", later)
+        assert state is ObjectionState.PENDING_ASSESSMENT
+        assert ledger.objection_state("C-1042", "marketing", later) is ObjectionState.UPHELD
+        assert ledger.inactive_purposes("C-1042", later) == {"marketing"}
+
+
+def test_scoped_restrictions_round_trip(store: Any, elveta: gk.Policy) -> None:
+    from gdprkit._demo.models import MeterReading
+    from gdprkit.consent import Ledger, RestrictionScope
+
+    ledger = Ledger(store, elveta, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="c"))
+    october = RestrictionScope.period(
+        MeterReading, "read_at", datetime(2026, 9, 30, 22, tzinfo=UTC),
+        datetime(2026, 10, 31, 23, tzinfo=UTC),
+    )  # fmt: skip
+    invoices = RestrictionScope.records("Invoice", ["F-2", "F-1"], key="invoice_id")
+    ledger.restrict("C-1042", scope=october, at=AT, reason="18(1)(a)")
+    ledger.restrict("C-1042", scope=invoices, at=AT, reason="18(1)(c)", allowed_purposes=["crm"])
+    later = AT + timedelta(days=1)
+    assert [r.scope for r in ledger.restrictions("C-1042", later)] == [october, invoices]
+    ledger.record_subject_informed("C-1042", scope=october, method="letter", at=later)
+    lifted = ledger.lift_restriction("C-1042", scope=october, at=later)
+    assert lifted.informed_at == later and lifted.lifted_at == later
+    (left,) = ledger.restrictions("C-1042", later)
+    assert left.scope == invoices and left.allowed_purposes == {"crm"}
+
+
+def test_objection_decisions_round_trip(store: Any, elveta: gk.Policy) -> None:
+    from gdprkit.consent import Ledger, ObjectionState
+
+    ledger = Ledger(store, elveta, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="c"))
+    ledger.object("C-1042", "personalisation", at=AT, grounds="particular situation")
+    ledger.object("C-1043", "personalisation", at=AT)
+    ledger.uphold_objection("C-1042", "personalisation", at=AT + timedelta(days=9), reason="r")
+    ledger.record_overriding_grounds(
+        "C-1043", "personalisation", at=AT + timedelta(days=9), grounds="g"
+    )
+    later = AT + timedelta(days=10)
+    assert ledger.objection_state("C-1042", "personalisation", later) is ObjectionState.UPHELD
+    assert ledger.objection_state("C-1043", "personalisation", later) is ObjectionState.OVERRIDDEN
+    assert ledger.inactive_purposes("C-1042", later) == {"personalisation"}
+    assert ledger.inactive_purposes("C-1043", later) == frozenset()

@@ -453,12 +453,13 @@ def test_erasure_and_rectification_on_postgres(
 def test_concurrent_consent_changes_lose_nothing(store: PostgresStore, pg_url: str) -> None:
     from datetime import timedelta
 
-    from gdprkit.consent import ConsentState, Ledger
+    from gdprkit.consent import ConsentState, IndicationMethod, Ledger
 
     ring = Keyring.generate(at=pg.T0)
     ledger = Ledger(store, pg.elveta(), pseudonymizer=Pseudonymizer(ring, domain="consent"))
     purposes = [f"cookies.{c}" for c in pg.COOKIE_CATEGORIES]
-    ledger.grant("C-1042", purposes, notice_version="2026-01", method="banner", at=pg.T0)
+    ledger.grant("C-1042", purposes, notice_version="2026-01", method="banner", at=pg.T0,
+                 indication=IndicationMethod.CLICKED_ACCEPT)  # fmt: skip
     writers, rounds = 6, 5
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(writers)

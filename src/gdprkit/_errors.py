@@ -17,13 +17,16 @@ __all__ = [
     "GdprkitError",
     "GdprkitWarning",
     "InvalidAuditHead",
+    "InvalidConsent",
     "InvalidToken",
     "KekError",
     "KeyringError",
     "LedgerError",
     "NaiveDatetimeError",
+    "NoGuard",
     "NotTagged",
     "Objected",
+    "ObjectionPending",
     "PackageIntegrityError",
     "PolicyError",
     "PolicyProblem",
@@ -36,6 +39,7 @@ __all__ = [
     "SourceError",
     "StoreError",
     "StoreWarning",
+    "SubjectNotInformed",
     "SubjectShredded",
     "UnclassifiedFields",
     "UnknownKeyId",
@@ -239,3 +243,35 @@ class GdprkitWarning(UserWarning):
 
 class StoreWarning(GdprkitWarning):
     """A store works but is exposed, e.g. its file is readable by group or others (Art. 32)."""
+
+
+class NoGuard(ProcessingRefused):
+    """``project()`` for a purpose that needs consent, with no guard installed or passed.
+
+    Consent (Art. 6(1)(a)) and explicit consent (Art. 9(2)(a)) must be
+    checked before the data is used, so ``project()`` fails closed rather
+    than hand the data out unchecked. Install the consent ledger
+    (``gdprkit.install_guards(ledger)``), pass ``guards=[ledger]``, or pass
+    ``guards=()`` to state that the caller checked consent itself.
+    """
+
+
+class InvalidConsent(LedgerError):
+    """A grant whose indication is no statement or clear affirmative action (Art. 4(11)).
+
+    Recital 32: silence, pre-ticked boxes or inactivity are not consent;
+    CJEU C-673/17 *Planet49*: a pre-ticked checkbox is not either. Nothing
+    is recorded.
+    """
+
+
+class SubjectNotInformed(LedgerError):
+    """A restriction would be lifted before the subject was told it would be (Art. 18(3))."""
+
+
+class ObjectionPending(Objected, Restricted):
+    """An objection to the purpose awaits the controller's assessment (Art. 21(1), 18(1)(d)).
+
+    Processing is restricted meanwhile: an :class:`Objected` and a
+    :class:`Restricted` at once, so a stated Art. 18(2) ground lets it through.
+    """

@@ -4,13 +4,21 @@
 subject's data may be processed for a purpose at a given instant:
 
 * **consent** (Art. 6(1)(a), 7): who consented, when, to which purposes,
-  after which notice version, how, and for how long, as append-only
+  after which notice version, how (an :class:`IndicationMethod`: only an
+  affirmative act is consent, Art. 4(11)), and for how long, as append-only
   ISO/IEC TS 27560 shaped :class:`ConsentRecord` evidence (Art. 7(1));
-  withdrawal is one call (Art. 7(3)) and reaches forward only;
-* **objections** (Art. 21): absolute for direct marketing (Art. 21(3)),
-  otherwise effective until the controller records compelling grounds
-  (Art. 21(1));
-* **restrictions** (Art. 18): only the purposes allowed stay open;
+  withdrawal is one call (Art. 7(3)) and reaches forward only; its
+  :class:`ConsentStatus` at an instant is given, withdrawn, expired or never
+  given;
+* **objections** (Art. 21) as decisions (:class:`ObjectionState`): absolute
+  for direct marketing (Art. 21(3)); otherwise pending assessment, with the
+  purpose restricted meanwhile (Art. 18(1)(d)), until the controller records
+  compelling grounds (processing resumes) or upholds it (processing stops
+  for good, and the data may be erased, Art. 17(1)(c));
+* **restrictions** (Art. 18): of all data held on a subject or of part of
+  it (a :class:`RestrictionScope`: a kind of record, some record ids, a
+  period); what one covers is only stored, unless a call states an Art.
+  18(2) ground; the subject is told before it is lifted (Art. 18(3));
 * **cookie consent** (LEK (2022:482) 9 kap. 28 §): ``cookies.<category>``
   pseudo-purposes.
 
@@ -31,15 +39,18 @@ from typing import Final
 
 from gdprkit._consent import cookies as _cookies
 from gdprkit._consent import records as _records
+from gdprkit._consent.indication import IndicationMethod
 from gdprkit._consent.ledger import Ledger
-from gdprkit._consent.objections import Objection
+from gdprkit._consent.objections import Objection, ObjectionState
 from gdprkit._consent.records import (
     ConsentEvent,
     ConsentPurpose,
     ConsentRecord,
     ConsentState,
+    ConsentStatus,
 )
 from gdprkit._consent.restrictions import Restriction
+from gdprkit._consent.scope import RestrictionScope
 from gdprkit._errors import ConsentRequired as ConsentRequired
 from gdprkit._errors import LedgerError
 from gdprkit._errors import Objected as Objected
@@ -71,10 +82,14 @@ __all__ = [
     "ConsentPurpose",
     "ConsentRecord",
     "ConsentState",
+    "ConsentStatus",
+    "IndicationMethod",
     "Ledger",
     "LedgerError",
     "Objection",
+    "ObjectionState",
     "Restriction",
+    "RestrictionScope",
 ]
 
 #: The profile consent records conform to (DPV guide to ISO/IEC TS 27560, GDPR profile).

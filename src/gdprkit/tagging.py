@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
-from contextvars import ContextVar
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload, runtime_checkable
 
 import attrs
 
 from gdprkit._errors import (
+    NoGuard,
     NotTagged,
     PolicyError,
     PolicyProblem,
     PurposeNotAllowed,
 )
 from gdprkit._errors import UnknownPurpose as UnknownPurpose  # held before Schema moved out
+from gdprkit._tagging.grounds import RestrictionGround
 from gdprkit._tagging.models import (
     TAG_KEY,
     ModelAdapter,
@@ -31,19 +32,30 @@ from gdprkit._tagging.models import (
     not_personal,
     register_model_adapter,
 )
+from gdprkit._tagging.registry import GuardRegistry
 from gdprkit._tagging.schema import FieldInfo, Schema, Tag
-from gdprkit.vocab import BUILTIN_TAXONOMY, Art9Condition, DataCategory, Origin, SpecialCategory
+from gdprkit.vocab import (
+    BUILTIN_TAXONOMY,
+    Art9Condition,
+    DataCategory,
+    LegalBasis,
+    Origin,
+    SpecialCategory,
+    Taxonomy,
+)
 
 if TYPE_CHECKING:
-    from gdprkit.policy import Policy
+    from gdprkit.policy import Policy, Purpose
 
 __all__ = [
     "FieldInfo",
+    "GroundedGuard",
     "Guard",
     "ModelAdapter",
     "ModelField",
     "NotPersonal",
     "Personal",
+    "RestrictionGround",
     "Schema",
     "Tag",
     "install_guards",
@@ -171,26 +183,54 @@ class Guard(Protocol):
         """Raise if ``obj`` may not be processed for ``purpose`` at ``at``."""
 
 
-_GUARDS: ContextVar[tuple[Guard, ...]] = ContextVar("gdprkit_guards", default=())
+@runtime_checkable
+class GroundedGuard(Protocol):
+    """A guard that weighs the Art. 18(2) ground a call states (the consent ledger is one).
+
+    ``project(obj, purpose, ground=...)`` calls :meth:`check_with_ground` on
+    such guards and plain :meth:`Guard.check` on the others, which then treat
+    the call as stating no ground: restricted data stays refused.
+    """
+
+    def check_with_ground(
+        self, obj: object, schema: Schema, purpose: str, at: datetime | None,
+        ground: RestrictionGround,
+    ) -> None:  # fmt: skip
+        """Raise if ``obj`` may not be processed for ``purpose`` at ``at``, even on ``ground``."""
+
+
+_GUARDS: GuardRegistry[Guard] = GuardRegistry("gdprkit_guards")
 
 
 def install_guards(*guards: Guard) -> None:
     """Make ``guards`` (a consent ledger, say) the ones ``project()`` runs when given none.
 
-    Set once where a service starts; it holds for the current context (and the
-    threads and tasks started from it). :func:`using_guards` sets them for a block.
+    Call it once where the service starts. The guards hold for the whole
+    process: in every thread, thread pool and asyncio task, those started
+    before the call included, until the next call. ``install_guards()`` with
+    no guard removes them, and ``project()`` then refuses purposes that need
+    consent (:class:`~gdprkit.NoGuard`). :func:`using_guards` overrides them
+    for a block.
     """
-    _GUARDS.set(tuple(guards))
+    for guard in guards:
+        if not callable(getattr(guard, "check", None)):
+            raise TypeError(
+                f"install_guards() takes guards with a check() method, got {type(guard).__name__}"
+            )
+    _GUARDS.install(tuple(guards))
 
 
 @contextlib.contextmanager
 def using_guards(*guards: Guard) -> Iterator[None]:
-    """Run a block with ``guards`` as the default guards of ``project()``."""
-    token = _GUARDS.set(tuple(guards))
-    try:
+    """Run a block with ``guards`` as the default guards of ``project()``.
+
+    The override holds in the current context and in the asyncio tasks
+    started from it; a thread started in the block sees the installed
+    guards. ``using_guards()`` with no guard states, as ``guards=()`` does,
+    that the block checked consent, objections and restrictions itself.
+    """
+    with _GUARDS.using(tuple(guards)):
         yield
-    finally:
-        _GUARDS.reset(token)
 
 
 def personal_data(
@@ -276,9 +316,7 @@ def _validate(
             problems.append(PolicyProblem(loc, "a personal field needs at least one purpose"))
         if str(tag.category) not in taxonomy:
             problems.append(PolicyProblem(loc, f"unknown data category {str(tag.category)!r}"))
-        special = tag.special or (
-            taxonomy.special_of(tag.category) if str(tag.category) in taxonomy else None
-        )
+        special = _special_of(tag, taxonomy)
         for purpose_id in tag.purposes:
             purpose = policy.purposes.get(purpose_id) if policy is not None else None
             if policy is not None and purpose is None:
@@ -313,6 +351,13 @@ def _validate(
     return problems
 
 
+def _special_of(tag: Tag, taxonomy: Taxonomy) -> SpecialCategory | None:
+    """The Art. 9(1) category of a tagged field: its own, else its data category's."""
+    if tag.special is not None:
+        return tag.special
+    return taxonomy.special_of(tag.category) if str(tag.category) in taxonomy else None
+
+
 def schema_of(cls_or_obj: object) -> Schema:
     """The :class:`Schema` of a class declared with ``@personal_data``, or of an instance."""
     cls = cls_or_obj if isinstance(cls_or_obj, type) else type(cls_or_obj)
@@ -329,22 +374,73 @@ def project(
     policy: Policy | None = None,
     at: datetime | None = None,
     guards: Iterable[Guard] | None = None,
+    ground: RestrictionGround | None = None,
 ) -> dict[str, Any]:
     """The fields of ``obj`` that ``purpose`` may use, as a new dict (GDPR Art. 5(1)(b)-(c)).
 
     A purpose the policy lacks raises :class:`~gdprkit.UnknownPurpose`; a
     purpose no field of the class is tagged for raises
     :class:`~gdprkit.PurposeNotAllowed`. Each guard (a consent, objection or
-    restriction ledger) may refuse with a ``ProcessingRefused`` subclass;
-    without ``guards=`` the ones set by :func:`install_guards` /
-    :func:`using_guards` run.
+    restriction ledger) may refuse with a ``ProcessingRefused`` subclass.
+    The guards are ``guards=`` when given, else those of a
+    :func:`using_guards` block, else those of :func:`install_guards`.
+
+    With no guard at all, a purpose that needs consent fails closed with
+    :class:`~gdprkit.NoGuard`: its basis is consent (Art. 6(1)(a)), or a
+    field it uses is special-category data on explicit consent (Art.
+    9(2)(a)). ``guards=()`` states that the caller checked consent itself.
+    Any other purpose gets purpose limitation only: objections (Art. 21) and
+    restrictions (Art. 18) are recorded in a ledger, and are weighed only
+    where one is installed or passed.
+
+    ``ground`` states the Art. 18(2) ground on which restricted data is
+    processed (:class:`RestrictionGround`); guards that weigh it
+    (:class:`GroundedGuard`) let restricted data through on it and record it.
     """
+    if ground is not None and not isinstance(ground, RestrictionGround):
+        raise TypeError(f"ground must be a RestrictionGround, got {type(ground).__name__}")
     schema = schema_of(obj)
     if policy is not None and policy is not schema.policy:
         schema = attrs.evolve(schema, policy=policy)
     names = schema.fields_for(purpose)
     if not names:
         raise PurposeNotAllowed(f"no field of {schema.name} is tagged for purpose {purpose!r}")
-    for guard in _GUARDS.get() if guards is None else guards:
-        guard.check(obj, schema, purpose, at)
+    active = _GUARDS.current() if guards is None else tuple(guards)
+    if active is None:
+        why = _needs_consent(schema, purpose, names)
+        if why is not None:
+            raise NoGuard(
+                f"{why}, and no guard is installed or passed: install the consent ledger "
+                "(gdprkit.install_guards(ledger)), pass guards=[ledger], or pass guards=() "
+                "to state that consent was checked elsewhere"
+            )
+    for guard in active or ():
+        if ground is not None and isinstance(guard, GroundedGuard):
+            guard.check_with_ground(obj, schema, purpose, at, ground)
+        else:
+            guard.check(obj, schema, purpose, at)
     return {name: getattr(obj, name) for name in names}
+
+
+def _needs_consent(schema: Schema, purpose: str, names: Iterable[str]) -> str | None:
+    """Why using ``names`` for ``purpose`` needs consent checked first, or ``None``.
+
+    The purpose rests on consent (Art. 6(1)(a)), or one of the fields is
+    special-category data whose Art. 9(2) condition is explicit consent
+    (Art. 9(2)(a)). A class declared without a policy states no basis, so
+    only its fields' own conditions count.
+    """
+    pol = schema.policy
+    declared: Purpose | None = pol.purposes.get(purpose) if pol is not None else None
+    if declared is not None and declared.basis is LegalBasis.CONSENT:
+        return f"purpose {purpose!r} rests on consent (Art. 6(1)(a))"
+    taxonomy = pol.taxonomy if pol is not None else BUILTIN_TAXONOMY
+    for name in names:
+        tag = schema.tag(name)
+        condition = tag.condition or (declared.special_condition if declared else None)
+        if condition is Art9Condition.EXPLICIT_CONSENT and _special_of(tag, taxonomy) is not None:
+            return (
+                f"field {schema.name}.{name} is special-category data used for purpose "
+                f"{purpose!r} on explicit consent (Art. 9(2)(a))"
+            )
+    return None

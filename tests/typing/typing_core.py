@@ -44,6 +44,13 @@ customer = Customer("C-1042", "anna@example.se")
 assert_type(customer, Customer)
 assert_type(customer.email, str)
 assert_type(gk.project(customer, "marketing"), dict[str, Any])
+assert_type(
+    gk.project(customer, "marketing", guards=(), ground=gk.RestrictionGround.LEGAL_CLAIMS),
+    dict[str, Any],
+)
+assert_type(gk.RestrictionGround.CONSENT.article, str)
+gk.install_guards()
+gk.project(customer, "marketing", ground="legal_claims")  # type: ignore[arg-type]
 assert_type(gk.schema_of(Customer), Schema)
 assert_type(gk.schema_of(Customer).fields_for("marketing"), tuple[str, ...])
 Customer(customer_id=1)  # type: ignore[arg-type]

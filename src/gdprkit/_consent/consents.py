@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 from gdprkit._consent import cookies
 from gdprkit._consent.base import duration_of, on, purpose_ids
 from gdprkit._consent.history import ConsentHistory
-from gdprkit._consent.records import SCHEMA_VERSION, ConsentPurpose, ConsentRecord, ConsentState
+from gdprkit._consent.indication import IndicationMethod, checked_indication
+from gdprkit._consent.records import (
+    SCHEMA_VERSION,
+    ConsentPurpose,
+    ConsentRecord,
+    ConsentState,
+    ConsentStatus,
+)
 from gdprkit._errors import LedgerError
 from gdprkit._util import require_text, utc_stamp
 
@@ -58,6 +65,7 @@ class Consents(ConsentHistory):
         notice_version: str,
         method: str,
         at: datetime,
+        indication: IndicationMethod | None = None,
         language: str = "sv",
         by: str = "data_subject",
         duration: Period | str | None = None,
@@ -67,13 +75,21 @@ class Consents(ConsentHistory):
 
         Each purpose must rest on consent in the policy, or be a
         ``cookies.<category>`` pseudo-purpose for a category of declared
-        cookies that needs consent (LEK 9 kap. 28 §). ``method`` says how the
-        subject gave it (an affirmative act, never a pre-ticked box: Art.
-        4(11), Recital 32); ``withdrawal_method`` says how to withdraw and
+        cookies that needs consent (LEK 9 kap. 28 §). ``indication`` says
+        how the subject gave it, ``method`` the same in words. An indication
+        that is no statement or clear affirmative action (a pre-ticked box,
+        silence, inactivity, going on using the service) raises
+        :class:`~gdprkit.InvalidConsent` and records nothing (Art. 4(11),
+        Recital 32; CJEU C-673/17 *Planet49*). Without ``indication`` the
+        words of ``method`` are checked for the same (e.g. "pre-ticked box",
+        "förkryssad ruta", "continued browsing") and the grant is recorded
+        with ``indication=None``. ``withdrawal_method`` says how to withdraw and
         defaults to the same channel (Art. 7(3)). ``duration`` bounds its
         validity (ISO/IEC TS 27560 validity duration).
         """
         when = self._at(at)
+        how = require_text(method, "method")
+        stated = checked_indication(indication, how)
         ids = purpose_ids(purposes, "purposes")
         if not ids:
             raise LedgerError(
@@ -81,7 +97,6 @@ class Consents(ConsentHistory):
             )
         snapshots = tuple(self._consent_purpose(pid) for pid in ids)
         notice = require_text(notice_version, "notice_version")
-        how = require_text(method, "method")
         who = require_text(by, "by")
         lang = _language(language)
         withdrawal = _withdrawal_method(withdrawal_method, how)
@@ -90,18 +105,12 @@ class Consents(ConsentHistory):
         record_id = str(uuid.uuid4())
         with self._store.transaction() as conn:
             self._insert_record(
-                conn,
-                record_id,
-                token,
-                snapshots,
-                at=when,
-                notice_version=notice,
-                language=lang,
-                method=how,
-                by=who,
-                withdrawal_method=withdrawal,
+                conn, record_id, token, snapshots, at=when, notice_version=notice, language=lang,
+                method=how, by=who, withdrawal_method=withdrawal, indication=stated,
+            )  # fmt: skip
+            self._append(
+                conn, token, record_id, 1, ids, ConsentState.GIVEN, when, who, how, period, stated
             )
-            self._append(conn, token, record_id, 1, ids, ConsentState.GIVEN, when, who, how, period)
             self._record_audit("consent.given", when, who, subject, purposes=list(ids))
             return self._records(on(conn), "r.record_id = ?", (record_id,))[0]
 
@@ -118,14 +127,15 @@ class Consents(ConsentHistory):
         method: str,
         by: str,
         withdrawal_method: str,
+        indication: IndicationMethod | None,
     ) -> None:
         """Write a new record's mandatory fields and its purpose snapshots (ISO/IEC TS 27560)."""
         controller = self._policy.controller
         conn.execute(
             "INSERT INTO consent_records (record_id, subject, schema_version, controller,"
             " controller_iri, policy_version, notice_version, language, jurisdiction, method,"
-            " indicated_by, withdrawal_method, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " indicated_by, withdrawal_method, created_at, indication)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record_id,
                 token,
@@ -140,6 +150,7 @@ class Consents(ConsentHistory):
                 by,
                 withdrawal_method,
                 utc_stamp(at),
+                None if indication is None else indication.value,
             ),
         )
         conn.executemany(
@@ -155,6 +166,7 @@ class Consents(ConsentHistory):
         *,
         method: str,
         at: datetime,
+        indication: IndicationMethod | None = None,
         by: str = "data_subject",
         duration: Period | str | None = None,
     ) -> tuple[ConsentRecord, ...]:
@@ -163,14 +175,17 @@ class Consents(ConsentHistory):
         Renewal refreshes a consent whose validity duration runs out, as the
         DPV guide to ISO/IEC TS 27560 recommends; it needs a record whose
         latest event for the purpose is given or renewed (not withdrawn).
+        A renewal is consent given again, so ``indication`` is checked as for
+        :meth:`grant` (Art. 4(11), Recital 32).
         """
         when = self._at(at)
+        how = require_text(method, "method")
+        stated = checked_indication(indication, how)
         ids = purpose_ids(purposes, "purposes")
         if not ids:
             raise LedgerError("purposes must name at least one purpose")
         for pid in ids:
             self._consent_purpose(pid)
-        how = require_text(method, "method")
         who = require_text(by, "by")
         period = duration_of(duration)
         token = self._token(subject)
@@ -187,8 +202,9 @@ class Consents(ConsentHistory):
                     targets.setdefault(rid, []).append(pid)
             for rid, pids in targets.items():
                 self._append(
-                    conn, token, rid, None, pids, ConsentState.RENEWED, when, who, how, period
-                )
+                    conn, token, rid, None, pids, ConsentState.RENEWED, when, who, how, period,
+                    stated,
+                )  # fmt: skip
             self._record_audit("consent.renewed", when, who, subject, purposes=list(ids))
             return self._records_by_id(conn, targets)
 
@@ -242,20 +258,22 @@ class Consents(ConsentHistory):
 
         True iff the latest event at or before ``at`` is given or renewed and
         its validity duration (if any) has not run out at ``at`` (LEGAL.md
-        §10.3). A purpose that does not rest on consent has none: ``False``.
+        §10.3): :meth:`consent_status` is ``GIVEN``. A purpose that does not
+        rest on consent has none: ``False``.
+        """
+        return self.consent_status(subject, purpose, at) is ConsentStatus.GIVEN
+
+    def consent_status(self, subject: str, purpose: str, at: datetime) -> ConsentStatus:
+        """Where consent for ``purpose`` stands at ``at``: given, withdrawn, expired, never given.
+
+        As :meth:`has_consent`, but saying why there is none: withdrawn (Art.
+        7(3)), its validity duration run out (ISO/IEC TS 27560; the DPV guide
+        says to ask the subject to renew it), or never given. A purpose that
+        does not rest on consent was never given consent.
         """
         when = self._at(at)
         pid = self._check_known(purpose)
-        token = self._token(subject)
-        rows = self._store.query(
-            "SELECT state, expires_at FROM consent_events"
-            " WHERE subject = ? AND purpose = ? AND at <= ? ORDER BY at DESC, seq DESC LIMIT 1",
-            (token, pid, utc_stamp(when)),
-        )
-        if not rows:
-            return False
-        state, expires = rows[0]
-        return bool(ConsentState(state).valid and (expires is None or utc_stamp(when) < expires))
+        return self._status(self._token(subject), pid, when)
 
     def consented_purposes(self, subject: str, at: datetime) -> frozenset[str]:
         """Every purpose (and ``cookies.<category>``) with valid consent at ``at`` (Art. 7)."""

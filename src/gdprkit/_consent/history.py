@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from gdprkit._consent.base import LedgerBase, Query, on
-from gdprkit._consent.records import ConsentEvent, ConsentPurpose, ConsentRecord, ConsentState
+from gdprkit._consent.indication import IndicationMethod
+from gdprkit._consent.records import (
+    ConsentEvent,
+    ConsentPurpose,
+    ConsentRecord,
+    ConsentState,
+    ConsentStatus,
+)
 from gdprkit._errors import LedgerError
 from gdprkit._util import utc_stamp
 from gdprkit.timecalc import Period
@@ -40,8 +47,20 @@ class ConsentHistory(LedgerBase):
         return frozenset(
             pid
             for pid, (state, expires) in last.items()
-            if ConsentState(state).valid and (expires is None or stamp < expires)
+            if ConsentStatus.of(ConsentState(state), expires, stamp).valid
         )
+
+    def _status(self, token: str, purpose: str, when: datetime) -> ConsentStatus:
+        """What the latest event for ``purpose`` at or before ``when`` adds up to."""
+        stamp = utc_stamp(when)
+        rows = self._store.query(
+            "SELECT state, expires_at FROM consent_events"
+            " WHERE subject = ? AND purpose = ? AND at <= ? ORDER BY at DESC, seq DESC LIMIT 1",
+            (token, purpose, stamp),
+        )
+        if not rows:
+            return ConsentStatus.NEVER_GIVEN
+        return ConsentStatus.of(ConsentState(rows[0][0]), rows[0][1], stamp)
 
     def _record_states(
         self, q: Query, token: str, when: datetime
@@ -68,6 +87,7 @@ class ConsentHistory(LedgerBase):
         by: str,
         method: str,
         duration: Period | None,
+        indication: IndicationMethod | None = None,
     ) -> None:
         """Append one event; refuse one dated before the last event of any of its purposes."""
         stamp = utc_stamp(when)
@@ -93,7 +113,8 @@ class ConsentHistory(LedgerBase):
             expires = utc_stamp(duration.add_to(when.astimezone(self._tz)))
         conn.executemany(
             "INSERT INTO consent_events (record_id, event_no, subject, purpose, state, at,"
-            " indicated_by, method, duration, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " indicated_by, method, duration, expires_at, indication)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     record_id,
@@ -106,6 +127,7 @@ class ConsentHistory(LedgerBase):
                     method,
                     None if duration is None else str(duration),
                     expires,
+                    None if indication is None else indication.value,
                 )
                 for pid in purposes
             ],
@@ -124,7 +146,8 @@ class ConsentHistory(LedgerBase):
         rows = q(
             "SELECT r.record_id, r.subject, r.schema_version, r.controller, r.controller_iri,"
             " r.policy_version, r.notice_version, r.language, r.jurisdiction, r.method,"
-            f" r.indicated_by, r.withdrawal_method FROM consent_records r WHERE {where}"
+            " r.indicated_by, r.withdrawal_method, r.indication"
+            f" FROM consent_records r WHERE {where}"
             " ORDER BY r.created_at, r.rowid",
             tuple(params),
         )
@@ -143,15 +166,16 @@ class ConsentHistory(LedgerBase):
             current: tuple[Any, ...] | None = None
             covered: list[str] = []
             for ev in q(
-                "SELECT event_no, state, at, indicated_by, method, duration, expires_at, purpose"
-                " FROM consent_events WHERE record_id = ? ORDER BY event_no, seq",
+                "SELECT event_no, state, at, indicated_by, method, duration, expires_at,"
+                " indication, purpose FROM consent_events WHERE record_id = ?"
+                " ORDER BY event_no, seq",
                 (rid,),
             ):
                 if current is not None and current[0] != ev[0]:
                     events.append(self._event(current, covered))
                     covered = []
                 current = ev
-                covered.append(ev[7])
+                covered.append(ev[8])
             if current is not None:
                 events.append(self._event(current, covered))
             records.append(
@@ -169,13 +193,14 @@ class ConsentHistory(LedgerBase):
                     method=row[9],
                     by=row[10],
                     withdrawal_method=row[11],
+                    indication=_indication(row[12]),
                     events=tuple(events),
                 )
             )
         return tuple(records)
 
     def _event(self, row: tuple[Any, ...], purposes: Sequence[str]) -> ConsentEvent:
-        _, state, at, by, method, duration, expires, _ = row
+        _, state, at, by, method, duration, expires, indication, _ = row
         return ConsentEvent(
             state=ConsentState(state),
             at=self._load(at),
@@ -184,4 +209,9 @@ class ConsentHistory(LedgerBase):
             duration=None if duration is None else Period.parse(duration),
             purposes=tuple(purposes),
             expires_at=None if expires is None else self._load(expires),
+            indication=_indication(indication),
         )
+
+
+def _indication(value: str | None) -> IndicationMethod | None:
+    return None if value is None else IndicationMethod(value)

@@ -5,14 +5,17 @@ Its methods come from mixins on the shared ``base.LedgerBase``, one module
 each, and read in this order:
 
 * ``consents`` (on the event store of ``history``): ``grant``, ``renew``,
-  ``withdraw``, ``has_consent``, ``consented_purposes``, ``records``, and
-  ``allowed_cookies``, cookie consent being consent to ``cookies.<category>``
-  pseudo-purposes (the cookie rules are in ``cookies``);
-* ``objections``: ``object``, ``record_overriding_grounds``, ``has_objected``,
-  ``objections``;
-* ``restrictions``: ``restrict``, ``lift_restriction``, ``restriction``;
-* ``guard``, which weighs the three above: ``check`` (the ``project()``
-  guard) and ``inactive_purposes``;
+  ``withdraw``, ``has_consent``, ``consent_status``, ``consented_purposes``,
+  ``records``, and ``allowed_cookies``, cookie consent being consent to
+  ``cookies.<category>`` pseudo-purposes (the cookie rules are in ``cookies``;
+  how consent was indicated in ``indication``);
+* ``objections``: ``object``, ``record_overriding_grounds``,
+  ``uphold_objection``, ``has_objected``, ``objection_state``, ``objections``;
+* ``restrictions`` (what each covers in ``scope``): ``restrict``,
+  ``record_subject_informed``, ``lift_restriction``, ``restriction``,
+  ``restrictions``;
+* ``guard``, which weighs the three above: ``check`` and
+  ``check_with_ground`` (the ``project()`` guard) and ``inactive_purposes``;
 * ``evidence``: ``purge_evidence``.
 """
 

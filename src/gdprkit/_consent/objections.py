@@ -1,15 +1,22 @@
-"""Objections to processing (Art. 21): recorded, overridden by compelling grounds, in force.
+"""Objections to processing (Art. 21) as decisions: pending assessment, then overridden or upheld.
 
-An objection to direct marketing is absolute (Art. 21(2)-(3)); any other
-objection, to processing on public task or legitimate interests (Art.
-6(1)(e), (f)), stops the purpose until the controller records compelling
-legitimate grounds that override it (Art. 21(1)).
+An objection to direct marketing is absolute: upheld from the moment it is
+recorded, never overridden (Art. 21(2)-(3)). Any other objection, to
+processing on public task or legitimate interests (Art. 6(1)(e), (f)), is
+pending assessment from the moment it is recorded: processing for the
+purpose is restricted meanwhile (Art. 18(1)(d)), yet the data is not
+erasable on it, since Art. 17(1)(c) needs "no overriding legitimate
+grounds". The controller ends the assessment either by recording compelling
+legitimate grounds (Art. 21(1): processing resumes, the grounds kept as
+evidence) or by upholding the objection (processing stops for good, and
+erasure under Art. 17(1)(c) becomes available).
 """
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -18,16 +25,46 @@ from gdprkit._errors import LedgerError
 from gdprkit._util import require_aware, require_text, utc_stamp
 
 if TYPE_CHECKING:
+    from gdprkit.policy import Purpose
     from gdprkit.store import StoreConnection
+
+_COLUMNS: Final = (
+    "id, purpose, at, absolute, grounds, overridden_at, overriding_grounds, upheld_at,"
+    " upholding_reason"
+)
+
+
+class ObjectionState(enum.Enum):
+    """Where an objection stands (Art. 21; 18(1)(d); 17(1)(c))."""
+
+    #: Recorded; the controller is weighing its grounds. Processing is restricted (Art. 18(1)(d)).
+    PENDING_ASSESSMENT = "pending_assessment"
+    #: Compelling legitimate grounds override it (Art. 21(1)): processing resumes.
+    OVERRIDDEN = "overridden"
+    #: Upheld, or absolute (direct marketing, Art. 21(3)): processing stops for good.
+    UPHELD = "upheld"
+
+    @property
+    def stops_processing(self) -> bool:
+        """Whether processing for the purpose must stop (pending: restricted; upheld: for good)."""
+        return self is not ObjectionState.OVERRIDDEN
+
+    @property
+    def erasable(self) -> bool:
+        """Whether the purpose no longer justifies keeping the data (Art. 17(1)(c)): only upheld."""
+        return self is ObjectionState.UPHELD
 
 
 @attrs.frozen
 class Objection:
-    """An objection to processing for one purpose (Art. 21).
+    """An objection to processing for one purpose, and the controller's decision on it (Art. 21).
 
-    ``absolute`` objections (direct marketing, Art. 21(2)-(3)) stop the
-    purpose for good; others stop it until ``overridden_at``, when the
-    controller recorded compelling legitimate grounds (Art. 21(1)).
+    ``absolute`` objections (direct marketing, Art. 21(2)-(3)) are upheld
+    from ``at``. Others are pending assessment until ``overridden_at``, when
+    the controller recorded compelling legitimate grounds, or ``upheld_at``,
+    when it upheld the objection (Art. 21(1)). The subject's ``grounds``,
+    the ``overriding_grounds`` and the ``upholding_reason`` are evidence and
+    stay out of the repr.
     """
 
     purpose: str
@@ -36,13 +73,26 @@ class Objection:
     grounds: str | None = attrs.field(default=None, repr=False)
     overridden_at: datetime | None = None
     overriding_grounds: str | None = attrs.field(default=None, repr=False)
+    upheld_at: datetime | None = None
+    upholding_reason: str | None = attrs.field(default=None, repr=False)
 
-    def effective(self, at: datetime) -> bool:
-        """Whether the objection stops processing at ``at``."""
+    def state(self, at: datetime) -> ObjectionState | None:
+        """Where the objection stands at ``at`` (``None`` before it was recorded)."""
         require_aware(at, "at")
         if at < self.at:
-            return False
-        return self.overridden_at is None or at < self.overridden_at
+            return None
+        if self.absolute:
+            return ObjectionState.UPHELD
+        if self.overridden_at is not None and self.overridden_at <= at:
+            return ObjectionState.OVERRIDDEN
+        if self.upheld_at is not None and self.upheld_at <= at:
+            return ObjectionState.UPHELD
+        return ObjectionState.PENDING_ASSESSMENT
+
+    def effective(self, at: datetime) -> bool:
+        """Whether the objection stops processing at ``at`` (pending assessment or upheld)."""
+        state = self.state(at)
+        return state is not None and state.stops_processing
 
 
 class Objections(LedgerBase):
@@ -57,12 +107,12 @@ class Objections(LedgerBase):
 
         The basis must be public task or legitimate interests (Art. 21(1)),
         or the purpose direct marketing (Art. 21(2)), else
-        :class:`LedgerError`. An objection to direct marketing is absolute
-        from ``at`` (Art. 21(3)); any other one stops the purpose until
-        :meth:`record_overriding_grounds`. While one is in force, a new one
-        is not recorded again: the one in force is returned. ``grounds`` is
-        the subject's "particular situation" and may hold personal data; it
-        stays in the ledger with the objection.
+        :class:`LedgerError`. An objection to direct marketing is upheld
+        from ``at`` (Art. 21(3)); any other one is pending assessment until
+        :meth:`record_overriding_grounds` or :meth:`uphold_objection`.
+        While one stops processing, a new one is not recorded again: that
+        one is returned. ``grounds`` is the subject's "particular situation"
+        and may hold personal data; it stays in the ledger with the objection.
         """
         when = self._at(at)
         p = self._purpose(purpose)
@@ -96,60 +146,86 @@ class Objections(LedgerBase):
     def record_overriding_grounds(
         self, subject: str, purpose: str, *, at: datetime, grounds: str
     ) -> Objection:
-        """Record compelling legitimate grounds that override an objection (Art. 21(1)).
+        """End the assessment: compelling legitimate grounds override the objection (Art. 21(1)).
 
-        Never possible for direct marketing (Art. 21(3)): :class:`LedgerError`.
-        The objection in force at ``at`` stops counting from ``at``.
+        Processing for the purpose resumes from ``at``; ``grounds`` are kept as
+        the evidence the controller must be able to show. Never possible for
+        direct marketing (Art. 21(3)), nor for an objection already upheld
+        or overridden: :class:`LedgerError`.
         """
-        when = self._at(at)
-        p = self._purpose(purpose)
-        if p.direct_marketing:
-            raise LedgerError(
-                f"purpose {p.id!r} is direct marketing: an objection to it is absolute and "
-                "no grounds can override it (Art. 21(3))"
-            )
         why = require_text(grounds, "grounds")
-        token = self._token(subject)
-        stamp = utc_stamp(when)
-        with self._store.transaction() as conn:
-            self._after_last_objection(conn, token, p.id, stamp)
-            rows = conn.execute(
-                "SELECT id FROM objections WHERE subject = ? AND purpose = ? AND at <= ?"
-                " AND overridden_at IS NULL ORDER BY at DESC, id DESC LIMIT 1",
-                (token, p.id, stamp),
-            ).fetchall()
-            if not rows:
-                raise LedgerError(f"no objection to purpose {p.id!r} is in force at `at`")
-            conn.execute(
-                "UPDATE objections SET overridden_at = ?, overriding_grounds = ? WHERE id = ?",
-                (stamp, why, rows[0][0]),
-            )
-            self._record_audit("objection.overridden", when, "controller", subject, purposes=[p.id])
-            return self._objection(on(conn), token, int(rows[0][0]))
+        return self._decide(subject, purpose, at, "overridden_at", "overriding_grounds", why)
+
+    def uphold_objection(
+        self, subject: str, purpose: str, *, at: datetime, reason: str
+    ) -> Objection:
+        """End the assessment: the objection is upheld and processing stops for good (Art. 21(1)).
+
+        From ``at`` the purpose no longer justifies keeping the data, so it is
+        among :meth:`inactive_purposes` and erasure under Art. 17(1)(c) is
+        available. ``reason`` records why the controller's grounds did not
+        override the subject's. An objection to direct marketing needs no
+        assessment (it is upheld when recorded, Art. 21(3)); one already
+        decided cannot be decided again: :class:`LedgerError`.
+        """
+        why = require_text(reason, "reason")
+        return self._decide(subject, purpose, at, "upheld_at", "upholding_reason", why)
 
     def has_objected(self, subject: str, purpose: str, at: datetime) -> bool:
-        """Whether an objection to ``purpose`` stops processing at ``at`` (Art. 21(1), (3))."""
+        """Whether an objection to ``purpose`` stops processing at ``at`` (pending or upheld)."""
+        state = self.objection_state(subject, purpose, at)
+        return state is not None and state.stops_processing
+
+    def objection_state(self, subject: str, purpose: str, at: datetime) -> ObjectionState | None:
+        """Where the latest objection to ``purpose`` recorded by ``at`` stands then, if any (Art. 21)."""
         when = self._at(at)
         p = self._purpose(purpose)
-        stamp = utc_stamp(when)
-        rows = self._store.query(
-            "SELECT 1 FROM objections WHERE subject = ? AND purpose = ? AND at <= ?"
-            " AND (overridden_at IS NULL OR overridden_at > ?) LIMIT 1",
-            (self._token(subject), p.id, stamp, stamp),
-        )
-        return bool(rows)
+        return self._objection_state(self._store.query, self._token(subject), p.id, when)
 
     def objections(self, subject: str) -> tuple[Objection, ...]:
         """Every objection of ``subject``, oldest first."""
         return tuple(o for _, o in self._objections(self._store.query, self._token(subject)))
 
+    def _objection_state(
+        self, q: Query, token: str, purpose: str, when: datetime
+    ) -> ObjectionState | None:
+        recorded = [o for _, o in self._objections(q, token, purpose) if o.at <= when]
+        return recorded[-1].state(when) if recorded else None
+
+    def _decide(
+        self, subject: str, purpose: str, at: datetime, column: str, text_column: str, text: str
+    ) -> Objection:
+        """Record the controller's decision on the objection pending assessment at ``at``."""
+        when = self._at(at)
+        p = self._purpose(purpose)
+        _assessable(p)
+        token, stamp = self._token(subject), utc_stamp(when)
+        with self._store.transaction() as conn:
+            self._after_last_objection(conn, token, p.id, stamp)
+            row_id = self._pending(on(conn), token, p.id, when)
+            conn.execute(
+                f"UPDATE objections SET {column} = ?, {text_column} = ? WHERE id = ?",
+                (stamp, text, row_id),
+            )
+            action = "objection.overridden" if column == "overridden_at" else "objection.upheld"
+            self._record_audit(action, when, "controller", subject, purposes=[p.id])
+            return self._objection(on(conn), token, row_id)
+
+    def _pending(self, q: Query, token: str, purpose: str, when: datetime) -> int:
+        """The row id of the objection to ``purpose`` pending assessment at ``when``; else say why not."""
+        recorded = [(i, o) for i, o in self._objections(q, token, purpose) if o.at <= when]
+        state = recorded[-1][1].state(when) if recorded else None
+        if state is not ObjectionState.PENDING_ASSESSMENT:
+            raise LedgerError(
+                f"no objection to purpose {purpose!r} is pending assessment at `at`"
+                + ("" if state is None else f" (the latest was {state.value})")
+            )
+        return recorded[-1][0]
+
     def _objections(
         self, q: Query, token: str, purpose: str | None = None
     ) -> list[tuple[int, Objection]]:
-        sql = (
-            "SELECT id, purpose, at, absolute, grounds, overridden_at, overriding_grounds"
-            " FROM objections WHERE subject = ?"
-        )
+        sql = f"SELECT {_COLUMNS} FROM objections WHERE subject = ?"
         params: tuple[str, ...] = (token,)
         if purpose is not None:
             sql += " AND purpose = ?"
@@ -164,9 +240,11 @@ class Objections(LedgerBase):
                     grounds=grounds,
                     overridden_at=None if over_at is None else self._load(over_at),
                     overriding_grounds=over,
+                    upheld_at=None if upheld_at is None else self._load(upheld_at),
+                    upholding_reason=upheld,
                 ),
             )
-            for row_id, pid, at, absolute, grounds, over_at, over in q(
+            for row_id, pid, at, absolute, grounds, over_at, over, upheld_at, upheld in q(
                 sql + " ORDER BY at, id", params
             )
         ]
@@ -178,7 +256,8 @@ class Objections(LedgerBase):
         self, conn: StoreConnection, token: str, purpose: str, stamp: str
     ) -> None:
         row = conn.execute(
-            "SELECT MAX(at), MAX(overridden_at) FROM objections WHERE subject = ? AND purpose = ?",
+            "SELECT MAX(at), MAX(overridden_at), MAX(upheld_at) FROM objections"
+            " WHERE subject = ? AND purpose = ?",
             (token, purpose),
         ).fetchone()
         if max((t for t in row if t is not None), default="") > stamp:
@@ -186,3 +265,12 @@ class Objections(LedgerBase):
                 f"at is before the last objection entry for purpose {purpose!r}; "
                 "the ledger is append-only in time"
             )
+
+
+def _assessable(purpose: Purpose) -> None:
+    """Direct marketing is never assessed: the objection is absolute (Art. 21(3))."""
+    if purpose.direct_marketing:
+        raise LedgerError(
+            f"purpose {purpose.id!r} is direct marketing: an objection to it is absolute, "
+            "upheld when recorded, and no grounds can override it (Art. 21(3))"
+        )

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 import attrs
 
+from gdprkit._consent.indication import IndicationMethod
 from gdprkit.timecalc import Period
 from gdprkit.vocab import DPV, DPV_GDPR, DPV_PD, Art9Condition, LegalBasis
 
@@ -55,13 +56,57 @@ _STATE_DPV: Final = {
 }
 
 
+class ConsentStatus(enum.Enum):
+    """Where consent to a purpose stands at an instant (DPV consent status, LEGAL.md §10.1).
+
+    Not an event, as :class:`ConsentState` is, but what the events up to an
+    instant add up to: the latest one given or renewed and its validity
+    duration not run out (``GIVEN``, the one status that makes processing
+    lawful, Art. 6(1)(a)), run out (``EXPIRED``), withdrawn (``WITHDRAWN``,
+    Art. 7(3)), or no event at all (``NEVER_GIVEN``).
+    """
+
+    GIVEN = "given"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    NEVER_GIVEN = "never_given"
+
+    @property
+    def valid(self) -> bool:
+        """Whether processing on consent is lawful in this status (only ``GIVEN``)."""
+        return self is ConsentStatus.GIVEN
+
+    @property
+    def dpv(self) -> str:
+        """The DPV IRI; never given is ``dpv:ConsentUnknown``, as the ledger holds nothing."""
+        return DPV + _STATUS_DPV[self]
+
+    @classmethod
+    def of(cls, state: ConsentState | None, expires_at: str | None, stamp: str) -> ConsentStatus:
+        """The status at the instant ``stamp`` given the latest event's state and expiry (UTC text)."""
+        if state is None:
+            return cls.NEVER_GIVEN
+        if not state.valid:
+            return cls.WITHDRAWN
+        return cls.GIVEN if expires_at is None or stamp < expires_at else cls.EXPIRED
+
+
+_STATUS_DPV: Final = {
+    ConsentStatus.GIVEN: "ConsentGiven",
+    ConsentStatus.WITHDRAWN: "ConsentWithdrawn",
+    ConsentStatus.EXPIRED: "ConsentExpired",
+    ConsentStatus.NEVER_GIVEN: "ConsentUnknown",
+}
+
+
 @attrs.frozen
 class ConsentEvent:
     """One event of a consent record: state, instant, who, how, how long (Art. 7(1), 7(3)).
 
     ``purposes`` are the record's purposes the event covers (a withdrawal
     may cover fewer than were given); ``expires_at`` is the end of a
-    validity ``duration``.
+    validity ``duration``; ``indication`` is how a grant or renewal was
+    indicated (``None`` for a withdrawal, and where it was not stated).
     """
 
     state: ConsentState
@@ -71,6 +116,7 @@ class ConsentEvent:
     duration: Period | None = None
     purposes: tuple[str, ...] = ()
     expires_at: datetime | None = None
+    indication: IndicationMethod | None = None
 
 
 @attrs.frozen
@@ -137,8 +183,9 @@ class ConsentRecord:
 
     LEGAL.md §10.3: record id (UUID4), schema version, subject token,
     controller, purposes with their basis, notice version and language,
-    jurisdiction, how it was given and by whom, how to withdraw, and the
-    append-only events. :meth:`to_dpv` renders it as DPV JSON-LD.
+    jurisdiction, how it was given (``indication``, and ``method`` in words)
+    and by whom, how to withdraw, and the append-only events. :meth:`to_dpv`
+    renders it as DPV JSON-LD.
     """
 
     record_id: str
@@ -155,6 +202,7 @@ class ConsentRecord:
     events: tuple[ConsentEvent, ...]
     controller_iri: str | None = None
     policy_version: str = ""
+    indication: IndicationMethod | None = None
 
     @property
     def purpose_ids(self) -> tuple[str, ...]:

@@ -6,8 +6,8 @@ import json
 import os
 import sqlite3
 import zipfile
-from collections.abc import Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from gdprkit._demo import folder as demo_folder
 from gdprkit._demo import models, service
 from gdprkit._term import Progress, Terminal
 from gdprkit.audit import AuditLog
-from gdprkit.consent import Ledger
+from gdprkit.consent import IndicationMethod, Ledger, ObjectionState, RestrictionScope
 from gdprkit.policy import Policy
 from gdprkit.requests import RequestKind, RequestRegister
 from gdprkit.rights import SQLSource
@@ -143,6 +143,8 @@ def _walkthrough(report: Report, folder: Path, progress: Progress) -> None:
     _data_section(world)
     _projection_section(world)
     _objection_section(world)
+    _restriction_section(world)
+    _assessment_section(world)
     facts = _retention_section(world)
     _pseudonym_section(world)
     _analytics_section(world)
@@ -281,11 +283,106 @@ def _cookie_consent(world: _World) -> None:
     ledger.grant(
         browser, ["cookies.analytics"], notice_version=world.policy.version,
         method="cookie dialog: ticked 'Statistik' (unticked by default)", at=now,
+        indication=IndicationMethod.TICKED_BOX,
     )  # fmt: skip
     report.fact(
         "cookies_after", "after consent to statistics cookies",
         [c.name for c in ledger.allowed_cookies(browser, now)],
     )  # fmt: skip
+
+
+def _outcome(run: Callable[[], object]) -> str:
+    """What a guarded use came to: "allowed", or "refused: <the error's class>"."""
+    try:
+        run()
+    except gk.ProcessingRefused as exc:
+        return f"refused: {type(exc).__name__}"
+    return "allowed"
+
+
+def _records_of(world: _World, table: str, subject: str) -> list[Any]:
+    source = next(s for s in world.sources if s.name == table)
+    return list(source.records(rights.SubjectRef(kind="customer", id=subject)))
+
+
+def _restriction_section(world: _World) -> None:
+    """Anna contests two days of meter readings: only those are restricted (Art. 18(1)(a))."""
+    report, ledger, tz, anna = world.report, world.ledger, world.tz, world.anna_ref.id
+    report.section("restriction", "4a. Restriction of what is contested (Art. 18)")
+    days = RestrictionScope.period(
+        models.MeterReading, "read_at", date(2026, 11, 2), date(2026, 11, 4)
+    )
+    ledger.restrict(anna, scope=days, at=datetime(2026, 11, 9, 9, tzinfo=tz),
+                    reason="18(1)(a): Anna contests her readings of 2-3 November")  # fmt: skip
+    report.note("Earlier this month Anna said her meter misread on 2 and 3 November.")
+    report.fact("scope", "restricted", "MeterReading.read_at in [2026-11-02, 2026-11-04) Stockholm")
+    readings = _records_of(world, "meter_readings", anna)
+    checking = datetime(2026, 11, 12, 10, tzinfo=tz)
+
+    def use(reading: object, **kw: Any) -> str:
+        return _outcome(lambda: gk.project(reading, "contract", at=checking, guards=[ledger], **kw))
+
+    outcomes = [use(r) for r in readings]
+    report.fact(
+        "readings", "Anna's readings for the contract",
+        f"{outcomes.count('refused: Restricted')} of {len(readings)} restricted, "
+        f"{outcomes.count('allowed')} in use",
+    )  # fmt: skip
+    contested = readings[outcomes.index("refused: Restricted")]
+    report.fact("on_ground", "the same, stating legal claims (Art. 18(2))",
+                use(contested, ground=gk.RestrictionGround.LEGAL_CLAIMS) + ", audited")  # fmt: skip
+    try:
+        ledger.lift_restriction(anna, scope=days, at=datetime(2026, 11, 20, 9, tzinfo=tz))
+        early = "lifted"
+    except gk.SubjectNotInformed:
+        early = "refused: SubjectNotInformed (Art. 18(3))"
+    report.fact("lift_early", "lifting before telling Anna", early)
+    ledger.record_subject_informed(anna, scope=days, method="letter: the readings were correct",
+                                   at=datetime(2026, 11, 20, 10, tzinfo=tz))  # fmt: skip
+    lifted = ledger.lift_restriction(anna, scope=days, at=datetime(2026, 11, 24, 9, tzinfo=tz))
+    assert lifted.lifted_at is not None
+    assert lifted.informed_at is not None
+    report.fact("lifted", "told, then lifted",
+                f"{lifted.informed_at.date()}, then {lifted.lifted_at.date()}")  # fmt: skip
+    report.fact("after", "the contested reading after lifting", _outcome(
+        lambda: gk.project(contested, "contract", at=lifted.lifted_at, guards=[ledger])))  # fmt: skip
+
+
+def _assessment_section(world: _World) -> None:
+    """Two objections to personalisation assessed (Art. 21(1)): one upheld, one overridden."""
+    report, ledger, tz = world.report, world.ledger, world.tz
+    report.section("assessment", "4b. Objections assessed (Art. 21(1))")
+    anna, bo = world.anna_ref.id, world.ids[1]
+    objected, decided = datetime(2026, 11, 2, 10, tzinfo=tz), datetime(2026, 11, 16, 15, tzinfo=tz)
+    for who in (anna, bo):
+        ledger.object(who, "personalisation", at=objected, grounds="particular situation")
+    score = _records_of(world, "churn_scores", anna)[0]
+    meanwhile = objected + timedelta(days=3)
+
+    def state(who: str, at: datetime) -> str:
+        found = ledger.objection_state(who, "personalisation", at)
+        return found.value if isinstance(found, ObjectionState) else "none"
+
+    report.fact("pending", "Anna's objection to personalisation, 3 days on", state(anna, meanwhile))
+    report.fact("pending_use", "project(Anna's churn score, 'personalisation') meanwhile",
+                _outcome(lambda: gk.project(score, "personalisation", at=meanwhile,
+                                            guards=[ledger])) + " (Art. 18(1)(d))")  # fmt: skip
+    report.fact("pending_erasable", "personalisation no longer keeps Anna's data",
+                "personalisation" in ledger.inactive_purposes(anna, meanwhile))  # fmt: skip
+    ledger.uphold_objection(anna, "personalisation", at=decided,
+                            reason="her situation outweighs personalised offers")  # fmt: skip
+    ledger.record_overriding_grounds(bo, "personalisation", at=decided,
+                                     grounds="LIA review: needed to detect meter fraud")  # fmt: skip
+    report.fact("anna", "Anna's, after assessment", state(anna, decided))
+    report.fact("anna_erasable", "personalisation no longer keeps Anna's data (Art. 17(1)(c))",
+                "personalisation" in ledger.inactive_purposes(anna, decided))  # fmt: skip
+    report.fact("bo", f"{bo}'s, after compelling grounds were recorded", state(bo, decided))
+    try:
+        ledger.record_overriding_grounds(anna, "marketing", at=world.now, grounds="we insist")
+        marketing = "recorded"
+    except gk.LedgerError:
+        marketing = "refused: LedgerError (Art. 21(3), absolute)"
+    report.fact("marketing_grounds", "grounds against Anna's marketing objection", marketing)
 
 
 def _retention_section(world: _World) -> Facts:

@@ -249,6 +249,31 @@ _V6_AUDIT_KEYED: Final = """
 ALTER TABLE audit_log ADD COLUMN key_id $TEXT;
 """
 
+_V7_LEDGER_DECISIONS: Final = """
+-- How consent was indicated (gdprkit.consent.IndicationMethod; Art. 4(11), Recital 32), on
+-- the record (the grant) and on each grant or renewal event. NULL for grants recorded
+-- before it was asked for or without it, and for withdrawals.
+ALTER TABLE consent_records ADD COLUMN indication $TEXT;
+ALTER TABLE consent_events ADD COLUMN indication $TEXT;
+
+-- What a restriction covers (Art. 18(1)): gdprkit.consent.RestrictionScope as canonical JSON,
+-- NULL for all data held on the subject (every restriction before this version). Several
+-- may be in force at once, one per scope. 'informed_at'/'informed_method': when and how the
+-- subject was told that it would be lifted, which must come first (Art. 18(3)).
+ALTER TABLE restrictions ADD COLUMN scope $TEXT;
+ALTER TABLE restrictions ADD COLUMN informed_at $TEXT CHECK (informed_at >= since);
+ALTER TABLE restrictions ADD COLUMN informed_method $TEXT
+    CHECK ((informed_at IS NULL) = (informed_method IS NULL));
+
+-- Objections as decisions (Art. 21(1)): pending assessment from 'at' until the controller
+-- records compelling legitimate grounds ('overridden_at') or upholds it ('upheld_at', with
+-- its reason), never both. Direct marketing ('absolute') is upheld from 'at' (Art. 21(3)).
+ALTER TABLE objections ADD COLUMN upheld_at $TEXT CHECK (upheld_at >= at);
+ALTER TABLE objections ADD COLUMN upholding_reason $TEXT
+    CHECK ((upheld_at IS NULL) = (upholding_reason IS NULL)
+           AND (upheld_at IS NULL OR (overridden_at IS NULL AND absolute = 0)));
+"""
+
 #: ``SCRIPTS[n]`` brings a version ``n - 1`` store to version ``n``, for either engine once
 #: rendered. ``SCRIPTS[0]`` is the empty database. Append only.
 SCRIPTS: Final[tuple[str, ...]] = (
@@ -259,6 +284,7 @@ SCRIPTS: Final[tuple[str, ...]] = (
     _V4_TOMBSTONES,
     _V5_KEYRINGS_WRAPPED,
     _V6_AUDIT_KEYED,
+    _V7_LEDGER_DECISIONS,
 )
 
 
