@@ -146,6 +146,20 @@ def test_missing_facts_keep_bookkeeping_data_for_review(db, anna):
     assert {i.field for i in plan.by_action(A.ERASE)} >= {"email", "phone"}
 
 
+@pytest.mark.parametrize(
+    ("lang", "phrase", "doubled"),
+    [("en", "until reviewed", "until until"), ("sv", "tills vidare", "till tills")],
+    ids=["English", "Swedish"],
+)
+def test_a_field_kept_for_review_reads_without_a_doubled_word(db, anna, lang, phrase, doubled):
+    plan = rights.plan_erasure(anna, service.sources(db)[:1], models.policy, {}, NOW)
+    text = plan.render(lang)
+    assert f"customers.street: {phrase}; bookkeeping;" in text
+    assert doubled not in text
+    dated = _plan(db, anna).render(lang)
+    assert ("until 2033-01-01;" if lang == "en" else "till 2033-01-01;") in dated
+
+
 def test_shreddable_source_plans_shredding(db, anna):
     source = rights.SQLSource(db, table="support_tickets", subject_column="customer_id",
                               model=models.SupportTicket, key=("ticket_id",), shreddable=True)  # fmt: skip

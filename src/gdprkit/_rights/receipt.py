@@ -35,7 +35,8 @@ def render_for_subject(
     kept: dict[tuple[str, str, str], set[str]] = {}
     for i in items:
         if i.action is ErasureAction.RETAIN:
-            until = i.until.date().isoformat() if i.until else t["until_reviewed"]
+            # "until 2033-01-01", or the whole phrase "until reviewed": never "until until …"
+            until = f"{t['until']} {i.until.date().isoformat()}" if i.until else t["until_reviewed"]
             kept.setdefault((until, i.purpose or "", i.legal_reference or i.reason), set()).add(
                 f"{i.source}.{i.field}"
             )
@@ -47,7 +48,7 @@ def render_for_subject(
     ]
     out += ["", t["kept"]]
     for (until, purpose, why), fields in sorted(kept.items()):
-        out.append(f"- {', '.join(sorted(fields))}: {t['until']} {until}; {purpose}; {why}")
+        out.append(f"- {', '.join(sorted(fields))}: {until}; {purpose}; {why}")
     if not kept:
         out.append("- -")
     names = [r.name.get(lang) for r in recipients]
