@@ -128,6 +128,14 @@ PAGE: Final = Catalogue(
         "auto": Message(sv="Automatiserade beslut", en="Automated decisions"),
         "erasable": Message(sv="kan raderas från och med {date}", en="can be erased from {date}"),
         "org": Message(sv="Org.nr", en="Org. no."),
+        # A value [policy] examples lists: gdprkit's example, not the controller's fact.
+        "example": Message(sv="exempel", en="example"),
+        "examples": Message(
+            sv="Uppgifter märkta ”exempel” är exempel från gdprkit, inte från den publicerade "
+            "integritetspolicyn.",
+            en="Values marked “example” are example values from gdprkit, not from the "
+            "published privacy policy.",
+        ),
         # Why a field is left out of a portability package (Art. 20(1)); the English text
         # is also the manifest's reason.
         "excluded.derived": Message(

@@ -77,7 +77,7 @@ class Meta:
 def read_meta(top: Reader) -> Meta:
     """The [policy] section: version, effective date, time zone, languages, jurisdiction."""
     meta = _section(top, "policy")
-    meta.unknown(("version", "effective", "timezone", "languages", "jurisdiction"))
+    meta.unknown(("version", "effective", "timezone", "languages", "jurisdiction", "examples"))
     version = meta.string("version", required=True, why=law.VERSION) or ""
     effective = meta.day("effective", required=True)
     tz_name = meta.string("timezone", required=True, why=law.TIMEZONE)
@@ -136,9 +136,11 @@ def read_subjects(top: Reader, languages: tuple[str, ...]) -> dict[str, SubjectK
         sr = subs.table(sid)
         if sr is None:
             continue
-        sr.unknown(("name",))
+        sr.unknown(("name", "description"))
         subjects[sid] = SubjectKind(
-            sid, read_text(sr, "name", languages, required=True, why=law.SUBJECTS) or Text(())
+            sid,
+            read_text(sr, "name", languages, required=True, why=law.SUBJECTS) or Text(()),
+            read_text(sr, "description", languages, required=False),
         )
     if not subjects:
         top.problems.add("subjects", f"declare at least one kind of data subject: {law.SUBJECTS}")

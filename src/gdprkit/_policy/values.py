@@ -137,10 +137,15 @@ class Recipient:
 
 @attrs.frozen
 class SubjectKind:
-    """A category of data subjects (Art. 30(1)(c)), e.g. direct customers."""
+    """A category of data subjects (Art. 30(1)(c)), e.g. direct customers.
+
+    ``description`` says what the notice tells about them, e.g. that partner
+    customers' data is normally not stored.
+    """
 
     id: str
     name: Text
+    description: Text | None = None
 
 
 @attrs.frozen
