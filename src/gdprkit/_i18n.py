@@ -176,6 +176,41 @@ RECEIPT: Final = Catalogue(
             sv="Mottagare som underrättas (artikel 19): ",
             en="Recipients notified (Article 19): ",
         ),
+        "not_notified": Message(
+            sv="Mottagare som inte underrättas (artikel 19), och varför:",
+            en="Recipients not notified (Article 19), and why:",
+        ),
+        "impossible": Message(sv="det är omöjligt", en="impossible"),
+        "disproportionate_effort": Message(
+            sv="det skulle kräva oproportionerligt stor ansträngning",
+            en="it would involve disproportionate effort",
+        ),
         "failed": Message(sv="Ej slutfört för", en="Not yet completed for"),
+        "rectified_title": Message(
+            sv="Rättelse av personuppgifter (artikel 16)",
+            en="Rectification of personal data (Article 16)",
+        ),
+        "rectified": Message(sv="Rättade uppgifter:", en="Corrected:"),
+        "restricted_title": Message(
+            sv="Begränsning av behandling (artikel 18)",
+            en="Restriction of processing (Article 18)",
+        ),
+        "restricted": Message(
+            sv="Behandlingen begränsas för dessa ändamål:",
+            en="Processing is restricted for these purposes:",
+        ),
+        "received_title": Message(
+            sv="Mottagare av dina personuppgifter (artikel 15.1 c och 19)",
+            en="Recipients of your personal data (Article 15(1)(c) and 19)",
+        ),
+        "received_none": Message(
+            sv="Inga av dina uppgifter har lämnats ut till mottagare.",
+            en="None of your data has been disclosed to recipients.",
+        ),
+        "category_only": Message(
+            sv="en kategori av mottagare; policyn anger inte deras identitet",
+            en="a category of recipients; the policy does not give their identities",
+        ),
+        "purposes_for": Message(sv="för", en="for"),
     }
 )

@@ -9,7 +9,9 @@ and :class:`IterableSource` are the built-in sources.
 ``export_subject()`` writes what is held on a subject to one verifiable ZIP
 and ``verify_package()`` re-checks it; ``plan_erasure()`` /
 ``execute_erasure()`` erase what no Art. 17(3) exception keeps; ``rectify()``
-corrects a field. The request register (Art. 12) is kept by
+corrects a field. The recipients of Art. 19 are on every receipt (erasure,
+``rectification_receipt()``, ``restriction_receipt()``), and
+``recipients_for()`` answers "who received my data?" (Art. 15(1)(c)). The request register (Art. 12) is kept by
 :mod:`gdprkit.requests`; :class:`SubjectRequest` and its companions are
 imported from here.
 """
@@ -26,7 +28,15 @@ from gdprkit._rights.export import ExportResult, export_subject
 from gdprkit._rights.manifest import MANIFEST_SCHEMA_VERSION
 from gdprkit._rights.plan import ErasurePlan, plan_erasure
 from gdprkit._rights.receipt import ErasureReceipt
-from gdprkit._rights.rectify import rectify
+from gdprkit._rights.recipients import (
+    ReceivedBy,
+    RecipientNotification,
+    RecipientsAnswer,
+    notification_for,
+    recipients_for,
+)
+from gdprkit._rights.rectify import RectificationReceipt, rectification_receipt, rectify
+from gdprkit._rights.restriction import RestrictionReceipt, restriction_receipt
 from gdprkit._rights.scope import Scope
 from gdprkit._rights.sources import (
     DataSource,
@@ -57,12 +67,17 @@ __all__ = [
     "ErasureReceipt",
     "ExportResult",
     "IterableSource",
+    "ReceivedBy",
+    "RecipientNotification",
+    "RecipientsAnswer",
     "RecordErasure",
     "RectifiableSource",
+    "RectificationReceipt",
     "RequestKind",
     "RequestRegister",
     "RequestState",
     "RestrictionLedger",
+    "RestrictionReceipt",
     "SQLSource",
     "Scope",
     "ShreddableSource",
@@ -71,8 +86,12 @@ __all__ = [
     "SubjectRequest",
     "execute_erasure",
     "export_subject",
+    "notification_for",
     "plan_erasure",
+    "recipients_for",
+    "rectification_receipt",
     "rectify",
+    "restriction_receipt",
     "verify_package",
 ]
 

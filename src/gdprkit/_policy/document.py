@@ -14,12 +14,12 @@ from gdprkit._errors import PolicyError, PolicyProblem, UnknownPurpose
 from gdprkit._policy.cookies import read_cookies
 from gdprkit._policy.examples import covers, read_examples
 from gdprkit._policy.purposes import read_purposes
+from gdprkit._policy.recipients import read_recipients
 from gdprkit._policy.sections import (
     read_authority,
     read_categories,
     read_controller,
     read_meta,
-    read_recipients,
     read_rights,
     read_subjects,
 )

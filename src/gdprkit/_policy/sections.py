@@ -1,5 +1,5 @@
 """Readers of the small sections of a policy file: [policy], [controller], [authority],
-[subjects], [recipients], [categories] and [rights].
+[subjects], [categories] and [rights].
 
 Each reader takes the top-level :class:`~gdprkit._reader.Reader`, records every
 problem with its key path and returns what it could read; the caller raises
@@ -15,7 +15,7 @@ import attrs
 
 from gdprkit._errors import PolicyError
 from gdprkit._policy import required as law
-from gdprkit._policy.values import EEA, Authority, Controller, Recipient, SubjectKind, Text
+from gdprkit._policy.values import Authority, Controller, SubjectKind, Text
 from gdprkit._reader import Problems, Reader
 from gdprkit.vocab import BUILTIN_TAXONOMY, CategoryInfo, DataCategory, SpecialCategory, Taxonomy
 
@@ -145,37 +145,6 @@ def read_subjects(top: Reader, languages: tuple[str, ...]) -> dict[str, SubjectK
     if not subjects:
         top.problems.add("subjects", f"declare at least one kind of data subject: {law.SUBJECTS}")
     return subjects
-
-
-def read_recipients(top: Reader, languages: tuple[str, ...]) -> dict[str, Recipient]:
-    """The [recipients] section; one outside the EEA needs its transfer safeguards (Art. 46)."""
-    recipients: dict[str, Recipient] = {}
-    recs = top.table("recipients")
-    if recs is None:
-        return recipients
-    for rid in recs.data:
-        rr = recs.table(rid)
-        if rr is None:
-            continue
-        rr.unknown(("name", "kind", "country", "safeguards"))
-        country = (rr.string("country", default="SE") or "SE").upper()
-        if not (len(country) == 2 and country.isalpha()):
-            rr.problem("country", "must be an ISO 3166-1 alpha-2 country code")
-        safeguards = rr.string("safeguards")
-        if country not in EEA and safeguards is None:
-            rr.problem(
-                "safeguards",
-                "a recipient outside the EEA needs its transfer safeguards "
-                "(Art. 46; Art. 13(1)(f), 15(2), 30(1)(e))",
-            )
-        recipients[rid] = Recipient(
-            id=rid,
-            name=read_text(rr, "name", languages, required=True, why=law.RECIPIENT) or Text(()),
-            kind=rr.string("kind", default="processor") or "processor",
-            country=country,
-            safeguards=safeguards,
-        )
-    return recipients
 
 
 def read_categories(top: Reader, languages: tuple[str, ...]) -> Taxonomy:

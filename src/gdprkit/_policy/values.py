@@ -119,20 +119,47 @@ class Authority:
     dpv: str | None = None
 
 
+Notification = Literal["required", "impossible", "disproportionate_effort"]
+
+
 @attrs.frozen
 class Recipient:
-    """A recipient or category of recipients (Art. 4(9), 13(1)(e), 15(1)(c), 30(1)(d)-(e))."""
+    """A recipient or category of recipients (Art. 4(9), 13(1)(e), 15(1)(c), 30(1)(d)-(e)).
+
+    With ``identity`` it is one recipient named by its legal name (a data
+    subject who asks is told the identity of the actual recipients, CJEU
+    C-154/21 *Österreichische Post*), optionally in the ``category`` of
+    another entry; without it, a category. ``notification`` says whether a
+    rectification, erasure or restriction is communicated to it (Art. 19):
+    ``required``, or, with ``notification_reason``, ``impossible`` or
+    ``disproportionate_effort``, the two grounds Art. 19 allows for not doing so.
+    """
 
     id: str
     name: Text
     kind: str = "processor"
     country: str = "SE"
     safeguards: str | None = None
+    identity: str | None = None
+    category: str | None = None
+    contact: str | None = None
+    notification: Notification = "required"
+    notification_reason: Text | None = None
 
     @property
     def third_country(self) -> bool:
         """True when the recipient is outside the EEA (a Chapter V transfer)."""
         return self.country.upper() not in EEA
+
+    @property
+    def named(self) -> bool:
+        """True for a recipient named by identity, False for a category of recipients."""
+        return self.identity is not None
+
+    @property
+    def notified(self) -> bool:
+        """Whether Art. 19 communications go to it (not impossible, no disproportionate effort)."""
+        return self.notification == "required"
 
 
 @attrs.frozen

@@ -101,7 +101,8 @@ def execute_erasure(
         )
     receipt = ErasureReceipt(subject=plan.subject, at=when, changed=changed,
                              retained=plan.retained, failed=failed, shredded=shredded,
-                             recipients=plan.recipients, items=plan.items)  # fmt: skip
+                             recipients=plan.recipients, items=plan.items,
+                             not_notified=plan.not_notified)  # fmt: skip
     if audit is not None:
         audit.record(
             "erasure.executed",

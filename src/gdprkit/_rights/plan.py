@@ -11,6 +11,7 @@ import attrs
 from gdprkit._errors import SourceError
 from gdprkit._rights.actions import ErasureAction, ErasureItem
 from gdprkit._rights.receipt import render_for_subject
+from gdprkit._rights.recipients import RecipientNotification, notification_for
 from gdprkit._rights.sources import DataSource, ErasableSource, ShreddableSource, SubjectRef
 from gdprkit._util import require_aware
 from gdprkit.retention import Action, FieldVerdict, LegalHold, Status, evaluate_object
@@ -47,6 +48,12 @@ class ErasurePlan:
     deletes: tuple[tuple[str, tuple[tuple[object, ...], ...]], ...] = attrs.field(repr=False)
     recipients: tuple[Recipient, ...] = ()
     sources: tuple[DataSource, ...] = attrs.field(default=(), eq=False, repr=False)
+    not_notified: tuple[Recipient, ...] = ()
+
+    @property
+    def notification(self) -> RecipientNotification:
+        """Who is told of the erasure (:attr:`recipients`) and who cannot be (Art. 19)."""
+        return RecipientNotification(self.recipients, self.not_notified)
 
     def by_action(self, action: ErasureAction) -> tuple[ErasureItem, ...]:
         """The items with ``action``."""
@@ -92,7 +99,7 @@ class ErasurePlan:
 
     def render(self, lang: str = "en") -> str:
         """A plain-text answer for the data subject: what goes, what stays until when and why."""
-        return render_for_subject(self.items, self.recipients, lang)
+        return render_for_subject(self.items, self.notification, lang)
 
 
 @attrs.frozen
@@ -244,6 +251,19 @@ def _keep_shared_keys(
     )
 
 
+def _inactive(policy: Policy) -> tuple[str, ...]:
+    """The purposes an erasure request ends: all but Art. 17(3)(b) and anonymized-only ones.
+
+    An anonymized-only purpose stays: anonymous data is no longer personal
+    data (Recital 26), so anonymizing satisfies the request as erasing does.
+    """
+    return tuple(
+        p
+        for p, v in policy.purposes.items()
+        if v.basis not in _RETAINING_BASES and not v.anonymized_only
+    )
+
+
 def plan_erasure(
     subject: SubjectRef,
     sources: Iterable[DataSource],
@@ -263,19 +283,15 @@ def plan_erasure(
     is ERASEd (SHREDded in a source that holds ciphertexts under the
     subject's key, unless such a source retains something: the one key
     protects that too, so it stays), or ANONYMIZEd where its rule says so.
-    Recipients to notify (Art. 19) come from the policy.
+    Recipients to notify (Art. 19) come from the policy: those of every
+    purpose something is erased for, each category replaced by the recipients
+    named in it; those the policy says cannot be told (impossible,
+    disproportionate effort) are listed apart with the reason.
     """
     require_aware(now, "now")
     if not isinstance(subject, SubjectRef):
         raise TypeError("subject must be a SubjectRef")
-    # An anonymized-only purpose stays: anonymous data is no longer personal data
-    # (Recital 26), so anonymizing satisfies the request as erasing does.
-    inactive = tuple(
-        p
-        for p, v in policy.purposes.items()
-        if v.basis not in _RETAINING_BASES and not v.anonymized_only
-    )
-    request = _Request(subject, policy, facts, now, inactive, tuple(holds))
+    request = _Request(subject, policy, facts, now, _inactive(policy), tuple(holds))
     groups: dict[_Group, list[_Key]] = {}
     deletes: list[tuple[str, tuple[_Key, ...]]] = []
     erased_purposes: set[str] = set()
@@ -293,12 +309,13 @@ def plan_erasure(
         deletes.append((source.name, part.deleted))
         erased_purposes |= part.erased_purposes
     items = tuple(group.item(tuple(keys)) for group, keys in groups.items())
-    recipient_ids = sorted({r for p in erased_purposes for r in policy.purpose(p).recipients})
+    notification = notification_for(policy, sorted(erased_purposes))
     return ErasurePlan(
         subject=subject,
         at=now,
         items=_keep_shared_keys(items, shreddable_sources),
         deletes=tuple(deletes),
-        recipients=tuple(policy.recipients[r] for r in recipient_ids),
+        recipients=notification.notified,
         sources=source_list,
+        not_notified=notification.not_notified,
     )

@@ -15,6 +15,7 @@ import attrs
 
 from gdprkit._i18n import RECEIPT, language
 from gdprkit._rights.actions import ErasureAction, ErasureItem
+from gdprkit._rights.recipients import RecipientNotification
 from gdprkit._rights.sources import SubjectRef
 
 if TYPE_CHECKING:
@@ -24,11 +25,12 @@ __all__ = ["ErasureReceipt", "render_for_subject"]
 
 
 def render_for_subject(
-    items: Iterable[ErasureItem], recipients: Iterable[Recipient], lang: str
+    items: Iterable[ErasureItem], notification: RecipientNotification, lang: str
 ) -> str:
     """Plain text for the subject: what went, what stays until when and why, who is told.
 
     In Swedish for ``lang="sv"``, else in English; recipients' names in ``lang``.
+    Recipients that Art. 19 does not reach are listed with the reason.
     """
     t = RECEIPT.texts(language(lang, default="en"))
     gone: dict[str, set[str]] = {}
@@ -51,9 +53,7 @@ def render_for_subject(
         out.append(f"- {', '.join(sorted(fields))}: {until}; {purpose}; {why}")
     if not kept:
         out.append("- -")
-    names = [r.name.get(lang) for r in recipients]
-    if names:
-        out += ["", t["recipients"] + "; ".join(names)]
+    out += notification.lines(lang)
     return "\n".join(out) + "\n"
 
 
@@ -69,6 +69,7 @@ class ErasureReceipt:
     shredded: bool
     recipients: tuple[Recipient, ...]
     items: tuple[ErasureItem, ...] = attrs.field(repr=False, default=())
+    not_notified: tuple[Recipient, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -82,7 +83,8 @@ class ErasureReceipt:
 
     def render(self, lang: str = "en") -> str:
         """The receipt as text that can be sent to the data subject."""
-        text = render_for_subject(self.items, self.recipients, lang)
+        notification = RecipientNotification(self.recipients, self.not_notified)
+        text = render_for_subject(self.items, notification, lang)
         if self.failed:
             head = RECEIPT.text("failed", language(lang, default="en"))
             text += f"\n{head}: " + ", ".join(name for name, _ in self.failed) + "\n"
