@@ -13,7 +13,7 @@ import pytest
 import gdprkit as gk
 from gdprkit.cli import main
 
-from .conftest import ELVETA_POLICY
+from .conftest import DELETE, ELVETA_POLICY, change_key
 
 # -- the Elveta reference policy ---------------------------------------------------
 
@@ -84,21 +84,6 @@ def test_minimal_policy_is_valid(minimal):
     assert minimal.effective == date(2026, 1, 1)
 
 
-_DELETE = object()
-
-
-def _change(data: dict[str, Any], path: str, value: object) -> None:
-    """Set (or, with ``_DELETE``, remove) the key at a dotted ``path`` of a policy mapping."""
-    *parents, last = path.split(".")
-    node = data
-    for key in parents:
-        node = node[key]
-    if value is _DELETE:
-        del node[last]
-    else:
-        node[last] = value
-
-
 @pytest.mark.parametrize(
     ("path", "value", "location", "text"),
     [
@@ -108,7 +93,7 @@ def _change(data: dict[str, Any], path: str, value: object) -> None:
             id="an unknown legal basis",
         ),
         pytest.param(
-            "purposes.stats.basis", _DELETE,
+            "purposes.stats.basis", DELETE,
             "purposes.stats.basis", "purpose 'stats' has no legal basis",
             id="no basis, even for an anonymized-only purpose",
         ),
@@ -123,7 +108,7 @@ def _change(data: dict[str, Any], path: str, value: object) -> None:
             id="a public task names its basis in law",
         ),
         pytest.param(
-            "purposes.news.legitimate_interest_assessment", _DELETE,
+            "purposes.news.legitimate_interest_assessment", DELETE,
             "purposes.news.legitimate_interest_assessment", "balancing test",
             id="legitimate interests reference their balancing test",
         ),
@@ -169,7 +154,7 @@ def _change(data: dict[str, Any], path: str, value: object) -> None:
             for bad in ("Europe/Stokholm", "CET+99", "../../etc/passwd")
         ),
         *(
-            pytest.param(section, _DELETE, section, "is required", id=f"no [{section}]")
+            pytest.param(section, DELETE, section, "is required", id=f"no [{section}]")
             for section in ("controller", "authority", "purposes", "rights")
         ),
         pytest.param(
@@ -178,14 +163,14 @@ def _change(data: dict[str, Any], path: str, value: object) -> None:
             id="a typo in a key",
         ),
         pytest.param(
-            "purposes.news.name.sv", _DELETE,
+            "purposes.news.name.sv", DELETE,
             "purposes.news.name.sv", "is required",
             id="a missing translation",
         ),
     ],
 )  # fmt: skip
 def test_a_bad_declaration_is_reported_at_its_key(minimal_dict, path, value, location, text):
-    _change(minimal_dict, path, value)
+    change_key(minimal_dict, path, value)
     _one(minimal_dict, location, text)
 
 

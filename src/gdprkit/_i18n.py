@@ -212,5 +212,40 @@ RECEIPT: Final = Catalogue(
             en="a category of recipients; the policy does not give their identities",
         ),
         "purposes_for": Message(sv="för", en="for"),
+        # What an erasure kept as anonymous data, or erased instead (Recital 26, WP216).
+        "anon.kept": Message(
+            sv="Sparas endast som anonyma uppgifter (skäl 26):",
+            en="Kept only as anonymous data (Recital 26):",
+        ),
+        "anon.kept_rows": Message(
+            sv="{source}: {rows} anonyma rader, var och en bland minst {k} likadana "
+            "(minst {target} krävs)",
+            en="{source}: {rows} anonymous rows, each among at least {k} alike ({target} required)",
+        ),
+        "anon.some_erased": Message(
+            sv="{rows} rader raderades i stället, eftersom de hade kunnat peka ut dig",
+            en="{rows} more were erased instead, as they could have singled you out",
+        ),
+        "anon.erased": Message(
+            sv="Raderat i stället för anonymiserat:", en="Erased instead of anonymised:"
+        ),
+        "anon.no_method": Message(
+            sv="inget sätt att göra uppgifterna anonyma är angivet, och att bara ta bort "
+            "identifierare är inte anonymisering",
+            en="no way to make the data anonymous is declared, and removing identifiers "
+            "alone is not anonymisation",
+        ),
+        "anon.no_anonymous_set": Message(
+            sv="det finns ingen anonym mängd att spara dem i",
+            en="there is no anonymous set to keep them in",
+        ),
+        "anon.field_not_anonymous": Message(
+            sv="den anonyma formen behöver uppgifter som inte sparas för ändamålet",
+            en="the anonymous form needs data that is not kept for the purpose",
+        ),
+        "anon.below_k": Message(
+            sv="för få liknande uppgifter att dölja dig bland (k = {k}, minst {target} krävs)",
+            en="too few similar records to hide you among (k = {k}, {target} required)",
+        ),
     }
 )

@@ -2,7 +2,7 @@
 
 A :class:`DataSource` yields a subject's records (:class:`SubjectRef`);
 what else a source can do is declared by the protocols it meets:
-:class:`ErasableSource`, :class:`ShreddableSource`,
+:class:`ErasableSource`, :class:`ShreddableSource`, :class:`AnonymizingSource`,
 :class:`RectifiableSource`, :class:`SubjectFieldSource`. :class:`SQLSource`
 and :class:`IterableSource` are the built-in sources.
 
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from gdprkit._rights import sql_source as _sql_source
 from gdprkit._rights.actions import ErasureAction, ErasureItem
+from gdprkit._rights.anonymous import AnonymizationOutcome, AnonymousPart, NotAnonymous
 from gdprkit._rights.execute import RestrictionLedger, execute_erasure
 from gdprkit._rights.export import ExportResult, export_subject
 from gdprkit._rights.manifest import MANIFEST_SCHEMA_VERSION
@@ -39,6 +40,7 @@ from gdprkit._rights.rectify import RectificationReceipt, rectification_receipt,
 from gdprkit._rights.restriction import RestrictionReceipt, restriction_receipt
 from gdprkit._rights.scope import Scope
 from gdprkit._rights.sources import (
+    AnonymizingSource,
     DataSource,
     ErasableSource,
     IterableSource,
@@ -59,6 +61,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MANIFEST_SCHEMA_VERSION",
+    "AnonymizationOutcome",
+    "AnonymizingSource",
+    "AnonymousPart",
     "DataSource",
     "ErasableSource",
     "ErasureAction",
@@ -67,6 +72,7 @@ __all__ = [
     "ErasureReceipt",
     "ExportResult",
     "IterableSource",
+    "NotAnonymous",
     "ReceivedBy",
     "RecipientNotification",
     "RecipientsAnswer",

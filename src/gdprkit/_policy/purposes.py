@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from gdprkit._errors import PolicyError
 from gdprkit._policy import required as law
+from gdprkit._policy.anonymization import read_anonymization, rule_anonymizes
 from gdprkit._policy.sections import read_text
 from gdprkit._policy.values import Purpose, Recipient, SubjectKind, Text
 from gdprkit._reader import Reader
@@ -35,6 +36,7 @@ _PURPOSE_KEYS = (
     "dpv",
     "special_condition",
     "references",
+    "anonymization",
 )
 
 
@@ -99,6 +101,13 @@ def read_purpose(
     condition = _read_special_condition(r, categories, taxonomy)
     dpv = tuple(d if d.startswith("http") else DPV + d for d in r.str_list("dpv"))
     retention, retention_text = read_retention(r, languages)
+    anonymization = read_anonymization(r)
+    if anonymization and not (r.flag("anonymized_only") or rule_anonymizes(retention)):
+        r.problem(
+            "anonymization",
+            "only a purpose that keeps data as anonymous data declares how (anonymized_only, "
+            "or a retention rule with action = 'anonymize'; Recital 26)",
+        )
     if name is None or description is None or basis is None:
         return None
     return Purpose(
@@ -118,6 +127,7 @@ def read_purpose(
         dpv=dpv,
         special_condition=condition,
         references=r.str_list("references"),
+        anonymization=anonymization,
     )
 
 

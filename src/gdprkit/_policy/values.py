@@ -10,6 +10,7 @@ import attrs
 from gdprkit.vocab import Art9Condition, DataCategory, LegalBasis, Right
 
 if TYPE_CHECKING:
+    from gdprkit._policy.anonymization import AnonymizationDeclaration
     from gdprkit._retention.rules import Rule
 
 #: EU member states and the other EEA countries (ISO 3166-1 alpha-2): transfers
@@ -182,7 +183,9 @@ class Purpose:
     A legal-obligation purpose names its legal reference (Art. 6(3)); a
     legitimate-interests purpose names its balancing-test assessment
     (Art. 6(1)(f), EDPB Guidelines 1/2024); a direct-marketing purpose is open
-    to an absolute objection (Art. 21(2)-(3)).
+    to an absolute objection (Art. 21(2)-(3)). A purpose that keeps data only
+    as anonymous data declares, per record kind, how (``anonymization``;
+    Recital 26, WP216).
     """
 
     id: str
@@ -201,6 +204,11 @@ class Purpose:
     dpv: tuple[str, ...] = ()
     special_condition: Art9Condition | None = None
     references: tuple[str, ...] = ()
+    anonymization: tuple[AnonymizationDeclaration, ...] = ()
+
+    def anonymization_for(self, kind: str) -> AnonymizationDeclaration | None:
+        """How this purpose keeps records of ``kind`` (a model's name) as anonymous data."""
+        return next((d for d in self.anonymization if d.kind == kind), None)
 
     @property
     def rights(self) -> tuple[Right, ...]:

@@ -6,10 +6,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+import attrs
+
 from gdprkit._rights.actions import ErasureAction
+from gdprkit._rights.anonymous import AnonymizationOutcome
 from gdprkit._rights.plan import ErasurePlan
 from gdprkit._rights.receipt import ErasureReceipt
-from gdprkit._rights.sources import DataSource, ErasableSource, RecordErasure
+from gdprkit._rights.sources import AnonymizingSource, DataSource, ErasableSource, RecordErasure
 from gdprkit._util import require_aware
 
 if TYPE_CHECKING:
@@ -32,39 +35,76 @@ class RestrictionLedger(Protocol):
         """Restrict processing of the subject's data to ``allowed_purposes`` from ``at``."""
 
 
+#: What leaves the record: its value goes, or goes into the anonymous set (never stays as it is).
+_REMOVED = (ErasureAction.ERASE, ErasureAction.SHRED, ErasureAction.ANONYMIZE)
+
+
 def _changes(
     plan: ErasurePlan, name: str, deleted: Iterable[tuple[object, ...]]
 ) -> list[RecordErasure]:
-    """What one source must do: delete the records nothing stays of, NULL the erased fields of the others."""
+    """What one source must do: delete the records nothing stays of, NULL the erased fields of the others.
+
+    An ANONYMIZEd field leaves the record too: its anonymous form goes into
+    the source's anonymous set, never the value as it was (Recital 26).
+    """
     deleted_set = set(deleted)
+    anonymized = {k for part in plan.anonymous if part.source == name for k in part.records}
     fields: dict[tuple[object, ...], list[str]] = {}
     for item in plan.for_source(name):
-        if item.action in (ErasureAction.ERASE, ErasureAction.SHRED):
+        if item.action in _REMOVED:
             for key in item.records:
                 if key not in deleted_set:
                     fields.setdefault(key, []).append(item.field)
-    return [RecordErasure(k, delete=True) for k in deleted] + [
-        RecordErasure(k, tuple(f)) for k, f in fields.items()
+    return [RecordErasure(k, delete=True, anonymized=k in anonymized) for k in deleted] + [
+        RecordErasure(k, tuple(f), anonymized=k in anonymized) for k, f in fields.items()
     ]
 
 
-def _erase_everywhere(
-    plan: ErasurePlan, by_name: Mapping[str, DataSource]
-) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, str], ...]]:
-    """Each source erases its part; return what each changed, and which failed (by exception type)."""
+@attrs.frozen
+class _Done:
+    """What the sources did: records changed, failures (by exception type), anonymous outcomes."""
+
+    changed: tuple[tuple[str, int], ...]
+    failed: tuple[tuple[str, str], ...]
+    anonymized: tuple[AnonymizationOutcome, ...]
+
+
+def _erase_source(
+    plan: ErasurePlan, name: str, source: ErasableSource, changes: list[RecordErasure]
+) -> tuple[int, list[AnonymizationOutcome]]:
+    """One source's part: erase, or erase and add the anonymous rows that reach k, at once.
+
+    k is checked against the anonymous set as it is now, not as it was when
+    the plan was made; rows whose class stays below k are not written.
+    """
+    parts = [p for p in plan.anonymous if p.source == name]
+    if not parts or not isinstance(source, AnonymizingSource) or not source.keeps_anonymous:
+        return source.erase(plan.subject, changes), []
+    checks = [(p, p.check(source)) for p in parts]
+    count, added = source.anonymize(plan.subject, changes, [p.table(c) for p, c in checks])
+    if added == 0 and (count == 0 or any(c.written for _, c in checks)):
+        return count, []  # a rerun: the records were anonymized before
+    return count, [AnonymizationOutcome.of(p, c) for p, c in checks]
+
+
+def _erase_everywhere(plan: ErasurePlan, by_name: Mapping[str, DataSource]) -> _Done:
+    """Each source erases its part; return what each changed, which failed, what became anonymous."""
     changed: list[tuple[str, int]] = []
     failed: list[tuple[str, str]] = []
+    anonymized: list[AnonymizationOutcome] = []
     for name, deleted in plan.deletes:
         source = by_name.get(name)
         if source is None or not isinstance(source, ErasableSource):
             failed.append((name, "source not given"))
             continue
-        changes = _changes(plan, name, deleted)
         try:
-            changed.append((name, source.erase(plan.subject, changes)))
+            count, outcomes = _erase_source(plan, name, source, _changes(plan, name, deleted))
         except Exception as exc:  # reported, never re-raised: the other sources must complete
             failed.append((name, type(exc).__name__))
-    return tuple(changed), tuple(failed)
+            continue
+        changed.append((name, count))
+        anonymized += outcomes
+    return _Done(tuple(changed), tuple(failed), tuple(anonymized))
 
 
 def execute_erasure(
@@ -88,7 +128,8 @@ def execute_erasure(
     """
     when = require_aware(at if at is not None else plan.at, "at")
     by_name = {s.name: s for s in (plan.sources if sources is None else sources)}
-    changed, failed = _erase_everywhere(plan, by_name)
+    done = _erase_everywhere(plan, by_name)
+    changed, failed = done.changed, done.failed
     shredded = False
     if plan.by_action(ErasureAction.SHRED) and subject_keys is not None:
         shredded = subject_keys.shred(plan.subject.id, at=when)
@@ -102,7 +143,8 @@ def execute_erasure(
     receipt = ErasureReceipt(subject=plan.subject, at=when, changed=changed,
                              retained=plan.retained, failed=failed, shredded=shredded,
                              recipients=plan.recipients, items=plan.items,
-                             not_notified=plan.not_notified)  # fmt: skip
+                             not_notified=plan.not_notified,
+                             anonymized=done.anonymized + plan.not_anonymized)  # fmt: skip
     if audit is not None:
         audit.record(
             "erasure.executed",
@@ -114,6 +156,7 @@ def execute_erasure(
                 "failed": [n for n, _ in failed],
                 "retained_until": sorted({i.until.isoformat() for i in plan.retained if i.until}),
                 "shredded": shredded,
+                "anonymous_rows": {o.source: o.written for o in done.anonymized},
                 "complete": receipt.complete,
             },
         )

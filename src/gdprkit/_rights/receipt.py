@@ -15,6 +15,7 @@ import attrs
 
 from gdprkit._i18n import RECEIPT, language
 from gdprkit._rights.actions import ErasureAction, ErasureItem
+from gdprkit._rights.anonymous import AnonymizationOutcome, outcome_lines
 from gdprkit._rights.recipients import RecipientNotification
 from gdprkit._rights.sources import SubjectRef
 
@@ -59,7 +60,12 @@ def render_for_subject(
 
 @attrs.frozen
 class ErasureReceipt:
-    """What an erasure did: what went, what stays until when and why, what failed (Art. 17, 19)."""
+    """What an erasure did: what went, what stays until when and why, what failed (Art. 17, 19).
+
+    ``anonymized`` says, per source, how many anonymous rows joined its
+    anonymous set and the k they reached, or why records an anonymized-only
+    purpose would keep were erased instead (Recital 26).
+    """
 
     subject: SubjectRef
     at: datetime
@@ -70,6 +76,7 @@ class ErasureReceipt:
     recipients: tuple[Recipient, ...]
     items: tuple[ErasureItem, ...] = attrs.field(repr=False, default=())
     not_notified: tuple[Recipient, ...] = ()
+    anonymized: tuple[AnonymizationOutcome, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -85,6 +92,7 @@ class ErasureReceipt:
         """The receipt as text that can be sent to the data subject."""
         notification = RecipientNotification(self.recipients, self.not_notified)
         text = render_for_subject(self.items, notification, lang)
+        text += "".join(line + "\n" for line in outcome_lines(self.anonymized, lang))
         if self.failed:
             head = RECEIPT.text("failed", language(lang, default="en"))
             text += f"\n{head}: " + ", ".join(name for name, _ in self.failed) + "\n"
