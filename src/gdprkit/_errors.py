@@ -214,3 +214,7 @@ class UnknownRequest(GdprkitError, LookupError):
 
 class RequestStateError(GdprkitError, ValueError):
     """A data-subject request cannot make this state change (Art. 12)."""
+
+
+class JournalError(GdprkitError, ValueError):
+    """An erasure journal (or its exported file) cannot be read: a malformed entry or format."""

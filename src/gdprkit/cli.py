@@ -1,5 +1,5 @@
 """The ``gdprkit`` command line: ``demo``, ``policy``, ``audit verify``, ``requests due``, ``export``,
-``check-models``."""
+``check-models``, ``erasure replay|export``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gdprkit._cli_check_models import add_command as add_check_models
+from gdprkit._cli_erasure import add_command as add_erasure
+from gdprkit._cli_erasure import instant
 from gdprkit._errors import GdprkitError, PolicyError, StoreError
 from gdprkit._term import Terminal
 
@@ -72,17 +74,7 @@ def _audit_command(args: argparse.Namespace) -> int:
 
 def _parse_at(text: str | None) -> datetime:
     """``--at``: now, or an ISO 8601 date/datetime; without an offset it is Stockholm time."""
-    from gdprkit.timecalc import STOCKHOLM
-
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "--at must be an ISO 8601 date or datetime, e.g. 2026-04-10T09:00+02:00"
-        ) from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=STOCKHOLM)
+    return instant(text, "--at")
 
 
 def _requests_command(args: argparse.Namespace) -> int:
@@ -278,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=_export_command)
 
     add_check_models(sub)
+    add_erasure(sub)
     return parser
 
 

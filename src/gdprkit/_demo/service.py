@@ -39,9 +39,18 @@ else:  # run from examples/elveta/, beside models.py: use that module, not a sec
         policy,
     )
 from gdprkit._sqlvalues import to_db
-from gdprkit.rights import SQLSource
+from gdprkit.rights import SQLSource, SubjectRef
 
-__all__ = ["TABLES", "anonymous_table", "create_schema", "facts_for", "insert", "seed", "sources"]
+__all__ = [
+    "TABLES",
+    "anonymous_table",
+    "create_schema",
+    "facts_for",
+    "insert",
+    "seed",
+    "sources",
+    "subjects",
+]
 
 #: model -> (table, subject column, key fields)
 TABLES: dict[type, tuple[str, str, tuple[str, ...]]] = {
@@ -222,6 +231,13 @@ def _source(conn: sqlite3.Connection, model: type) -> SQLSource:
         key=key,
         anonymous_table=anonymous[0] if anonymous else None,
     )
+
+
+def subjects(conn: sqlite3.Connection) -> list[SubjectRef]:
+    """Every customer the database holds: where an erasure journal finds its subjects again."""
+    return [
+        SubjectRef("customer", cid) for (cid,) in conn.execute("SELECT customer_id FROM customers")
+    ]
 
 
 def facts_for(conn: sqlite3.Connection, cid: str) -> dict[str, date | datetime | None]:

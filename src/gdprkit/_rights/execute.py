@@ -16,6 +16,7 @@ from gdprkit._rights.sources import AnonymizingSource, DataSource, ErasableSourc
 from gdprkit._util import require_aware
 
 if TYPE_CHECKING:
+    from gdprkit._rights.journal import ErasureJournal
     from gdprkit.audit import AuditLog
     from gdprkit.pseudonym import SubjectKeys
 
@@ -115,6 +116,7 @@ def execute_erasure(
     audit: AuditLog | None = None,
     ledger: RestrictionLedger | None = None,
     subject_keys: SubjectKeys | None = None,
+    journal: ErasureJournal | None = None,
     actor: str = "gdprkit",
 ) -> ErasureReceipt:
     """Carry out a plan through each source's ``erase``; audit it; return the receipt.
@@ -124,7 +126,10 @@ def execute_erasure(
     rerun finishes the job. ``sources`` defaults to the ones the plan was made
     from. With ``ledger``, what is retained is restricted to the retaining
     purposes (Art. 18(2)); with ``subject_keys``, SHRED items destroy the
-    subject's key.
+    subject's key. With ``journal``, the erasure is journalled (a keyed token
+    of the subject, the sources, counts, the time; no personal data), so that
+    it can be replayed after a backup of the service's data is restored
+    (:func:`~gdprkit.rights.replay_erasures`; Art. 17(1), 5(2)).
     """
     when = require_aware(at if at is not None else plan.at, "at")
     by_name = {s.name: s for s in (plan.sources if sources is None else sources)}
@@ -145,6 +150,8 @@ def execute_erasure(
                              recipients=plan.recipients, items=plan.items,
                              not_notified=plan.not_notified,
                              anonymized=done.anonymized + plan.not_anonymized)  # fmt: skip
+    if journal is not None:
+        journal.record(plan, receipt)
     if audit is not None:
         audit.record(
             "erasure.executed",

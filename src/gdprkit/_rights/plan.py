@@ -62,6 +62,10 @@ class ErasurePlan:
     not_notified: tuple[Recipient, ...] = ()
     anonymous: tuple[AnonymousPart, ...] = ()
     not_anonymized: tuple[AnonymizationOutcome, ...] = ()
+    #: Per source, how many records the plan would change: those still there to delete, or
+    #: holding a value it removes (0 everywhere once the erasure was carried out).
+    pending: tuple[tuple[str, int], ...] = ()
+    policy_version: str = ""
 
     @property
     def anonymization(self) -> tuple[AnonymizationOutcome, ...]:
@@ -162,6 +166,7 @@ class _SourcePlan:
     erased_purposes: frozenset[str]
     anonymous: tuple[AnonymousPart, ...] = ()
     not_anonymized: tuple[AnonymizationOutcome, ...] = ()
+    pending: int = 0
 
 
 class _Anonymous:
@@ -206,25 +211,29 @@ def _plan_source(source: ErasableSource, shreddable: bool, request: Request) -> 
     deleted: list[_Key] = []
     erased: set[str] = set()
     anonymous = _Anonymous(source, request)
+    pending = 0
     for record in source.records(request.subject):
         key = source.record_key(record)
         schema = schema_of(record)
         planned = record_decisions(record, key, schema, source, shreddable, request)
         anonymous.add(key, schema.name, planned)
-        keeps = False
+        keeps = changes = False
         for v, decision in planned.decisions:
             keeps = keeps or decision.action is ErasureAction.RETAIN
             if decision.action is not ErasureAction.RETAIN:
                 erased.update(schema.tag(v.field).purposes)
+                changes = changes or getattr(record, v.field) is not None
             groups.setdefault(_Group(source.name, v.field, v.purpose, decision), []).append(key)
         if not keeps:
             deleted.append(key)
+        pending += not keeps or changes
     return _SourcePlan(
         tuple((g, tuple(keys)) for g, keys in groups.items()),
         tuple(deleted),
         frozenset(erased),
         anonymous.parts(),
         anonymous.not_anonymized(),
+        pending,
     )
 
 
@@ -258,6 +267,14 @@ def _inactive(policy: Policy) -> tuple[str, ...]:
         for p, v in policy.purposes.items()
         if v.basis not in _RETAINING_BASES and not v.anonymized_only
     )
+
+
+def _items(parts: Iterable[_SourcePlan]) -> tuple[ErasureItem, ...]:
+    """One item per group of records that get the same decision, over every source's part."""
+    groups: dict[_Group, list[_Key]] = {}
+    for group, keys in (g for part in parts for g in part.groups):
+        groups.setdefault(group, []).extend(keys)
+    return tuple(group.item(tuple(keys)) for group, keys in groups.items())
 
 
 def _shreddable(source: DataSource) -> bool:
@@ -307,23 +324,21 @@ def plan_erasure(
     request = Request(subject, policy, facts, now, _inactive(policy), tuple(holds),
                       forms_of(policy, forms))  # fmt: skip
     source_list = tuple(sources)
-    planned = [(s, _shreddable(s)) for s in source_list]
-    parts = [(s, shred, _plan_source(s, shred, request)) for s, shred in planned]  # type: ignore[arg-type]
-    groups: dict[_Group, list[_Key]] = {}
-    for _, _, part in parts:
-        for group, keys in part.groups:
-            groups.setdefault(group, []).extend(keys)
-    items = tuple(group.item(tuple(keys)) for group, keys in groups.items())
-    erased = sorted({p for _, _, part in parts for p in part.erased_purposes})
-    notification = notification_for(policy, erased)
+    parts = [(s, shred, _plan_source(s, shred, request))  # type: ignore[arg-type]
+             for s, shred in [(s, _shreddable(s)) for s in source_list]]  # fmt: skip
+    notification = notification_for(
+        policy, sorted({p for *_, pt in parts for p in pt.erased_purposes})
+    )
     return ErasurePlan(
         subject=subject,
         at=now,
-        items=_keep_shared_keys(items, {s.name for s, shred, _ in parts if shred}),
+        items=_keep_shared_keys(_items(p for *_, p in parts), {s.name for s, sh, _ in parts if sh}),
         deletes=tuple((s.name, part.deleted) for s, _, part in parts),
         recipients=notification.notified,
         sources=source_list,
         not_notified=notification.not_notified,
         anonymous=tuple(a for _, _, part in parts for a in part.anonymous),
         not_anonymized=tuple(o for _, _, part in parts for o in part.not_anonymized),
+        pending=tuple((s.name, part.pending) for s, _, part in parts),
+        policy_version=policy.version,
     )

@@ -224,6 +224,26 @@ CREATE TABLE subject_request_history (
 )$STRICT;
 """
 
+_V4_ERASURE_JOURNAL: Final = """
+-- The erasure journal (gdprkit.rights.ErasureJournal): every executed erasure, so that a
+-- service database restored from an older backup can be erased again (Art. 17(1), 5(2)).
+-- 'subject_token' is a keyed token of the subject id, never the id; 'sealed_subject' is the
+-- id sealed (AES-SIV) under the journal's keyring where the controller keeps it, NULL once
+-- forgotten. 'sources' is a JSON array of source names, 'summary' JSON of counts and dates.
+CREATE TABLE erasure_journal (
+    seq            $SERIAL_KEY,
+    executed_at    $TEXT NOT NULL,
+    subject_kind   $TEXT NOT NULL,
+    subject_token  $TEXT NOT NULL,
+    sealed_subject $TEXT,
+    sources        $TEXT NOT NULL,
+    summary        $TEXT NOT NULL,
+    policy_version $TEXT NOT NULL
+)$STRICT;
+CREATE INDEX erasure_journal_executed ON erasure_journal (executed_at, seq);
+CREATE INDEX erasure_journal_subject ON erasure_journal (subject_token);
+"""
+
 #: ``SCRIPTS[n]`` brings a version ``n - 1`` store to version ``n``, for either engine once
 #: rendered. ``SCRIPTS[0]`` is the empty database. Append only.
 SCRIPTS: Final[tuple[str, ...]] = (
@@ -231,6 +251,7 @@ SCRIPTS: Final[tuple[str, ...]] = (
     _V1_KEYS,
     _V2_AUDIT,
     _V3_LEDGER,
+    _V4_ERASURE_JOURNAL,
 )
 
 
