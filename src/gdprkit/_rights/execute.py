@@ -17,7 +17,7 @@ from gdprkit._util import require_aware
 
 if TYPE_CHECKING:
     from gdprkit._rights.journal import ErasureJournal
-    from gdprkit.audit import AuditLog
+    from gdprkit.audit import AuditLog, JSONValue
     from gdprkit.pseudonym import SubjectKeys
 
 __all__ = ["RestrictionLedger", "execute_erasure"]
@@ -134,7 +134,6 @@ def execute_erasure(
     when = require_aware(at if at is not None else plan.at, "at")
     by_name = {s.name: s for s in (plan.sources if sources is None else sources)}
     done = _erase_everywhere(plan, by_name)
-    changed, failed = done.changed, done.failed
     shredded = False
     if plan.by_action(ErasureAction.SHRED) and subject_keys is not None:
         shredded = subject_keys.shred(plan.subject.id, at=when)
@@ -145,26 +144,26 @@ def execute_erasure(
             at=when,
             reason="Art. 18(2): kept after erasure only for the purposes of Art. 17(3)",
         )
-    receipt = ErasureReceipt(subject=plan.subject, at=when, changed=changed,
-                             retained=plan.retained, failed=failed, shredded=shredded,
+    receipt = ErasureReceipt(subject=plan.subject, at=when, changed=done.changed,
+                             retained=plan.retained, failed=done.failed, shredded=shredded,
                              recipients=plan.recipients, items=plan.items,
                              not_notified=plan.not_notified,
                              anonymized=done.anonymized + plan.not_anonymized)  # fmt: skip
     if journal is not None:
         journal.record(plan, receipt)
     if audit is not None:
-        audit.record(
-            "erasure.executed",
-            at=when,
-            actor=actor,
-            subject=plan.subject.id,
-            details={
-                "changed": dict(changed),
-                "failed": [n for n, _ in failed],
-                "retained_until": sorted({i.until.isoformat() for i in plan.retained if i.until}),
-                "shredded": shredded,
-                "anonymous_rows": {o.source: o.written for o in done.anonymized},
-                "complete": receipt.complete,
-            },
-        )
+        audit.record("erasure.executed", at=when, actor=actor, subject=plan.subject.id,
+                     details=_audited(receipt))  # fmt: skip
     return receipt
+
+
+def _audited(receipt: ErasureReceipt) -> dict[str, JSONValue]:
+    """What the audit log says of an erasure: counts, source names, dates; no personal data."""
+    return {
+        "changed": dict(receipt.changed),
+        "failed": [n for n, _ in receipt.failed],
+        "retained_until": sorted({i.until.isoformat() for i in receipt.retained if i.until}),
+        "shredded": receipt.shredded,
+        "anonymous_rows": {o.source: o.written for o in receipt.anonymized if o.written},
+        "complete": receipt.complete,
+    }
