@@ -115,6 +115,22 @@ def _no_guards_left_installed() -> Iterator[None]:
     gk.install_guards()
 
 
+#: With :func:`change_key`: remove the key instead of setting it.
+DELETE = object()
+
+
+def change_key(data: dict[str, Any], path: str, value: object) -> None:
+    """Set (or, with :data:`DELETE`, remove) the key at a dotted ``path`` of a policy mapping."""
+    *parents, last = path.split(".")
+    node = data
+    for key in parents:
+        node = node[key]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+
+
 @pytest.fixture(scope="session")
 def elveta() -> gk.Policy:
     """Elveta's policy as shipped in examples/elveta/policy.toml."""

@@ -54,8 +54,10 @@ def test_plan_keeps_bookkeeping_until_the_bfl_date_and_erases_the_rest(db, anna)
             ("marketing_preferences", "email_opt_in"), ("churn_scores", "score"),
             ("meter_readings", "customer_id")} <= erased  # fmt: skip
     assert ("customers", "email") not in kept
-    # meter readings serve anonymized analytics: the values stay, the identifiers go
+    # meter readings serve anonymized analytics, which declares their anonymous form
     assert {i.field for i in plan.by_action(A.ANONYMIZE)} == {"read_at", "kwh"}
+    (part,) = plan.anonymous
+    assert (part.source, part.kind, part.purpose) == ("meter_readings", "MeterReading", "analytics")
     assert plan.retaining_purposes == {"bookkeeping"}
     # recipients of the erased processing are notified (Art. 19)
     assert "email_provider" in {r.id for r in plan.recipients}
@@ -79,10 +81,16 @@ def test_execute_erases_keeps_and_is_idempotent(db, anna, audit):
     assert _count(db, "churn_scores") == 0
     assert _count(db, "contracts") == 0
     assert _count(db, "invoices") == 8  # räkenskapsinformation stays
+    # the readings leave the table; their one monthly row alone would single Anna out
+    # (k = 1 < 5), so no anonymous row is written either (Recital 26)
     assert (
         db.execute("SELECT count(*) FROM meter_readings WHERE customer_id IS NULL").fetchone()[0]
-        == SERVICE_HOURS
+        == 0
     )
+    assert _count(db, "meter_readings") == 0
+    assert db.execute("SELECT count(*) FROM meter_readings_anonymous").fetchone()[0] == 0
+    (outcome,) = [o for o in receipt.anonymized if o.source == "meter_readings"]
+    assert (outcome.written, outcome.k, outcome.reason) == (0, 1, rights.NotAnonymous.BELOW_K)
     assert _count(db, "customers", "C-1043") == before_other  # nobody else touched
     # the second run changes nothing
     again = rights.execute_erasure(_plan(db, anna), service.sources(db), audit=audit)
@@ -144,6 +152,20 @@ def test_missing_facts_keep_bookkeeping_data_for_review(db, anna):
     kept = {i.field: i for i in plan.retained}
     assert kept["name"].until is None and "never erase on doubt" in kept["name"].reason
     assert {i.field for i in plan.by_action(A.ERASE)} >= {"email", "phone"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "phrase", "doubled"),
+    [("en", "until reviewed", "until until"), ("sv", "tills vidare", "till tills")],
+    ids=["English", "Swedish"],
+)
+def test_a_field_kept_for_review_reads_without_a_doubled_word(db, anna, lang, phrase, doubled):
+    plan = rights.plan_erasure(anna, service.sources(db)[:1], models.policy, {}, NOW)
+    text = plan.render(lang)
+    assert f"customers.street: {phrase}; bookkeeping;" in text
+    assert doubled not in text
+    dated = _plan(db, anna).render(lang)
+    assert ("until 2033-01-01;" if lang == "en" else "till 2033-01-01;") in dated
 
 
 def test_shreddable_source_plans_shredding(db, anna):
@@ -251,10 +273,9 @@ def test_a_source_without_key_finds_records_by_all_their_values(db, anna):
     receipt = rights.execute_erasure(plan)  # the plan remembers its sources
     assert receipt.total_changed == SERVICE_HOURS  # one reading an hour
     assert _count(db, "meter_readings") == 0
-    assert (
-        db.execute("SELECT count(*) FROM meter_readings WHERE customer_id IS NULL").fetchone()[0]
-        == SERVICE_HOURS
-    )
+    # this source keeps no anonymous set: the readings are erased, not anonymised
+    assert plan.not_anonymized[0].reason is rights.NotAnonymous.NO_ANONYMOUS_SET
+    assert db.execute("SELECT count(*) FROM meter_readings").fetchone()[0] == 2 * SERVICE_HOURS
     assert (
         db.execute("SELECT count(*) FROM meter_readings WHERE customer_id = 'C-1043'").fetchone()[0]
         == SERVICE_HOURS

@@ -24,8 +24,8 @@ import gdprkit as gk
 FACADES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "gdprkit.anonymize": (
         (
-            "EARTH_RADIUS_KM", "Bucket", "Clamp", "CoarseLocation", "DateUnit", "EdgeBucket",
-            "From", "Generalization", "PostcodePrefix", "Recode", "RiskReport", "Suppress",
+            "EARTH_RADIUS_KM", "AnonymityCheck", "AnonymousForm", "Bucket", "Clamp", "CoarseLocation", "DateUnit", "EdgeBucket",
+            "From", "Generalization", "Measure", "PostcodePrefix", "Recode", "RiskReport", "Suppress",
             "SuppressionReport", "TimeUnit", "Truncate", "bucket", "clamp", "coarse_location",
             "edge_bucket", "enforce_k", "k_anonymity", "l_diversity", "postcode_prefix",
             "risk_report", "truncate",
@@ -117,7 +117,7 @@ STORE_API = (
 #: The exceptions and warnings of gdprkit._errors, every one exported from the package.
 ERRORS = (
     "AnonymizationError", "AuditIntegrityError", "ConsentRequired", "GdprkitError",
-    "GdprkitWarning", "InvalidAuditHead", "InvalidConsent", "InvalidToken", "KekError",
+    "GdprkitWarning", "InvalidAuditHead", "InvalidConsent", "InvalidToken", "JournalError", "KekError",
     "KeyringError", "LedgerError", "NaiveDatetimeError", "NoGuard", "NotTagged", "Objected",
     "ObjectionPending", "PackageIntegrityError", "PolicyError", "PolicyProblem",
     "ProcessingRefused", "PurposeNotAllowed", "RectificationError", "RequestStateError",

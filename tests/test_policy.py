@@ -13,7 +13,7 @@ import pytest
 import gdprkit as gk
 from gdprkit.cli import main
 
-from .conftest import ELVETA_POLICY
+from .conftest import DELETE, ELVETA_POLICY, change_key
 
 # -- the Elveta reference policy ---------------------------------------------------
 
@@ -84,21 +84,6 @@ def test_minimal_policy_is_valid(minimal):
     assert minimal.effective == date(2026, 1, 1)
 
 
-_DELETE = object()
-
-
-def _change(data: dict[str, Any], path: str, value: object) -> None:
-    """Set (or, with ``_DELETE``, remove) the key at a dotted ``path`` of a policy mapping."""
-    *parents, last = path.split(".")
-    node = data
-    for key in parents:
-        node = node[key]
-    if value is _DELETE:
-        del node[last]
-    else:
-        node[last] = value
-
-
 @pytest.mark.parametrize(
     ("path", "value", "location", "text"),
     [
@@ -108,7 +93,7 @@ def _change(data: dict[str, Any], path: str, value: object) -> None:
             id="an unknown legal basis",
         ),
         pytest.param(
-            "purposes.stats.basis", _DELETE,
+            "purposes.stats.basis", DELETE,
             "purposes.stats.basis", "purpose 'stats' has no legal basis",
             id="no basis, even for an anonymized-only purpose",
         ),
@@ -123,7 +108,7 @@ def _change(data: dict[str, Any], path: str, value: object) -> None:
             id="a public task names its basis in law",
         ),
         pytest.param(
-            "purposes.news.legitimate_interest_assessment", _DELETE,
+            "purposes.news.legitimate_interest_assessment", DELETE,
             "purposes.news.legitimate_interest_assessment", "balancing test",
             id="legitimate interests reference their balancing test",
         ),
@@ -170,7 +155,7 @@ def _change(data: dict[str, Any], path: str, value: object) -> None:
             for bad in ("Europe/Stokholm", "CET+99", "../../etc/passwd", "US", "Europe")
         ),
         *(
-            pytest.param(section, _DELETE, section, "is required", id=f"no [{section}]")
+            pytest.param(section, DELETE, section, "is required", id=f"no [{section}]")
             for section in ("controller", "authority", "purposes", "rights")
         ),
         pytest.param(
@@ -179,15 +164,95 @@ def _change(data: dict[str, Any], path: str, value: object) -> None:
             id="a typo in a key",
         ),
         pytest.param(
-            "purposes.news.name.sv", _DELETE,
+            "purposes.news.name.sv", DELETE,
             "purposes.news.name.sv", "is required",
             id="a missing translation",
         ),
     ],
 )  # fmt: skip
 def test_a_bad_declaration_is_reported_at_its_key(minimal_dict, path, value, location, text):
-    _change(minimal_dict, path, value)
+    change_key(minimal_dict, path, value)
     _one(minimal_dict, location, text)
+
+
+_COOKIE = {
+    "name": "sid", "provider": "Exempel AB", "purpose": "strictly_necessary",
+    "lifetime": "session", "description": {"sv": "Session.", "en": "Session."},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "location", "article"),
+    [
+        pytest.param("controller", "controller", "Art. 13(1)(a), 30(1)(a)", id="no controller"),
+        *(
+            pytest.param(f"controller.{key}", f"controller.{key}", "Art. 13(1)(a), 30(1)(a)",
+                         id=f"no controller {key}")
+            for key in ("name", "email", "address")
+        ),
+        pytest.param("authority", "authority", "Art. 13(2)(d), 15(1)(f), 77", id="no authority"),
+        pytest.param("authority.name", "authority.name", "Art. 13(2)(d), 15(1)(f)",
+                     id="no authority name"),
+        pytest.param("authority.website", "authority.website", "Art. 13(2)(d), 15(1)(f)",
+                     id="no authority website"),
+        pytest.param("subjects", "subjects", "Art. 30(1)(c)", id="no subjects"),
+        pytest.param("subjects.customer.name", "subjects.customer.name", "Art. 30(1)(c)",
+                     id="a subject kind without a name"),
+        pytest.param("purposes", "purposes", "Art. 13(1)(c), 15(1)(a), 30(1)(b)", id="no purposes"),
+        pytest.param("purposes.service.name", "purposes.service.name", "Art. 13(1)(c)",
+                     id="a purpose without a name"),
+        pytest.param("purposes.service.description", "purposes.service.description",
+                     "Art. 13(1)(c)", id="a purpose without a description"),
+        pytest.param("purposes.service.basis", "purposes.service.basis", "Art. 6(1)(a)-(f)",
+                     id="a purpose without a basis"),
+        pytest.param("purposes.news.legitimate_interest_assessment",
+                     "purposes.news.legitimate_interest_assessment", "Art. 6(1)(f)",
+                     id="legitimate interests without the balancing test"),
+        pytest.param("recipients.it.name", "recipients.it.name", "Art. 13(1)(e), 15(1)(c), 30(1)(d)",
+                     id="a recipient without a name"),
+        pytest.param("rights", "rights", "Art. 12(2), 13(2)(b)", id="no rights section"),
+        pytest.param("rights.contact", "rights.contact", "Art. 12(2), 13(2)(b)",
+                     id="no contact for requests"),
+        pytest.param("rights.automated_decisions", "rights.automated_decisions",
+                     "Art. 13(2)(f), 15(1)(h), 22", id="no automated-decision statement"),
+        pytest.param("policy.version", "policy.version", "Art. 7(1)", id="no policy version"),
+        pytest.param("policy.timezone", "policy.timezone", "Art. 12(3); Regulation 1182/71",
+                     id="no time zone"),
+        pytest.param("cookies.0.name", "cookies[0].name", "LEK (2022:482) 9 kap. 28 §",
+                     id="a cookie without a name"),
+        pytest.param("cookies.0.description", "cookies[0].description", "9 kap. 28 §",
+                     id="a cookie without a description"),
+        pytest.param("cookies.0.provider", "cookies[0].provider", "C-673/17 Planet49",
+                     id="a cookie without its provider"),
+        pytest.param("cookies.0.lifetime", "cookies[0].lifetime", "C-673/17 Planet49",
+                     id="a cookie without its lifetime"),
+    ],
+)  # fmt: skip
+def test_a_missing_part_the_law_requires_names_the_article(minimal_dict, path, location, article):
+    minimal_dict["cookies"] = [dict(_COOKIE)]
+    minimal_dict["recipients"] = {"it": {"name": {"sv": "IT", "en": "IT"}}}
+    *parents, last = path.split(".")
+    node: Any = minimal_dict
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    del node[last]
+    _one(minimal_dict, location, article)
+
+
+@pytest.mark.parametrize(
+    ("section", "article"),
+    [("subjects", "Art. 30(1)(c)"), ("purposes", "Art. 13(1)(c), 15(1)(a), 30(1)(b)")],
+    ids=["no kind of data subject", "no purpose"],
+)
+def test_an_empty_required_section_names_the_article(minimal_dict, section, article):
+    minimal_dict[section] = {}
+    _one(minimal_dict, section, article)
+
+
+def test_a_part_required_only_by_gdprkit_names_no_article(minimal_dict):
+    minimal_dict["categories"] = {"energy.heat_meter": {"dpv": "UID"}}
+    problems = _problems(minimal_dict)
+    assert "p.toml: categories.energy.heat_meter.label: is required" in problems
 
 
 def test_third_country_recipient_needs_safeguards(minimal_dict):

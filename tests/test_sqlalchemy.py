@@ -268,7 +268,7 @@ def test_export_subject_through_mapped_sources(seeded: sa.Engine, tmp_path) -> N
 # -- erasure (Art. 17) and crypto-shredding --------------------------------------------------
 
 
-def test_erasure_keeps_the_bookkeeping_and_anonymizes_readings(seeded: sa.Engine) -> None:
+def test_erasure_keeps_the_bookkeeping_and_erases_readings(seeded: sa.Engine) -> None:
     sources = subject_sources(seeded, Customer, subject_column="customer_id")
     plan = rights.plan_erasure(ANNA, sources, policy, FACTS, NOW)
     kept = {(i.source, i.field) for i in plan.retained}
@@ -283,7 +283,9 @@ def test_erasure_keeps_the_bookkeeping_and_anonymizes_readings(seeded: sa.Engine
     ]  # fmt: skip
     assert _rows(seeded, Meter, Meter.meter_id) == [("M-7701",), ("M-7702",)]
     readings = _rows(seeded, MeterReading, MeterReading.meter_id)
-    assert readings.count((None,)) == 6 and readings.count(("M-7701",)) == 6  # anonymous now
+    # a mapped source keeps no anonymous set: erased, not merely stripped of the meter
+    assert readings.count((None,)) == 0 and readings.count(("M-7701",)) == 6
+    assert {o.reason for o in plan.not_anonymized} == {rights.NotAnonymous.NO_ANONYMOUS_SET}
     assert len(_rows(seeded, Invoice, Invoice.invoice_id)) == 6
     again = rights.execute_erasure(plan)
     assert again.complete and again.total_changed == 0

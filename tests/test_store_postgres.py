@@ -302,6 +302,10 @@ def _pg_schema(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
         conn.execute(f'CREATE TABLE "{table}" ({", ".join(cols)})')
         conn.execute(f'CREATE INDEX "{table}_subject" ON "{table}" ("{subject_column}")')
         del key
+        anonymous = service.anonymous_table(model)
+        if anonymous is not None:
+            labels = ", ".join(f'"{c}" TEXT' for c in anonymous[1])
+            conn.execute(f'CREATE TABLE "{anonymous[0]}" ({labels})')
     conn.commit()
 
 
@@ -419,6 +423,14 @@ def test_erasure_and_rectification_on_postgres(
         datetime(2033, 1, 1, tzinfo=STHLM),
     }
     before_other = count("customers", "C-1043")
+    # four households alike are in the anonymous set already: her month makes five (k = 5)
+    (band,) = first.anonymous[0].rows
+    with pgdb.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO meter_readings_anonymous (month, kwh_band) VALUES (%s, %s)",
+            [(band["month"], band["kwh_band"])] * 4,
+        )
+    pgdb.commit()
     receipt = rights.execute_erasure(first, service.sources(pgdb), audit=audit)
     assert receipt.complete and receipt.total_changed > 0
     row = pgdb.execute(
@@ -430,9 +442,13 @@ def test_erasure_and_rectification_on_postgres(
         assert count(table) == 0, table
     assert count("invoices") == 8
     assert pgdb.execute(
-        "SELECT count(*) FROM meter_readings WHERE customer_id IS NULL"
-    ).fetchone() == (SERVICE_HOURS,)
+        "SELECT count(*) FROM meter_readings WHERE customer_id IS NULL OR customer_id = 'C-1042'"
+    ).fetchone() == (0,)
+    assert pgdb.execute(
+        "SELECT month, kwh_band, count(*) FROM meter_readings_anonymous GROUP BY 1, 2"
+    ).fetchall() == [(band["month"], band["kwh_band"], 5)]
     pgdb.rollback()
+    assert [(o.written, o.k) for o in receipt.anonymized] == [(1, 5)]
     assert count("customers", "C-1043") == before_other
     again = rights.execute_erasure(plan(), service.sources(pgdb), audit=audit)
     assert again.complete and again.total_changed == 0

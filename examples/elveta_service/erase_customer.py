@@ -13,7 +13,7 @@ from elveta_service.models import Customer, Invoice, MeterReading
 EXPECT = [
     "Bokföringslagen (1999:1078) 7 kap. 2 §",
     "invoices kept: 2",
-    "anonymous readings: 48",
+    "readings left: 96",
     "second run changed 0",
 ]
 
@@ -26,10 +26,9 @@ with factory() as session:
     kept = session.scalar(
         sa.select(sa.func.count()).select_from(Invoice).where(Invoice.customer_id == "C-1042")
     )
-    anonymous = session.scalar(
-        sa.select(sa.func.count()).select_from(MeterReading).where(MeterReading.meter_id.is_(None))
-    )
+    # Anna's readings are erased: this service keeps no anonymous set for them (Recital 26)
+    readings = session.scalar(sa.select(sa.func.count()).select_from(MeterReading))
     email = session.scalar(sa.select(Customer.email).where(Customer.customer_id == "C-1042"))
-print(f"invoices kept: {kept}; anonymous readings: {anonymous}; e-mail left: {email}")
+print(f"invoices kept: {kept}; readings left: {readings} (Erik's, Maja's); e-mail left: {email}")
 again = service.erase_customer(factory, "C-1042", at=now)
 print(f"first run changed {receipt.total_changed} rows, second run changed {again.total_changed}")

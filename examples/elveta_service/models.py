@@ -131,7 +131,7 @@ class Meter(Base):
 
 @gk.personal_data(subject=CUSTOMER, policy=policy)
 class MeterReading(Base):
-    """An hourly reading; anonymized (its meter dropped) when the contract's data goes."""
+    """An hourly reading; erased when the contract's data goes (no anonymous set is kept)."""
 
     __tablename__ = "meter_readings"
 

@@ -19,6 +19,7 @@ __all__ = [
     "InvalidAuditHead",
     "InvalidConsent",
     "InvalidToken",
+    "JournalError",
     "KekError",
     "KeyringError",
     "LedgerError",
@@ -275,3 +276,7 @@ class ObjectionPending(Objected, Restricted):
     Processing is restricted meanwhile: an :class:`Objected` and a
     :class:`Restricted` at once, so a stated Art. 18(2) ground lets it through.
     """
+
+
+class JournalError(GdprkitError, ValueError):
+    """An erasure journal (or its exported file) cannot be read: a malformed entry or format."""

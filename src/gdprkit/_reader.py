@@ -82,14 +82,32 @@ class Reader:
         """The raw value at ``name`` or ``None``."""
         return self.data.get(name)
 
+    def missing(self, name: str, why: str | None = None) -> None:
+        """Record that required key ``name`` is absent, with why it is required.
+
+        ``why`` names what the key declares and the article it comes from
+        (``"the controller's contact details (Art. 13(1)(a), 30(1)(a))"``), so
+        that the message says which law asks for it.
+        """
+        self.problem(name, f"is required: {why}" if why else "is required")
+
     def string(
-        self, name: str, *, required: bool = False, default: str | None = None, blank: bool = False
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        default: str | None = None,
+        blank: bool = False,
+        why: str | None = None,
     ) -> str | None:
-        """A non-empty string at ``name`` (with ``blank``, an empty one is accepted too)."""
+        """A non-empty string at ``name`` (with ``blank``, an empty one is accepted too).
+
+        ``why`` goes into the message when a required string is missing (:meth:`missing`).
+        """
         value = self._value(name)
         if value is _MISSING:
             if required:
-                self.problem(name, "is required")
+                self.missing(name, why)
             return default
         if not isinstance(value, str) or not (blank or value.strip()):
             self.problem(name, f"must be a non-empty string, got {kind_of(value)}")
@@ -116,12 +134,14 @@ class Reader:
             return default
         return value
 
-    def str_list(self, name: str, *, required: bool = False) -> tuple[str, ...]:
+    def str_list(
+        self, name: str, *, required: bool = False, why: str | None = None
+    ) -> tuple[str, ...]:
         """A list of non-empty strings at ``name`` (a single string is accepted as one item)."""
         value = self._value(name)
         if value is _MISSING:
             if required:
-                self.problem(name, "is required")
+                self.missing(name, why)
             return ()
         if isinstance(value, str):
             value = [value]
@@ -136,12 +156,12 @@ class Reader:
                 out.append(item)
         return tuple(out)
 
-    def day(self, name: str, *, required: bool = False) -> date | None:
+    def day(self, name: str, *, required: bool = False, why: str | None = None) -> date | None:
         """A calendar date at ``name``: a TOML date or an ISO 8601 string."""
         value = self._value(name)
         if value is _MISSING:
             if required:
-                self.problem(name, "is required")
+                self.missing(name, why)
             return None
         if isinstance(value, datetime):
             self.problem(name, "must be a date (YYYY-MM-DD), not a date-time")
@@ -157,18 +177,25 @@ class Reader:
         self.problem(name, f"must be a date (YYYY-MM-DD), got {kind_of(value)}")
         return None
 
-    def table(self, name: str, *, required: bool = False) -> Reader | None:
+    def table(self, name: str, *, required: bool = False, why: str | None = None) -> Reader | None:
         """The sub-table at ``name``."""
         value = self._value(name)
         if value is _MISSING:
             if required:
-                self.problem(name, "is required")
+                self.missing(name, why)
             return None
         return Reader(value, self.key(name), self.problems, none_is_absent=self.none_is_absent)
 
-    def parse(self, name: str, parser: Callable[[str], T], *, required: bool = False) -> T | None:
+    def parse(
+        self,
+        name: str,
+        parser: Callable[[str], T],
+        *,
+        required: bool = False,
+        why: str | None = None,
+    ) -> T | None:
         """A string at ``name`` turned into a value by ``parser`` (its ValueError is the message)."""
-        text = self.string(name, required=required)
+        text = self.string(name, required=required, why=why)
         if text is None:
             return None
         try:

@@ -7,7 +7,10 @@ quasi-identifiers (location, postcode, dates, numbers, categories) and a
 :class:`Generalization` that applies them to rows and drops every column not
 declared; and *measures* (:func:`k_anonymity`, :func:`risk_report`,
 :func:`l_diversity`) plus :func:`enforce_k`, which suppresses the rows of
-equivalence classes that are too small.
+equivalence classes that are too small. An :class:`AnonymousForm` puts both
+together for one record kind: its columns from generalisers (or an
+aggregation with :class:`Measure`), and the k (and l) its anonymous set must
+reach; an erasure that keeps data as anonymous data writes that form.
 
 The measures address the WP29 criteria of Opinion 05/2014 (WP216) only in
 part: k-anonymity bounds *singling out* within the released table, l-diversity
@@ -24,6 +27,7 @@ from typing import Final
 
 from gdprkit._anonymize import checks as _checks
 from gdprkit._anonymize import generalisers as _generalisers
+from gdprkit._anonymize.forms import AnonymityCheck, AnonymousForm, Measure
 from gdprkit._anonymize.generalisers import (
     CoarseLocation,
     DateUnit,
@@ -68,6 +72,8 @@ _quasi_identifiers = _checks.quasi_identifiers
 
 __all__ = [
     "EARTH_RADIUS_KM",
+    "AnonymityCheck",
+    "AnonymousForm",
     "Bucket",
     "Clamp",
     "CoarseLocation",
@@ -75,6 +81,7 @@ __all__ = [
     "EdgeBucket",
     "From",
     "Generalization",
+    "Measure",
     "PostcodePrefix",
     "Recode",
     "RiskReport",

@@ -2,14 +2,18 @@
 
 A :class:`DataSource` yields a subject's records (:class:`SubjectRef`);
 what else a source can do is declared by the protocols it meets:
-:class:`ErasableSource`, :class:`ShreddableSource`,
+:class:`ErasableSource`, :class:`ShreddableSource`, :class:`AnonymizingSource`,
 :class:`RectifiableSource`, :class:`SubjectFieldSource`. :class:`SQLSource`
 and :class:`IterableSource` are the built-in sources.
 
 ``export_subject()`` writes what is held on a subject to one verifiable ZIP
 and ``verify_package()`` re-checks it; ``plan_erasure()`` /
 ``execute_erasure()`` erase what no Art. 17(3) exception keeps; ``rectify()``
-corrects a field. The request register (Art. 12) is kept by
+corrects a field. ``ErasureJournal`` keeps every executed erasure and
+``replay_erasures()`` re-runs them after a backup of the service is restored.
+The recipients of Art. 19 are on every receipt (erasure,
+``rectification_receipt()``, ``restriction_receipt()``), and
+``recipients_for()`` answers "who received my data?" (Art. 15(1)(c)). The request register (Art. 12) is kept by
 :mod:`gdprkit.requests`; :class:`SubjectRequest` and its companions are
 imported from here.
 """
@@ -21,14 +25,26 @@ from typing import TYPE_CHECKING, Any
 
 from gdprkit._rights import sql_source as _sql_source
 from gdprkit._rights.actions import ErasureAction, ErasureItem
+from gdprkit._rights.anonymous import AnonymizationOutcome, AnonymousPart, NotAnonymous
 from gdprkit._rights.execute import RestrictionLedger, execute_erasure
 from gdprkit._rights.export import ExportResult, export_subject
+from gdprkit._rights.journal import ErasureJournal, JournalEntry, read_journal
 from gdprkit._rights.manifest import MANIFEST_SCHEMA_VERSION
 from gdprkit._rights.plan import ErasurePlan, plan_erasure
 from gdprkit._rights.receipt import ErasureReceipt
-from gdprkit._rights.rectify import rectify
+from gdprkit._rights.recipients import (
+    ReceivedBy,
+    RecipientNotification,
+    RecipientsAnswer,
+    notification_for,
+    recipients_for,
+)
+from gdprkit._rights.rectify import RectificationReceipt, rectification_receipt, rectify
+from gdprkit._rights.replay import ReplayedErasure, ReplayReport, replay_erasures
+from gdprkit._rights.restriction import RestrictionReceipt, restriction_receipt
 from gdprkit._rights.scope import Scope
 from gdprkit._rights.sources import (
+    AnonymizingSource,
     DataSource,
     ErasableSource,
     IterableSource,
@@ -49,20 +65,33 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MANIFEST_SCHEMA_VERSION",
+    "AnonymizationOutcome",
+    "AnonymizingSource",
+    "AnonymousPart",
     "DataSource",
     "ErasableSource",
     "ErasureAction",
     "ErasureItem",
+    "ErasureJournal",
     "ErasurePlan",
     "ErasureReceipt",
     "ExportResult",
     "IterableSource",
+    "JournalEntry",
+    "NotAnonymous",
+    "ReceivedBy",
+    "RecipientNotification",
+    "RecipientsAnswer",
     "RecordErasure",
     "RectifiableSource",
+    "RectificationReceipt",
+    "ReplayReport",
+    "ReplayedErasure",
     "RequestKind",
     "RequestRegister",
     "RequestState",
     "RestrictionLedger",
+    "RestrictionReceipt",
     "SQLSource",
     "Scope",
     "ShreddableSource",
@@ -71,8 +100,14 @@ __all__ = [
     "SubjectRequest",
     "execute_erasure",
     "export_subject",
+    "notification_for",
     "plan_erasure",
+    "read_journal",
+    "recipients_for",
+    "rectification_receipt",
     "rectify",
+    "replay_erasures",
+    "restriction_receipt",
     "verify_package",
 ]
 

@@ -15,12 +15,11 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from gdprkit._cli import stores
+from gdprkit._cli.keys import add_keyring_options, load_keyring
 from gdprkit._cli.status import Exit
 
 if TYPE_CHECKING:
     from gdprkit.audit import AuditCheck
-    from gdprkit.pseudonym import Keyring
-    from gdprkit.store import Store
 
 __all__ = ["add_command"]
 
@@ -33,29 +32,8 @@ def add_command(sub: Any, common: argparse.ArgumentParser) -> None:
     audit.add_argument(
         "--head", help="a head saved earlier ('<seq>:<64 hex digits>'), to catch truncation"
     )
-    audit.add_argument(
-        "--keyring",
-        default="default",
-        help="the keyring in the store whose key MACs the chain (default: default)",
-    )
-    where = audit.add_mutually_exclusive_group()
-    where.add_argument(
-        "--kek-env",
-        default="GDPRKIT_KEK",
-        metavar="VAR",
-        help="the environment variable that holds the key-encryption key (default GDPRKIT_KEK)",
-    )
-    where.add_argument(
-        "--kek-file", metavar="PATH", help="a 0600 file that holds the key-encryption key"
-    )
+    add_keyring_options(audit, role="MACs the chain", files=False)
     audit.set_defaults(func=_run)
-
-
-def _keyring(args: argparse.Namespace, store: Store) -> Keyring:
-    from gdprkit.pseudonym import Kek, Keyring
-
-    kek = Kek.file(args.kek_file) if args.kek_file else Kek.env(args.kek_env)
-    return Keyring.load(store, kek=kek, name=args.keyring)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -70,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
         with contextlib.suppress(KeyringError):
             found = AuditLog(store).check(expected)
         if found is None:
-            found = AuditLog(store, keyring=_keyring(args, store)).check(expected)
+            found = AuditLog(store, keyring=load_keyring(args, store)).check(expected)
     for line in _report(stores.shown(args.db), found):
         print(line)
     return Exit.OK

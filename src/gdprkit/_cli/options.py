@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
-from gdprkit._cli.status import Exit
+from gdprkit._cli.status import CommandFailed, Exit
 
-__all__ = ["Parser", "Version", "add_progress_option", "common_options"]
+__all__ = ["Parser", "Version", "add_progress_option", "common_options", "instant"]
 
 
 class Parser(argparse.ArgumentParser):
@@ -58,3 +59,20 @@ def add_progress_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="show progress on stderr (default: only when stderr is a terminal)",
     )
+
+
+def instant(text: str | None, option: str) -> datetime:
+    """``option``'s ISO 8601 date or datetime; without an offset it is Stockholm time; None: now."""
+    from gdprkit.timecalc import STOCKHOLM
+
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None:  # raised outside the except block: no ValueError quoting the text rides along
+        raise CommandFailed(
+            f"{option} must be an ISO 8601 date or datetime, e.g. 2026-04-10T09:00+02:00"
+        )
+    return value if value.tzinfo is not None else value.replace(tzinfo=STOCKHOLM)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from gdprkit._cli import stores
+from gdprkit._cli.options import instant
 from gdprkit._cli.status import CommandFailed, Exit
 from gdprkit._term import Terminal
 
@@ -31,28 +32,10 @@ def add_command(sub: Any, common: argparse.ArgumentParser) -> None:
     reqs.set_defaults(func=_run)
 
 
-def _parse_at(text: str | None) -> datetime:
-    """``--at``: now, or an ISO 8601 date/datetime; without an offset it is Stockholm time."""
-    from gdprkit.timecalc import STOCKHOLM
-
-    if text is None:
-        return datetime.now(UTC)
-    value: datetime | None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        value = None
-    if value is None:
-        raise CommandFailed(
-            "--at must be an ISO 8601 date or datetime, e.g. 2026-04-10T09:00+02:00"
-        )
-    return value if value.tzinfo is not None else value.replace(tzinfo=STOCKHOLM)
-
-
 def _run(args: argparse.Namespace) -> int:
     from gdprkit.requests import RequestRegister
 
-    at = _parse_at(args.at)
+    at = instant(args.at, "--at")
     if args.limit is not None and args.limit < 1:
         raise CommandFailed("--limit must be at least 1")
     with stores.open_existing_store(args.db) as store:

@@ -49,41 +49,52 @@ def load_sources(spec: str | None, conn: object) -> list[DataSource]:
     return _checked(spec, sources)
 
 
-def parse_spec(spec: str | None) -> tuple[str, str]:
-    """``--sources``' module and attribute names; exit status 2 when it is missing or malformed."""
+def parse_spec(spec: str | None, option: str = "--sources", how: str = _HOW) -> tuple[str, str]:
+    """An option's module and attribute names; exit status 2 when it is missing or malformed."""
     if spec is None or not spec.strip():
-        raise CommandFailed(f"--sources is required: {_HOW}")
+        raise CommandFailed(f"{option} is required: {how}")
     module_name, colon, attr = spec.partition(":")
     if not colon or not module_name or not attr:
-        raise CommandFailed(f"--sources {spec!r} is not MODULE:CALLABLE; {_HOW}")
+        raise CommandFailed(f"{option} {spec!r} is not MODULE:CALLABLE; {how}")
     return module_name, attr
 
 
 def _factory(spec: str | None, here: str) -> Callable[[object], object]:
-    module_name, attr = parse_spec(spec)
+    return load_callable(spec, here)
+
+
+def load_callable(
+    spec: str | None, here: str, option: str = "--sources", how: str = _HOW
+) -> Callable[..., object]:
+    """The callable an option's ``MODULE:CALLABLE`` names, imported from ``here`` first.
+
+    Every way it can go wrong is a :class:`CommandFailed` (exit status 2)
+    that names the option and says what to pass instead.
+    """
+    module_name, attr = parse_spec(spec, option, how)
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         missing = exc.name or module_name
         if module_name == missing or module_name.startswith(missing + "."):
             raise CommandFailed(
-                f"--sources {spec}: no module {module_name} in {here} or the installed "
-                f"packages; {_HOW}"
+                f"{option} {spec}: no module {module_name} in {here} or the installed "
+                f"packages; {how}"
             ) from None
         raise CommandFailed(
-            f"--sources {spec}: importing {module_name} needs {missing}, which is not installed"
+            f"{option} {spec}: importing {module_name} needs {missing}, which is not installed"
         ) from exc
     except Exception as exc:
         raise CommandFailed(
-            f"--sources {spec}: importing {module_name} raised {type(exc).__name__} "
+            f"{option} {spec}: importing {module_name} raised {type(exc).__name__} "
             "(--debug shows the traceback)"
         ) from exc
     factory = getattr(module, attr, None)
     if factory is None:
-        raise CommandFailed(f"--sources {spec}: module {module_name} has no {attr!r}; {_HOW}")
+        raise CommandFailed(f"{option} {spec}: module {module_name} has no {attr!r}; {how}")
     if not callable(factory):
-        raise CommandFailed(f"--sources {spec}: {attr} is not callable; {_HOW}")
-    return cast("Callable[[object], object]", factory)
+        raise CommandFailed(f"{option} {spec}: {attr} is not callable; {how}")
+    return cast("Callable[..., object]", factory)
 
 
 def _checked(spec: str | None, sources: list[object] | None) -> list[DataSource]:

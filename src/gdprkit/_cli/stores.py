@@ -27,8 +27,8 @@ def store_url(argument: str) -> str:
     return argument if "://" in argument else _SQLITE + argument
 
 
-def open_existing_store(argument: str) -> Store:
-    """Open the store the argument names, read-only; a SQLite file must exist already.
+def open_existing_store(argument: str, *, read_only: bool = True) -> Store:
+    """Open the store the argument names, read-only by default; a SQLite file must exist already.
 
     A command that only reads must not change what it reads. It must never
     create a store: a mistyped path would otherwise yield an empty store and a
@@ -37,7 +37,9 @@ def open_existing_store(argument: str) -> Store:
     service's own database given by mistake) is refused with
     :class:`~gdprkit.StoreError` (exit status 3) and left byte for byte as it
     was. Every store goes through :func:`gdprkit.store.open`, the one place
-    that decides how a store opens.
+    that decides how a store opens. A command that writes (``erasure
+    replay`` audits what it erased) passes ``read_only=False``; that store
+    is migrated if older, but still never created.
     """
     from gdprkit import store
 
@@ -60,7 +62,7 @@ def open_existing_store(argument: str) -> Store:
         if not os.path.isfile(path):
             what = "is a folder, not a store file" if os.path.isdir(path) else "does not exist"
             raise StoreError(f"the store file {path} {what}")
-    return store.open(url, read_only=True)
+    return store.open(url, read_only=read_only)
 
 
 def shown(argument: str) -> str:

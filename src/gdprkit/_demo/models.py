@@ -43,7 +43,7 @@ class Customer:
         category="contact.postal_address", purposes=("contract", "bookkeeping"), identifies=True
     )
     postcode: str = gk.pd_field(
-        category="contact.postal_address", purposes=("contract", "bookkeeping")
+        category="contact.postal_address", purposes=("contract", "bookkeeping", "analytics")
     )
     city: str = gk.pd_field(category="contact.postal_address", purposes=("contract", "bookkeeping"))
     dwelling: str = gk.pd_field(

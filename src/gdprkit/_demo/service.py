@@ -25,6 +25,7 @@ if TYPE_CHECKING or __package__:
         MarketingPreference,
         MeterReading,
         SupportTicket,
+        policy,
     )
 else:  # run from examples/elveta/, beside models.py: use that module, not a second copy
     from models import (
@@ -35,11 +36,21 @@ else:  # run from examples/elveta/, beside models.py: use that module, not a sec
         MarketingPreference,
         MeterReading,
         SupportTicket,
+        policy,
     )
 from gdprkit._sqlvalues import to_db
-from gdprkit.rights import SQLSource
+from gdprkit.rights import SQLSource, SubjectRef
 
-__all__ = ["TABLES", "create_schema", "facts_for", "insert", "seed", "sources"]
+__all__ = [
+    "TABLES",
+    "anonymous_table",
+    "create_schema",
+    "facts_for",
+    "insert",
+    "seed",
+    "sources",
+    "subjects",
+]
 
 #: model -> (table, subject column, key fields)
 TABLES: dict[type, tuple[str, str, tuple[str, ...]]] = {
@@ -55,8 +66,22 @@ TABLES: dict[type, tuple[str, str, tuple[str, ...]]] = {
 _SQL_TYPES = {int: "INTEGER", float: "REAL", bool: "INTEGER"}
 
 
+def anonymous_table(model: type) -> tuple[str, tuple[str, ...]] | None:
+    """The table of ``model``'s anonymous set and its columns, if the policy declares a form.
+
+    The analytics purpose declares how meter readings and customers are kept
+    as anonymous data (``[purposes.analytics.anonymization.<Kind>]``); their
+    anonymous rows live beside the records, in ``<table>_anonymous``, so that
+    a restored backup brings back both as they were together.
+    """
+    declared = policy.purposes["analytics"].anonymization_for(model.__name__)
+    if declared is None:
+        return None
+    return f"{TABLES[model][0]}_anonymous", tuple(c.name for c in declared.columns)
+
+
 def create_schema(conn: sqlite3.Connection) -> None:
-    """Create the service's tables (dates and decimals as ISO text)."""
+    """Create the service's tables (dates and decimals as ISO text) and its anonymous sets."""
     for model, (table, subject_column, _) in TABLES.items():
         hints = typing.get_type_hints(model)
         cols = ", ".join(
@@ -66,6 +91,10 @@ def create_schema(conn: sqlite3.Connection) -> None:
         conn.execute(
             f'CREATE INDEX IF NOT EXISTS "{table}_subject" ON "{table}" ("{subject_column}")'
         )
+        anonymous = anonymous_table(model)
+        if anonymous is not None:
+            labels = ", ".join(f'"{c}" TEXT' for c in anonymous[1])
+            conn.execute(f'CREATE TABLE IF NOT EXISTS "{anonymous[0]}" ({labels})')
 
 
 def insert(conn: sqlite3.Connection, records: list[Any]) -> None:
@@ -186,10 +215,31 @@ def _readings(
 
 
 def sources(conn: sqlite3.Connection) -> list[SQLSource]:
-    """One :class:`~gdprkit.rights.SQLSource` per table, as an export or erasure walks them."""
+    """One :class:`~gdprkit.rights.SQLSource` per table, as an export or erasure walks them.
+
+    The meter readings and customers keep their anonymous sets in the tables
+    :func:`anonymous_table` names.
+    """
+    return [_source(conn, model) for model in TABLES]
+
+
+def _source(conn: sqlite3.Connection, model: type) -> SQLSource:
+    table, subject_column, key = TABLES[model]
+    anonymous = anonymous_table(model)
+    return SQLSource(
+        conn,
+        table=table,
+        subject_column=subject_column,
+        model=model,
+        key=key,
+        anonymous_table=anonymous[0] if anonymous else None,
+    )
+
+
+def subjects(conn: sqlite3.Connection) -> list[SubjectRef]:
+    """Every customer the database holds: where an erasure journal finds its subjects again."""
     return [
-        SQLSource(conn, table=table, subject_column=subject_column, model=model, key=key)
-        for model, (table, subject_column, key) in TABLES.items()
+        SubjectRef("customer", cid) for (cid,) in conn.execute("SELECT customer_id FROM customers")
     ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from gdprkit._policy import required as law
 from gdprkit._policy.sections import read_text
 from gdprkit._policy.values import COOKIE_PURPOSES, CookieDeclaration, Purpose
 from gdprkit._reader import Reader
@@ -52,14 +53,14 @@ def read_cookie(
 ) -> CookieDeclaration | None:
     """One cookie; ``None`` when it lacks a name, provider, purpose or description (reported)."""
     r.unknown(_COOKIE_KEYS)
-    name = r.string("name", required=True)
-    provider = r.string("provider", required=True)
-    purpose = r.string("purpose", required=True)
+    name = r.string("name", required=True, why=law.COOKIE)
+    provider = r.string("provider", required=True, why=law.COOKIE_PROVIDER)
+    purpose = r.string("purpose", required=True, why=law.COOKIE)
     if purpose is not None and purpose not in COOKIE_PURPOSES:
         r.problem("purpose", "must be one of " + ", ".join(COOKIE_PURPOSES))
         purpose = None
-    description = read_text(r, "description", languages, required=True)
-    lifetime = r.string("lifetime", required=True)
+    description = read_text(r, "description", languages, required=True, why=law.COOKIE)
+    lifetime = r.string("lifetime", required=True, why=law.COOKIE_LIFETIME)
     persistent = lifetime is not None and lifetime != "session"
     if persistent and lifetime is not None:
         _check_lifetime(r, lifetime)

@@ -12,13 +12,14 @@ import attrs
 
 from gdprkit._errors import PolicyError, PolicyProblem, UnknownPurpose
 from gdprkit._policy.cookies import read_cookies
+from gdprkit._policy.examples import covers, read_examples
 from gdprkit._policy.purposes import read_purposes
+from gdprkit._policy.recipients import read_recipients
 from gdprkit._policy.sections import (
     read_authority,
     read_categories,
     read_controller,
     read_meta,
-    read_recipients,
     read_rights,
     read_subjects,
 )
@@ -89,6 +90,7 @@ class Policy:
     security_measures: Text | None = None
     jurisdiction: str = "SE"
     consent_evidence_retention: str | None = None
+    examples: frozenset[str] = frozenset()
     source: str = attrs.field(default="", eq=False)
 
     def __repr__(self) -> str:
@@ -136,6 +138,16 @@ class Policy:
             return self.purposes[purpose_id]
         except (KeyError, TypeError):
             raise UnknownPurpose(str(purpose_id), known=self.purposes) from None
+
+    def is_example(self, path: str) -> bool:
+        """Whether the part at key ``path`` is an example value, not the published policy.
+
+        ``[policy] examples`` lists such parts; a part inside a listed table is
+        one too (``"purposes.crm.retention"`` when ``"purposes.crm"`` is listed).
+        Renderers mark every example value, so that no invented fact reaches a
+        data subject as the controller's (Art. 5(1)(a), 12(1)).
+        """
+        return covers(self.examples, path)
 
     def recipients_of(self, purpose_id: str) -> tuple[Recipient, ...]:
         """The recipients declared for a purpose."""
@@ -200,6 +212,7 @@ def _read_policy(data: Mapping[str, object], source: str) -> Policy:
     purposes = read_purposes(top, languages, taxonomy, subjects, recipients)
     cookies = read_cookies(top, languages, purposes)
     rights = read_rights(top, languages)
+    examples = read_examples(top)
     problems.raise_if_any()
     assert meta.effective is not None
     assert meta.timezone is not None
@@ -221,6 +234,7 @@ def _read_policy(data: Mapping[str, object], source: str) -> Policy:
         security_measures=rights.security_measures,
         jurisdiction=meta.jurisdiction,
         consent_evidence_retention=rights.consent_evidence_retention,
+        examples=examples,
         source=source,
     )
 

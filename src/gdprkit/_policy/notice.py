@@ -31,7 +31,7 @@ _NOTICE = {
         "object_marketing": "Rätt att invända mot direktmarknadsföring",
         "object_marketing_text": "Du kan när som helst invända mot att vi behandlar dina "
         "personuppgifter för direktmarknadsföring, och då upphör vi med det (artikel 21.2–3). "
-        "Varje utskick innehåller en länk för att invända.",
+        "Kontakta oss på {contact} för att invända.",
         "automated": "Automatiserat beslutsfattande",
         "complaint": "Du kan klaga på vår behandling av personuppgifter",
         "complaint_text": "Säg gärna till oss först. Du har också rätt att lämna in ett "
@@ -46,6 +46,11 @@ _NOTICE = {
         "yes": "ja",
         "no": "nej",
         "contact": "Kontakt",
+        "example": "exempel",
+        "examples": "Uppgifter märkta *(exempel)* är exempel från gdprkit, inte från "
+        "den publicerade policyn.",
+        "examples_below": "Kakorna nedan är exempel från gdprkit, inte från den "
+        "publicerade policyn.",
     },
     "en": {
         "title": "Privacy notice",
@@ -66,7 +71,7 @@ _NOTICE = {
         "object_marketing": "Right to object to direct marketing",
         "object_marketing_text": "You may object at any time to our processing of your "
         "personal data for direct marketing, and we will then stop (Article 21(2)-(3)). "
-        "Every message contains a link to object.",
+        "To object, contact us at {contact}.",
         "automated": "Automated decision-making",
         "complaint": "You can complain about our processing of personal data",
         "complaint_text": "Please tell us first. You also have the right to lodge a complaint "
@@ -81,6 +86,11 @@ _NOTICE = {
         "yes": "yes",
         "no": "no",
         "contact": "Contact",
+        "example": "example",
+        "examples": "Values marked *(example)* are example values from gdprkit, not from "
+        "the published policy.",
+        "examples_below": "The cookies below are example values from gdprkit, not from the "
+        "published policy.",
     },
 }
 
@@ -133,10 +143,18 @@ _RIGHT_TEXT = {
 _Words = dict[str, str]
 
 
+def _flag(policy: PolicyView, path: str, t: _Words) -> str:
+    """`` *(example value …)*`` after a part ``[policy] examples`` lists, else nothing."""
+    return f" *({t['example']})*" if policy.is_example(path) else ""
+
+
 def notice(policy: PolicyView, lang: str) -> str:
     """Render the privacy notice (Art. 13) as Markdown in ``lang``; unknown languages use English."""
     t = _NOTICE.get(lang, _NOTICE["en"])
     out = [f"# {t['title']}", "", t["intro"].format(name=policy.controller.name), ""]
+    if policy.examples:
+        # Art. 12(1): the reader is told which statements are not the controller's.
+        out += [t["examples"], ""]
     out += _categories(policy, lang, t)
     out += _purposes(policy, lang, t)
     out += _rights(policy, lang, t)
@@ -147,34 +165,58 @@ def notice(policy: PolicyView, lang: str) -> str:
 
 
 def _categories(policy: PolicyView, lang: str, t: _Words) -> list[str]:
-    """The categories of personal data processed, each at its broadest declared level."""
+    """The categories of personal data processed, each at its broadest declared level.
+
+    A category is marked as an example unless a purpose whose categories are
+    not examples declares it or a narrower one; then the subject kinds'
+    descriptions (partner customers, say) follow.
+    """
     out = [f"## {t['collect']}", "", t["collect_text"], ""]
     declared = {cat for p in policy.purposes.values() for cat in p.categories}
-    seen: list[str] = []
+    published = {
+        cat
+        for p in policy.purposes.values()
+        if not policy.is_example(f"purposes.{p.id}.categories")
+        for cat in p.categories
+    }
+    seen: dict[str, bool] = {}
     for p in policy.purposes.values():
         for cat in p.categories:
             # "contact" already covers "contact.email": list the broadest category only
             if any(a in declared for a in cat.ancestors):
                 continue
             label = policy.taxonomy[str(cat)].label(lang)
-            if label not in seen:
-                seen.append(label)
-    return out + [f"- {label}" for label in seen] + [""]
+            stated = any(c == cat or cat in c.ancestors for c in published)
+            seen[label] = seen.get(label, False) or stated
+    out += [
+        f"- {label}" + ("" if stated else f" *({t['example']})*") for label, stated in seen.items()
+    ]
+    out.append("")
+    for kind in policy.subjects.values():
+        if kind.description is not None:
+            flag = _flag(policy, f"subjects.{kind.id}", t)
+            out += [f"**{kind.name.get(lang)}:** {kind.description.get(lang)}{flag}", ""]
+    return out
 
 
 def _purposes(policy: PolicyView, lang: str, t: _Words) -> list[str]:
     """Each purpose with its legal basis, retention and recipients (Art. 13(1)(c)-(e), 13(2)(a))."""
     out = [f"## {t['use']}", ""]
     for p in policy.purposes.values():
+        at = f"purposes.{p.id}"
         out += [f"### {p.name.get(lang)}", "", p.description.get(lang), ""]
         if p.anonymized_only:
             out += [t["anon"], ""]
-        out.append(f"- {t['basis']}: {basis_words(p, lang)}")
+        out.append(f"- {t['basis']}: {basis_words(p, lang)}{_flag(policy, at + '.basis', t)}")
         words = p.retention_words(lang)
         if words:
-            out.append(f"- {t['retention']}: {words}")
+            out.append(f"- {t['retention']}: {words}{_flag(policy, at + '.retention', t)}")
         if p.recipients:
-            names = ", ".join(policy.recipients[r].name.get(lang) for r in p.recipients)
+            names = ", ".join(
+                policy.recipients[r].name.get(lang)
+                + (_flag(policy, f"recipients.{r}", t) or _flag(policy, at + ".recipients", t))
+                for r in p.recipients
+            )
             out.append(f"- {t['recipients']}: {names}")
         out.append("")
     return out
@@ -190,8 +232,12 @@ def _rights(policy: PolicyView, lang: str, t: _Words) -> list[str]:
             out += [f"### {right.label(lang).capitalize()}", "", sv if lang == "sv" else en, ""]
     if any(p.direct_marketing for p in policy.purposes.values()):
         # Art. 21(4): the right to object is presented clearly and separately.
-        out += [f"### {t['object_marketing']}", "", t["object_marketing_text"], ""]
-    out += [f"### {t['automated']}", "", policy.automated_decisions.get(lang), ""]
+        text = t["object_marketing_text"].format(contact=contact)
+        out += [f"### {t['object_marketing']}", "", text, ""]
+    automated = policy.automated_decisions.get(lang) + _flag(
+        policy, "rights.automated_decisions", t
+    )
+    out += [f"### {t['automated']}", "", automated, ""]
     return out
 
 
@@ -211,13 +257,17 @@ def _cookies(policy: PolicyView, lang: str, t: _Words) -> list[str]:
     """The cookie table, with whether each needs consent (LEK 9 kap. 28 §)."""
     if not policy.cookies:
         return []
-    out = [f"## {t['cookies']}", "", t["cookies_text"], "", t["cookie_head"]]
-    out.append("|---|---|---|---|---|")
+    out = [f"## {t['cookies']}", "", t["cookies_text"], ""]
+    if policy.is_example("cookies"):
+        out += [f"*{t['examples_below']}*", ""]
+    out += [t["cookie_head"], "|---|---|---|---|---|"]
     for ck in policy.cookies:
         life = t["session"] if not ck.persistent else (ck.lifetime or "")
         need = t["no"] if ck.strictly_necessary else t["yes"]
+        # one mark for the whole table above when every cookie is an example
+        flag = "" if policy.is_example("cookies") else _flag(policy, f"cookies.{ck.name}", t)
         out.append(
-            f"| `{ck.name}` | {ck.provider} | {ck.description.get(lang)} | {life} | {need} |"
+            f"| `{ck.name}` | {ck.provider} | {ck.description.get(lang)}{flag} | {life} | {need} |"
         )
     out.append("")
     return out

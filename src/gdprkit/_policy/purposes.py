@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from gdprkit._errors import PolicyError
+from gdprkit._policy import required as law
+from gdprkit._policy.anonymization import read_anonymization, rule_anonymizes
 from gdprkit._policy.sections import read_text
 from gdprkit._policy.values import Purpose, Recipient, SubjectKind, Text
 from gdprkit._reader import Reader
@@ -34,6 +36,7 @@ _PURPOSE_KEYS = (
     "dpv",
     "special_condition",
     "references",
+    "anonymization",
 )
 
 
@@ -56,7 +59,7 @@ def read_purposes(
             if purpose is not None:
                 purposes[pid] = purpose
     if not prs.data:
-        top.problems.add("purposes", "declare at least one purpose")
+        top.problems.add("purposes", f"declare at least one purpose: {law.PURPOSES}")
     return purposes
 
 
@@ -64,7 +67,7 @@ def _purpose_tables(top: Reader) -> Reader | None:
     """The purposes as one table by id, whichever of the two shapes declares them."""
     raw = top.raw("purposes")
     if not isinstance(raw, list):
-        return top.table("purposes", required=True)
+        return top.table("purposes", required=True, why=law.PURPOSES)
     # [[purposes]] with an id each: the one shape in which a purpose can be declared twice
     by_id: dict[str, object] = {}
     for i, item in enumerate(raw):
@@ -88,8 +91,8 @@ def read_purpose(
 ) -> Purpose | None:
     """One purpose; ``None`` when it lacks a name, a description or a basis (reported)."""
     r.unknown(_PURPOSE_KEYS)
-    name = read_text(r, "name", languages, required=True)
-    description = read_text(r, "description", languages, required=True)
+    name = read_text(r, "name", languages, required=True, why=law.PURPOSES)
+    description = read_text(r, "description", languages, required=True, why=law.PURPOSES)
     basis, legal_reference, lia = _read_basis(pid, r)
     direct_marketing = _read_direct_marketing(r, basis)
     categories = _read_categories(r, taxonomy)
@@ -98,6 +101,13 @@ def read_purpose(
     condition = _read_special_condition(r, categories, taxonomy)
     dpv = tuple(d if d.startswith("http") else DPV + d for d in r.str_list("dpv"))
     retention, retention_text = read_retention(r, languages)
+    anonymization = read_anonymization(r)
+    if anonymization and not (r.flag("anonymized_only") or rule_anonymizes(retention)):
+        r.problem(
+            "anonymization",
+            "only a purpose that keeps data as anonymous data declares how (anonymized_only, "
+            "or a retention rule with action = 'anonymize'; Recital 26)",
+        )
     if name is None or description is None or basis is None:
         return None
     return Purpose(
@@ -117,6 +127,7 @@ def read_purpose(
         dpv=dpv,
         special_condition=condition,
         references=r.str_list("references"),
+        anonymization=anonymization,
     )
 
 

@@ -1,5 +1,5 @@
 """Readers of the small sections of a policy file: [policy], [controller], [authority],
-[subjects], [recipients], [categories] and [rights].
+[subjects], [categories] and [rights].
 
 Each reader takes the top-level :class:`~gdprkit._reader.Reader`, records every
 problem with its key path and returns what it could read; the caller raises
@@ -14,17 +14,23 @@ from datetime import date
 import attrs
 
 from gdprkit._errors import PolicyError
-from gdprkit._policy.values import EEA, Authority, Controller, Recipient, SubjectKind, Text
-from gdprkit._reader import Reader
+from gdprkit._policy import required as law
+from gdprkit._policy.values import Authority, Controller, SubjectKind, Text
+from gdprkit._reader import Problems, Reader
 from gdprkit.vocab import BUILTIN_TAXONOMY, CategoryInfo, DataCategory, SpecialCategory, Taxonomy
 
 
-def read_text(r: Reader, name: str, languages: tuple[str, ...], *, required: bool) -> Text | None:
-    """A text at ``name``: a table with one entry per policy language, or one string."""
+def read_text(
+    r: Reader, name: str, languages: tuple[str, ...], *, required: bool, why: str | None = None
+) -> Text | None:
+    """A text at ``name``: a table with one entry per policy language, or one string.
+
+    ``why`` says what a required text declares and which article asks for it.
+    """
     value = r.raw(name)
     if value is None:
         if required:
-            r.problem(name, "is required")
+            r.missing(name, why)
         return None
     if isinstance(value, str):
         if not value.strip():
@@ -45,9 +51,16 @@ def read_text(r: Reader, name: str, languages: tuple[str, ...], *, required: boo
     return Text(tuple(items)) if items else None
 
 
-def _section(top: Reader, name: str) -> Reader:
-    """A required section; when it is missing, an empty one (its problem is recorded)."""
-    return top.table(name, required=True) or Reader({}, name, top.problems)
+def _section(top: Reader, name: str, why: str | None = None) -> Reader:
+    """A required section; when it is missing, an empty one.
+
+    The missing section is the one problem recorded: the keys it would hold
+    are read from the empty stand-in into a collector that is dropped, so
+    they are not reported once more each.
+    """
+    return top.table(name, required=True, why=why) or Reader(
+        {}, name, Problems(top.problems.source)
+    )
 
 
 @attrs.frozen
@@ -64,10 +77,10 @@ class Meta:
 def read_meta(top: Reader) -> Meta:
     """The [policy] section: version, effective date, time zone, languages, jurisdiction."""
     meta = _section(top, "policy")
-    meta.unknown(("version", "effective", "timezone", "languages", "jurisdiction"))
-    version = meta.string("version", required=True) or ""
+    meta.unknown(("version", "effective", "timezone", "languages", "jurisdiction", "examples"))
+    version = meta.string("version", required=True, why=law.VERSION) or ""
     effective = meta.day("effective", required=True)
-    tz_name = meta.string("timezone", required=True)
+    tz_name = meta.string("timezone", required=True, why=law.TIMEZONE)
     timezone = None
     if tz_name is not None:
         try:
@@ -88,12 +101,12 @@ def read_meta(top: Reader) -> Meta:
 
 def read_controller(top: Reader) -> Controller:
     """The [controller] section (Art. 13(1)(a), 30(1)(a))."""
-    ctl = _section(top, "controller")
+    ctl = _section(top, "controller", law.CONTROLLER)
     ctl.unknown(("name", "email", "address", "org_number", "phone", "websites", "dpo", "iri"))
     return Controller(
-        name=ctl.string("name", required=True) or "",
-        email=ctl.string("email", required=True) or "",
-        address=ctl.string("address", required=True) or "",
+        name=ctl.string("name", required=True, why=law.CONTROLLER) or "",
+        email=ctl.string("email", required=True, why=law.CONTROLLER) or "",
+        address=ctl.string("address", required=True, why=law.CONTROLLER) or "",
         org_number=ctl.string("org_number"),
         phone=ctl.string("phone"),
         websites=ctl.str_list("websites"),
@@ -104,11 +117,11 @@ def read_controller(top: Reader) -> Controller:
 
 def read_authority(top: Reader, languages: tuple[str, ...]) -> Authority:
     """The [authority] section: the supervisory authority of Art. 77."""
-    auth = _section(top, "authority")
+    auth = _section(top, "authority", law.AUTHORITY)
     auth.unknown(("name", "website", "address", "email", "phone", "complaint_url", "dpv"))
     return Authority(
-        name=read_text(auth, "name", languages, required=True) or Text(()),
-        website=auth.string("website", required=True) or "",
+        name=read_text(auth, "name", languages, required=True, why=law.AUTHORITY) or Text(()),
+        website=auth.string("website", required=True, why=law.AUTHORITY) or "",
         address=auth.string("address"),
         email=auth.string("email"),
         phone=auth.string("phone"),
@@ -120,51 +133,22 @@ def read_authority(top: Reader, languages: tuple[str, ...]) -> Authority:
 def read_subjects(top: Reader, languages: tuple[str, ...]) -> dict[str, SubjectKind]:
     """The [subjects] section: the categories of data subjects (Art. 30(1)(c))."""
     subjects: dict[str, SubjectKind] = {}
-    subs = top.table("subjects", required=True)
+    subs = top.table("subjects", required=True, why=law.SUBJECTS)
     if subs is None:
         return subjects
     for sid in subs.data:
         sr = subs.table(sid)
         if sr is None:
             continue
-        sr.unknown(("name",))
+        sr.unknown(("name", "description"))
         subjects[sid] = SubjectKind(
-            sid, read_text(sr, "name", languages, required=True) or Text(())
+            sid,
+            read_text(sr, "name", languages, required=True, why=law.SUBJECTS) or Text(()),
+            read_text(sr, "description", languages, required=False),
         )
     if not subjects:
-        top.problems.add("subjects", "declare at least one kind of data subject")
+        top.problems.add("subjects", f"declare at least one kind of data subject: {law.SUBJECTS}")
     return subjects
-
-
-def read_recipients(top: Reader, languages: tuple[str, ...]) -> dict[str, Recipient]:
-    """The [recipients] section; one outside the EEA needs its transfer safeguards (Art. 46)."""
-    recipients: dict[str, Recipient] = {}
-    recs = top.table("recipients")
-    if recs is None:
-        return recipients
-    for rid in recs.data:
-        rr = recs.table(rid)
-        if rr is None:
-            continue
-        rr.unknown(("name", "kind", "country", "safeguards"))
-        country = (rr.string("country", default="SE") or "SE").upper()
-        if not (len(country) == 2 and country.isalpha()):
-            rr.problem("country", "must be an ISO 3166-1 alpha-2 country code")
-        safeguards = rr.string("safeguards")
-        if country not in EEA and safeguards is None:
-            rr.problem(
-                "safeguards",
-                "a recipient outside the EEA needs its transfer safeguards "
-                "(Art. 46; Art. 13(1)(f), 15(2), 30(1)(e))",
-            )
-        recipients[rid] = Recipient(
-            id=rid,
-            name=read_text(rr, "name", languages, required=True) or Text(()),
-            kind=rr.string("kind", default="processor") or "processor",
-            country=country,
-            safeguards=safeguards,
-        )
-    return recipients
 
 
 def read_categories(top: Reader, languages: tuple[str, ...]) -> Taxonomy:
@@ -217,12 +201,14 @@ class Rights:
 
 def read_rights(top: Reader, languages: tuple[str, ...]) -> Rights:
     """The [rights] section: where to exercise them, automated decisions, security measures."""
-    rights = _section(top, "rights")
+    rights = _section(top, "rights", law.RIGHTS)
     rights.unknown(
         ("contact", "automated_decisions", "security_measures", "consent_evidence_retention")
     )
-    contact = rights.string("contact", required=True)
-    automated = read_text(rights, "automated_decisions", languages, required=True)
+    contact = rights.string("contact", required=True, why=law.RIGHTS)
+    automated = read_text(
+        rights, "automated_decisions", languages, required=True, why=law.AUTOMATED_DECISIONS
+    )
     security = read_text(rights, "security_measures", languages, required=False)
     evidence = rights.string("consent_evidence_retention")
     if evidence is not None:

@@ -10,6 +10,7 @@ import attrs
 from gdprkit.vocab import Art9Condition, DataCategory, LegalBasis, Right, Taxonomy
 
 if TYPE_CHECKING:
+    from gdprkit._policy.anonymization import AnonymizationDeclaration
     from gdprkit._retention.rules import Rule
 
 #: EU member states and the other EEA countries (ISO 3166-1 alpha-2): transfers
@@ -119,28 +120,60 @@ class Authority:
     dpv: str | None = None
 
 
+Notification = Literal["required", "impossible", "disproportionate_effort"]
+
+
 @attrs.frozen
 class Recipient:
-    """A recipient or category of recipients (Art. 4(9), 13(1)(e), 15(1)(c), 30(1)(d)-(e))."""
+    """A recipient or category of recipients (Art. 4(9), 13(1)(e), 15(1)(c), 30(1)(d)-(e)).
+
+    With ``identity`` it is one recipient named by its legal name (a data
+    subject who asks is told the identity of the actual recipients, CJEU
+    C-154/21 *Österreichische Post*), optionally in the ``category`` of
+    another entry; without it, a category. ``notification`` says whether a
+    rectification, erasure or restriction is communicated to it (Art. 19):
+    ``required``, or, with ``notification_reason``, ``impossible`` or
+    ``disproportionate_effort``, the two grounds Art. 19 allows for not doing so.
+    """
 
     id: str
     name: Text
     kind: str = "processor"
     country: str = "SE"
     safeguards: str | None = None
+    identity: str | None = None
+    category: str | None = None
+    contact: str | None = None
+    notification: Notification = "required"
+    notification_reason: Text | None = None
 
     @property
     def third_country(self) -> bool:
         """True when the recipient is outside the EEA (a Chapter V transfer)."""
         return self.country.upper() not in EEA
 
+    @property
+    def named(self) -> bool:
+        """True for a recipient named by identity, False for a category of recipients."""
+        return self.identity is not None
+
+    @property
+    def notified(self) -> bool:
+        """Whether Art. 19 communications go to it (not impossible, no disproportionate effort)."""
+        return self.notification == "required"
+
 
 @attrs.frozen
 class SubjectKind:
-    """A category of data subjects (Art. 30(1)(c)), e.g. direct customers."""
+    """A category of data subjects (Art. 30(1)(c)), e.g. direct customers.
+
+    ``description`` says what the notice tells about them, e.g. that partner
+    customers' data is normally not stored.
+    """
 
     id: str
     name: Text
+    description: Text | None = None
 
 
 @attrs.frozen
@@ -150,7 +183,9 @@ class Purpose:
     A legal-obligation purpose names its legal reference (Art. 6(3)); a
     legitimate-interests purpose names its balancing-test assessment
     (Art. 6(1)(f), EDPB Guidelines 1/2024); a direct-marketing purpose is open
-    to an absolute objection (Art. 21(2)-(3)).
+    to an absolute objection (Art. 21(2)-(3)). A purpose that keeps data only
+    as anonymous data declares, per record kind, how (``anonymization``;
+    Recital 26, WP216).
     """
 
     id: str
@@ -169,6 +204,11 @@ class Purpose:
     dpv: tuple[str, ...] = ()
     special_condition: Art9Condition | None = None
     references: tuple[str, ...] = ()
+    anonymization: tuple[AnonymizationDeclaration, ...] = ()
+
+    def anonymization_for(self, kind: str) -> AnonymizationDeclaration | None:
+        """How this purpose keeps records of ``kind`` (a model's name) as anonymous data."""
+        return next((d for d in self.anonymization if d.kind == kind), None)
 
     @property
     def rights(self) -> tuple[Right, ...]:
@@ -267,3 +307,10 @@ class PolicyView(Protocol):
     @property
     def jurisdiction(self) -> str:
         """The country whose law applies besides the GDPR (ISO 3166-1 alpha-2)."""
+
+    @property
+    def examples(self) -> frozenset[str]:
+        """Key paths of the parts that are example values, not the published policy."""
+
+    def is_example(self, path: str) -> bool:
+        """Whether the part at key ``path`` is an example value (Art. 5(1)(a), 12(1))."""

@@ -153,6 +153,7 @@ def manifest(
                                    "further months (GDPR Art. 12(3))"},
         "automated_decision_making": {lang: policy.automated_decisions.get(lang) for lang in policy.languages},
         "third_country_transfers": [{"recipient": n, "country": k, "safeguards": s} for n, k, s in transfers],
+        "example_values": sorted(policy.examples),
         "record_kinds": list(kinds),
         "files": list(files),
     }  # fmt: skip

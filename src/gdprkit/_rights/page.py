@@ -119,8 +119,18 @@ def _head(manifest: Mapping[str, Any], t: Mapping[str, str], lang: Language) -> 
         f"<h1>{title}</h1>",
         f'<p class="meta">{meta}</p>',
         f"<p>{e(t['intro'].format(at=at, request=t[manifest['scope']]))}</p>",
+        *([f'<p class="note">{e(t["examples"])}</p>'] if manifest.get("example_values") else []),
         f"<h2>{e(t['what'])}</h2>",
     ]
+
+
+def _flag(policy: Policy, path: str, t: Mapping[str, str]) -> str:
+    """A marked note after a value ``[policy] examples`` lists; nothing for the controller's own."""
+    return (
+        f' <span class="note">({html.escape(t["example"])})</span>'
+        if policy.is_example(path)
+        else ""
+    )
 
 
 def _kind_section(
@@ -170,15 +180,21 @@ def _purpose_row(p: Mapping[str, Any], policy: Policy, t: Mapping[str, str], lan
     """One purpose: why, on what basis, how long, to whom (Art. 15(1)(a), (c), (d))."""
     e = html.escape
     purpose = policy.purpose(p["id"])
+    at = f"purposes.{purpose.id}"
     article = p["legal_basis"]["article"]
     if p["legal_reference"]:
         article += f"; {p['legal_reference']}"
     basis = f'{e(purpose.basis.label(lang))} <span class="note">{e(article)}</span>'
-    keep = e(purpose.retention_words(lang) or "")
+    basis += _flag(policy, f"{at}.basis", t)
+    keep = e(purpose.retention_words(lang) or "") + _flag(policy, f"{at}.retention", t)
     if p["retention"].get("erasable_from"):
         date_text = t["erasable"].format(date=p["retention"]["erasable_from"][:10])
         keep += f' <span class="note">{e(date_text)}</span>'
-    to = e(", ".join(policy.recipients[r].name.get(lang) for r in purpose.recipients))
+    to = ", ".join(
+        e(policy.recipients[r].name.get(lang))
+        + (_flag(policy, f"recipients.{r}", t) or _flag(policy, f"{at}.recipients", t))
+        for r in purpose.recipients
+    )
     return (f"<tr><td><strong>{e(purpose.name.get(lang))}</strong></td>"
             f"<td>{basis}</td><td>{keep}</td><td>{to}</td></tr>")  # fmt: skip
 
@@ -196,7 +212,9 @@ def _rights_section(
         out.append(f"<li>{e(Right(value).label(lang).capitalize())} ({e(article)})</li>")
     out.append("</ul>")
     out.append(f"<p>{e(t['contact'])} {e(manifest['how_to_exercise_rights']['contact'])}</p>")
-    out.append(f"<p><strong>{e(t['auto'])}:</strong> {e(policy.automated_decisions.get(lang))}</p>")
+    automated = e(policy.automated_decisions.get(lang))
+    automated += _flag(policy, "rights.automated_decisions", t)
+    out.append(f"<p><strong>{e(t['auto'])}:</strong> {automated}</p>")
     out.append(
         f"<p>{e(t['complain'])}: {e(a['name_local'] if lang != 'en' else a['name'])}"
         + "".join(f", {e(x)}" for x in (a["address"], a["website"]) if x)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from gdprkit._i18n import RECEIPT, language
 from gdprkit._rights.actions import ErasureAction, ErasureItem
+from gdprkit._rights.anonymous import AnonymizationOutcome, outcome_lines
+from gdprkit._rights.recipients import RecipientNotification
 from gdprkit._rights.sources import SubjectRef
 
 if TYPE_CHECKING:
@@ -24,18 +26,20 @@ __all__ = ["ErasureReceipt", "render_for_subject"]
 
 
 def render_for_subject(
-    items: Iterable[ErasureItem], recipients: Iterable[Recipient], lang: str
+    items: Iterable[ErasureItem], notification: RecipientNotification, lang: str
 ) -> str:
     """Plain text for the subject: what went, what stays until when and why, who is told.
 
     In Swedish for ``lang="sv"``, else in English; recipients' names in ``lang``.
+    Recipients that Art. 19 does not reach are listed with the reason.
     """
     t = RECEIPT.texts(language(lang, default="en"))
     gone: dict[str, set[str]] = {}
     kept: dict[tuple[str, str, str], set[str]] = {}
     for i in items:
         if i.action is ErasureAction.RETAIN:
-            until = i.until.date().isoformat() if i.until else t["until_reviewed"]
+            # "until 2033-01-01", or the whole phrase "until reviewed": never "until until …"
+            until = f"{t['until']} {i.until.date().isoformat()}" if i.until else t["until_reviewed"]
             kept.setdefault((until, i.purpose or "", i.legal_reference or i.reason), set()).add(
                 f"{i.source}.{i.field}"
             )
@@ -47,18 +51,21 @@ def render_for_subject(
     ]
     out += ["", t["kept"]]
     for (until, purpose, why), fields in sorted(kept.items()):
-        out.append(f"- {', '.join(sorted(fields))}: {t['until']} {until}; {purpose}; {why}")
+        out.append(f"- {', '.join(sorted(fields))}: {until}; {purpose}; {why}")
     if not kept:
         out.append("- -")
-    names = [r.name.get(lang) for r in recipients]
-    if names:
-        out += ["", t["recipients"] + "; ".join(names)]
+    out += notification.lines(lang)
     return "\n".join(out) + "\n"
 
 
 @attrs.frozen
 class ErasureReceipt:
-    """What an erasure did: what went, what stays until when and why, what failed (Art. 17, 19)."""
+    """What an erasure did: what went, what stays until when and why, what failed (Art. 17, 19).
+
+    ``anonymized`` says, per source, how many anonymous rows joined its
+    anonymous set and the k they reached, or why records an anonymized-only
+    purpose would keep were erased instead (Recital 26).
+    """
 
     subject: SubjectRef
     at: datetime
@@ -68,6 +75,8 @@ class ErasureReceipt:
     shredded: bool
     recipients: tuple[Recipient, ...]
     items: tuple[ErasureItem, ...] = attrs.field(repr=False, default=())
+    not_notified: tuple[Recipient, ...] = ()
+    anonymized: tuple[AnonymizationOutcome, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -79,9 +88,27 @@ class ErasureReceipt:
         """Records changed by this run (0 on a rerun of a completed erasure)."""
         return sum(n for _, n in self.changed)
 
+    def counts(self) -> dict[str, Any]:
+        """What the erasure did in counts, source names and dates: no value, no identifier.
+
+        What the audit log and the erasure journal keep of it (Art. 5(2),
+        5(1)(c)): records changed and failed per source, the dates retained
+        data is kept until, whether the key was shredded, anonymous rows added.
+        """
+        return {
+            "changed": dict(self.changed),
+            "failed": [name for name, _ in self.failed],
+            "retained_until": sorted({i.until.isoformat() for i in self.retained if i.until}),
+            "shredded": self.shredded,
+            "anonymous_rows": {o.source: o.written for o in self.anonymized if o.written},
+            "complete": self.complete,
+        }
+
     def render(self, lang: str = "en") -> str:
         """The receipt as text that can be sent to the data subject."""
-        text = render_for_subject(self.items, self.recipients, lang)
+        notification = RecipientNotification(self.recipients, self.not_notified)
+        text = render_for_subject(self.items, notification, lang)
+        text += "".join(line + "\n" for line in outcome_lines(self.anonymized, lang))
         if self.failed:
             head = RECEIPT.text("failed", language(lang, default="en"))
             text += f"\n{head}: " + ", ".join(name for name, _ in self.failed) + "\n"

@@ -1,4 +1,5 @@
-"""Rectification (Art. 16): correcting or completing a subject's personal data in one source."""
+"""Rectification (Art. 16): correcting or completing a subject's personal data in one source,
+and the receipt that says whom the correction is communicated to (Art. 19)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from gdprkit._errors import RectificationError, SourceError
+from gdprkit._i18n import RECEIPT, language
+from gdprkit._rights.recipients import RecipientNotification, notification_for
 from gdprkit._rights.sources import (
     DataSource,
     RectifiableSource,
@@ -22,8 +27,9 @@ from gdprkit.vocab import Origin
 
 if TYPE_CHECKING:
     from gdprkit.audit import AuditLog
+    from gdprkit.policy import Policy, Recipient
 
-__all__ = ["rectify"]
+__all__ = ["RectificationReceipt", "rectification_receipt", "rectify"]
 
 
 def _type_ok(value: object, hint: Any) -> bool:
@@ -119,3 +125,64 @@ def rectify(
             details={"source": source.name, "fields": sorted(changes), "records": count},
         )
     return count
+
+
+@attrs.frozen
+class RectificationReceipt:
+    """What a rectification changed, and whom it is communicated to (Art. 16, 19).
+
+    It names the fields, never their old or new values. ``recipients`` are
+    the recipients of the purposes the fields serve, told of the correction;
+    ``not_notified`` those Art. 19 does not reach, with the reason the policy
+    gives. Send :meth:`render` to the data subject.
+    """
+
+    subject: SubjectRef
+    at: datetime
+    source: str
+    fields: tuple[str, ...]
+    records: int
+    recipients: tuple[Recipient, ...] = ()
+    not_notified: tuple[Recipient, ...] = ()
+
+    @property
+    def notification(self) -> RecipientNotification:
+        """Who is told of the correction and who cannot be (Art. 19)."""
+        return RecipientNotification(self.recipients, self.not_notified)
+
+    def render(self, lang: str = "en") -> str:
+        """The receipt as plain text in ``lang`` (English when gdprkit has no texts in it)."""
+        t = RECEIPT.texts(language(lang, default="en"))
+        out = [
+            t["rectified_title"],
+            "",
+            t["rectified"],
+            f"- {self.source}: {', '.join(self.fields)}",
+        ]
+        return "\n".join(out + self.notification.lines(lang)) + "\n"
+
+
+def rectification_receipt(
+    subject: SubjectRef,
+    source: DataSource,
+    fields: Iterable[str],
+    policy: Policy,
+    *,
+    at: datetime,
+    records: int,
+) -> RectificationReceipt:
+    """The receipt of a :func:`rectify` of ``fields`` in ``source``, with its Art. 19 recipients.
+
+    The recipients are those of every purpose the corrected fields are tagged
+    for: they received the inaccurate data and are told of the correction
+    (Art. 19), unless the policy says that is impossible or disproportionate.
+    """
+    require_aware(at, "at")
+    names = tuple(dict.fromkeys(fields))
+    tags = {f.name: f.tag for schema in source.schemas for f in schema.fields}
+    unknown = [n for n in names if n not in tags]
+    if unknown:
+        raise RectificationError(f"source {source.name!r} has no personal field {unknown[0]!r}")
+    notification = notification_for(policy, (p for n in names for p in tags[n].purposes))
+    return RectificationReceipt(subject, at, source.name, names, records,
+                                notification.notified, notification.not_notified)  # fmt: skip

@@ -5,13 +5,13 @@ subject's records); the optional capabilities are protocols of their own, so
 that a source declares them by having the methods (structural typing) and
 gdprkit asks for them by name instead of probing attributes:
 :class:`ErasableSource` (Art. 17), :class:`ShreddableSource`
-(crypto-shredding), :class:`RectifiableSource` (Art. 16) and
-:class:`SubjectFieldSource`.
+(crypto-shredding), :class:`AnonymizingSource` (anonymous data, Recital 26),
+:class:`RectifiableSource` (Art. 16) and :class:`SubjectFieldSource`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -21,6 +21,7 @@ from gdprkit._util import is_identifier
 from gdprkit.tagging import Schema, schema_of
 
 __all__ = [
+    "AnonymizingSource",
     "DataSource",
     "ErasableSource",
     "IterableSource",
@@ -70,11 +71,17 @@ class SubjectRef:
 
 @attrs.frozen
 class RecordErasure:
-    """What to do to one record: delete it, or set ``fields`` to NULL."""
+    """What to do to one record: delete it, or set ``fields`` to NULL.
+
+    ``anonymized`` marks a record whose data goes into the source's anonymous
+    set (:class:`AnonymizingSource`): the anonymous rows are added only if
+    such a record was still there to erase, so a rerun adds nothing twice.
+    """
 
     key: tuple[object, ...]
     fields: tuple[str, ...] = ()
     delete: bool = False
+    anonymized: bool = False
 
 
 @runtime_checkable
@@ -122,6 +129,40 @@ class ShreddableSource(ErasableSource, Protocol):
     @property
     def shreddable(self) -> bool:
         """Whether the source's values are encrypted under the subject's key."""
+
+
+#: Anonymous rows for :meth:`AnonymizingSource.anonymize`: (columns, rows of values) per form.
+AnonymousTable = tuple[Sequence[str], Sequence[Sequence[object]]]
+
+
+@runtime_checkable
+class AnonymizingSource(ErasableSource, Protocol):
+    """An :class:`ErasableSource` that keeps an anonymous set of its record kind (Recital 26).
+
+    Where ``keeps_anonymous`` is true, an erasure that keeps a record's data as
+    anonymous data (:attr:`~gdprkit.rights.ErasureAction.ANONYMIZE`) reads the
+    set (:meth:`anonymous_rows`) to check k, then erases the records and adds
+    the anonymous rows in one step (:meth:`anonymize`).
+    """
+
+    @property
+    def keeps_anonymous(self) -> bool:
+        """Whether the source has an anonymous set to add rows to."""
+
+    def anonymous_rows(self, columns: Sequence[str]) -> Iterable[Sequence[object]]:
+        """The anonymous set's rows as it is, as values of ``columns`` in that order."""
+
+    def anonymize(
+        self,
+        subject: SubjectRef,
+        changes: Iterable[RecordErasure],
+        anonymous: Sequence[AnonymousTable],
+    ) -> tuple[int, int]:
+        """Erase as :meth:`erase` does and add the rows, at once; return (records, rows).
+
+        The rows are added only if a record marked ``anonymized`` was still
+        there to change (a rerun adds nothing); ``(0, 0)`` when all was done.
+        """
 
 
 @runtime_checkable

@@ -9,14 +9,20 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import attrs
 
 from gdprkit._errors import SourceError
-from gdprkit._rights.sources import OneKindSource, RecordErasure, SubjectRef, check_source_name
+from gdprkit._rights.sources import (
+    AnonymousTable,
+    OneKindSource,
+    RecordErasure,
+    SubjectRef,
+    check_source_name,
+)
 from gdprkit._sqlvalues import column_converters, field_hints, to_db
 from gdprkit._util import is_identifier
 from gdprkit.tagging import Schema, schema_of
@@ -107,7 +113,55 @@ def _column_map(schema: Schema, columns: Mapping[str, str] | None) -> dict[str, 
     return mapping
 
 
-class SQLSource(OneKindSource):
+class _AnonymousSet:
+    """:class:`SQLSource`'s anonymous set (Recital 26): the table it reads and adds rows to."""
+
+    __slots__ = ()
+    _conn: Any
+    _anonymous_table: str | None
+    _name: str
+    _paramstyle: str
+    batch_size: int
+
+    @property
+    def keeps_anonymous(self) -> bool:
+        """Whether the source has an anonymous table (``anonymous_table=``)."""
+        return self._anonymous_table is not None
+
+    def _anonymous(self, columns: Sequence[str]) -> tuple[str, str]:
+        if self._anonymous_table is None:
+            raise SourceError(f"source {self._name!r} keeps no anonymous set (anonymous_table=)")
+        return quote_identifier(self._anonymous_table), ", ".join(
+            quote_identifier(c) for c in columns
+        )
+
+    def anonymous_rows(self, columns: Sequence[str]) -> Iterator[Sequence[object]]:
+        """Stream the anonymous table's rows as values of ``columns``, in that order."""
+        table, cols = self._anonymous(columns)
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(f"SELECT {cols} FROM {table}")
+            while batch := cursor.fetchmany(self.batch_size):
+                yield from batch
+        finally:
+            cursor.close()
+
+    def _add_anonymous(self, cursor: Any, anonymous: Sequence[AnonymousTable]) -> int:
+        """Insert the anonymous rows with ``cursor``; return how many."""
+        added = 0
+        for columns, rows in anonymous:
+            table, cols = self._anonymous(columns)
+            marks = ", ".join(_placeholder(self._paramstyle, i) for i in range(len(columns)))
+            for row in rows:
+                cursor.execute(
+                    f"INSERT INTO {table} ({cols}) VALUES ({marks})",
+                    _params(self._paramstyle, list(row)),
+                )
+                added += 1
+        return added
+
+
+class SQLSource(OneKindSource, _AnonymousSet):
     """A source over one table of a DB-API 2 connection, mapped to a tagged model.
 
     Table and column names are checked against the model and quoted; the
@@ -115,9 +169,18 @@ class SQLSource(OneKindSource):
     ``LIKE``), and each row's subject column is compared again in Python, so
     an id such as ``x' OR '1'='1`` matches nothing. Works with ``sqlite3``
     (qmark) and psycopg (``%s``); the paramstyle is read from the driver.
+
+    With ``anonymous_table``, the source keeps an anonymous set of its record
+    kind in that table of the same database (an
+    :class:`~gdprkit.rights.AnonymizingSource`): an erasure that keeps the
+    records' data as anonymous data adds the anonymous form's rows there, its
+    columns named as the form's, in the transaction that erases the records.
+    Keep it in the same database, so that a restored backup brings back the
+    records and the anonymous set as they were together.
     """
 
     __slots__ = (
+        "_anonymous_table",
         "_columns",
         "_conn",
         "_hints",
@@ -144,6 +207,7 @@ class SQLSource(OneKindSource):
         batch_size: int = 1000,
         key: Iterable[str] = (),
         shreddable: bool = False,
+        anonymous_table: str | None = None,
     ) -> None:
         self._schema = schema_of(model)
         mapping = _column_map(self._schema, columns)
@@ -170,6 +234,9 @@ class SQLSource(OneKindSource):
             if field not in mapping:
                 raise SourceError(f"key names no field of {self._schema.name}: {field!r}")
         self.shreddable = bool(shreddable)
+        if anonymous_table is not None:
+            quote_identifier(anonymous_table)
+        self._anonymous_table = anonymous_table
         self._name = check_source_name(name or table.split(".")[-1])
         self._paramstyle = paramstyle or paramstyle_of(conn)
         _placeholder(self._paramstyle, 0)
@@ -294,31 +361,51 @@ class SQLSource(OneKindSource):
         (the plan took the keys from ``records(subject)``); a field already
         NULL is not counted, so running it again changes nothing (idempotent).
         """
-        table = quote_identifier(self._table)
-        changed = 0
         with _write_transaction(self._conn) as cursor:
-            for change in changes:
-                key = [to_db(k) for k in change.key]
-                if len(key) != len(self.key):
-                    raise SourceError(f"a record key of {self._name!r} has {len(self.key)} parts")
-                where, params = self._key_where(key, 0)
-                if change.delete:
-                    sql = f"DELETE FROM {table} WHERE {where}"
-                    cursor.execute(sql, _params(self._paramstyle, params))
-                    changed += max(int(cursor.rowcount), 0)
-                    continue
+            return self._erase(cursor, changes)[0]
+
+    def _erase(self, cursor: Any, changes: Iterable[RecordErasure]) -> tuple[int, int]:
+        """Apply the instructions; return the rows changed, and how many were ``anonymized``."""
+        table = quote_identifier(self._table)
+        changed = anonymized = 0
+        for change in changes:
+            key = [to_db(k) for k in change.key]
+            if len(key) != len(self.key):
+                raise SourceError(f"a record key of {self._name!r} has {len(self.key)} parts")
+            where, params = self._key_where(key, 0)
+            if change.delete:
+                sql = f"DELETE FROM {table} WHERE {where}"
+            elif change.fields:
                 for field in change.fields:
                     if field not in self._columns:
                         raise SourceError(f"{self._schema.name} has no field {field!r}")
-                if not change.fields:
-                    continue
                 column_list = [quote_identifier(self._columns[f]) for f in change.fields]
                 sets = ", ".join(f"{c} = NULL" for c in column_list)
                 not_null = " OR ".join(f"{c} IS NOT NULL" for c in column_list)
                 sql = f"UPDATE {table} SET {sets} WHERE {where} AND ({not_null})"
-                cursor.execute(sql, _params(self._paramstyle, params))
-                changed += max(int(cursor.rowcount), 0)
-        return changed
+            else:
+                continue
+            cursor.execute(sql, _params(self._paramstyle, params))
+            count = max(int(cursor.rowcount), 0)
+            changed += count
+            anonymized += count if change.anonymized else 0
+        return changed, anonymized
+
+    def anonymize(
+        self,
+        subject: SubjectRef,
+        changes: Iterable[RecordErasure],
+        anonymous: Sequence[AnonymousTable],
+    ) -> tuple[int, int]:
+        """Erase the records and add the anonymous rows in one transaction; (records, rows).
+
+        The rows go into ``anonymous_table`` only if a record marked
+        ``anonymized`` was still there to change, so a rerun of the same plan
+        adds nothing; a failure rolls both back.
+        """
+        with _write_transaction(self._conn) as cursor:
+            changed, anonymized = self._erase(cursor, changes)
+            return changed, self._add_anonymous(cursor, anonymous) if anonymized else 0
 
     def rectify(
         self,

@@ -274,6 +274,26 @@ ALTER TABLE objections ADD COLUMN upholding_reason $TEXT
            AND (upheld_at IS NULL OR (overridden_at IS NULL AND absolute = 0)));
 """
 
+_V8_ERASURE_JOURNAL: Final = """
+-- The erasure journal (gdprkit.rights.ErasureJournal): every executed erasure, so that a
+-- service database restored from an older backup can be erased again (Art. 17(1), 5(2)).
+-- 'subject_token' is a keyed token of the subject id, never the id; 'sealed_subject' is the
+-- id sealed (AES-SIV) under the journal's keyring where the controller keeps it, NULL once
+-- forgotten. 'sources' is a JSON array of source names, 'summary' JSON of counts and dates.
+CREATE TABLE erasure_journal (
+    seq            $SERIAL_KEY,
+    executed_at    $TEXT NOT NULL,
+    subject_kind   $TEXT NOT NULL,
+    subject_token  $TEXT NOT NULL,
+    sealed_subject $TEXT,
+    sources        $TEXT NOT NULL,
+    summary        $TEXT NOT NULL,
+    policy_version $TEXT NOT NULL
+)$STRICT;
+CREATE INDEX erasure_journal_executed ON erasure_journal (executed_at, seq);
+CREATE INDEX erasure_journal_subject ON erasure_journal (subject_token);
+"""
+
 #: ``SCRIPTS[n]`` brings a version ``n - 1`` store to version ``n``, for either engine once
 #: rendered. ``SCRIPTS[0]`` is the empty database. Append only.
 SCRIPTS: Final[tuple[str, ...]] = (
@@ -285,6 +305,7 @@ SCRIPTS: Final[tuple[str, ...]] = (
     _V5_KEYRINGS_WRAPPED,
     _V6_AUDIT_KEYED,
     _V7_LEDGER_DECISIONS,
+    _V8_ERASURE_JOURNAL,
 )
 
 
