@@ -136,7 +136,7 @@ def test_a_bad_column_value_leaves_no_context(tmp_path: Path) -> None:
     service.seed(conn, customers=1, hours=1)
     conn.execute("UPDATE contracts SET started_on = ?", (SECRET,))
     (source,) = [s for s in service.sources(conn) if s.name == "contracts"]
-    with pytest.raises(gk.SourceError, match="holds a value that is not a date") as info:
+    with pytest.raises(gk.SourceError, match="holds a value that is not of type date") as info:
         list(source.records(rights.SubjectRef(kind="customer", id="C-1042")))
     conn.close()
     assert SECRET not in str(info.value)

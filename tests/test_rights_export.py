@@ -400,3 +400,10 @@ def test_progress_is_reported_once_per_step_and_subclasses_export(anna, tmp_path
                                    progress=lambda name, rows: calls.append(rows))  # fmt: skip
     assert result.rows == 20000
     assert calls == [10000, 20000]
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), 2.5])
+def test_a_float_that_is_not_a_whole_number_is_no_int_column_value(value):
+    with pytest.raises(gk.SourceError, match=r"t\.f holds a value that is not of type int"):
+        from_db(value, int, "t.f")
+    assert from_db(3.0, int, "t.f") == 3

@@ -69,7 +69,7 @@ def _convert(value: object, hint: Any, what: str) -> object:
         # Raised outside the ``except`` of _try_convert: the conversion's own error quotes
         # the value, and would ride along as ``__context__`` (``from None`` only hides it).
         raise SourceError(
-            f"column {what} holds a value that is not a {getattr(hint, '__name__', hint)}"
+            f"column {what} holds a value that is not of type {getattr(hint, '__name__', hint)}"
         )
     return converted
 
@@ -98,9 +98,12 @@ def _try_convert(value: object, hint: Any) -> object:
             if value in (0, 1):
                 return bool(value)
             return _FAILED
+        if hint is int and isinstance(value, float) and not value.is_integer():
+            # int(2.5) would silently drop the fraction, int(inf) overflow: neither is an int.
+            return _FAILED
         if hint in (int, float, str) and not isinstance(value, hint):
             return hint(value)
-    except (ValueError, TypeError, InvalidOperation):
+    except (ValueError, TypeError, OverflowError, InvalidOperation):
         return _FAILED
     return value
 
