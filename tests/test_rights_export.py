@@ -88,6 +88,15 @@ def test_manifest_has_the_art15_information(db, anna, tmp_path):
     assert fields["invoice_id"]["personal"] is False
 
 
+def test_manifest_names_kinds_and_fields_for_people_in_every_language(db, anna, tmp_path):
+    manifest = _export(db, anna, tmp_path).manifest
+    kinds = {k["record_kind"]: k for k in manifest["record_kinds"]}
+    assert kinds["MeterReading"]["label"] == {"sv": "Mätvärden", "en": "Meter readings"}
+    fields = {f["name"]: f["label"] for f in kinds["Invoice"]["fields"]}
+    assert fields["invoice_id"] == {"sv": "Fakturanummer", "en": "Invoice number"}  # untagged
+    assert fields["customer_id"] == {"sv": "Kundnummer", "en": "Customer number"}  # category
+
+
 def test_manifest_carries_computed_retention_dates_when_facts_are_given(db, anna, tmp_path):
     facts = service.facts_for(db, "C-1042")
     manifest = _export(db, anna, tmp_path, facts=facts).manifest

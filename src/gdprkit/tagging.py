@@ -8,7 +8,7 @@ defined; ``project()`` hands out only the fields a purpose may use
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
@@ -22,6 +22,7 @@ from gdprkit._errors import (
     PurposeNotAllowed,
     UnknownPurpose,
 )
+from gdprkit._labels import Label, as_label, field_labels_of
 from gdprkit._models import (
     TAG_KEY,
     ModelAdapter,
@@ -31,6 +32,7 @@ from gdprkit._models import (
     not_personal,
     register_model_adapter,
 )
+from gdprkit._policy.values import Text
 from gdprkit.vocab import BUILTIN_TAXONOMY, Art9Condition, DataCategory, Origin, SpecialCategory
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FieldInfo",
     "Guard",
+    "Label",
     "ModelAdapter",
     "ModelField",
     "NotPersonal",
@@ -117,6 +120,7 @@ class Tag:
     special: SpecialCategory | None = attrs.field(default=None, converter=_special)
     condition: Art9Condition | None = attrs.field(default=None, converter=_condition)
     description: str | None = None
+    label: Text | None = attrs.field(default=None, converter=as_label)
 
     def allows(self, purpose: str) -> bool:
         """Whether the field may be used for ``purpose``."""
@@ -138,6 +142,7 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    label: Label | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -155,6 +160,7 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    label: Label | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -171,6 +177,7 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    label: Label | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -186,6 +193,7 @@ def pd_field(
     special: SpecialCategory | str | None = None,
     condition: Art9Condition | str | None = None,
     description: str | None = None,
+    label: Label | None = None,
     default: Any = attrs.NOTHING,
     factory: Callable[[], Any] | None = None,
     repr: bool = True,
@@ -199,7 +207,9 @@ def pd_field(
     ``identifies=True`` marks a direct identifier (customer id, e-mail): it may
     never be tagged for a purpose that uses only anonymized data. ``special``
     marks Art. 9(1) data; ``condition`` is the Art. 9(2) condition that lifts
-    the prohibition (else every purpose must carry one).
+    the prohibition (else every purpose must carry one). ``label`` is the
+    field's name for people (the export page's column heading, Art. 12(1)):
+    one string, or one per language; without it the category's name is used.
     """
     tag = Tag(
         category=category,
@@ -209,6 +219,7 @@ def pd_field(
         special=special,
         condition=condition,
         description=description,
+        label=label,
     )
     return attrs.field(
         default=default,
@@ -240,6 +251,15 @@ class Schema:
     all_fields: tuple[str, ...]
     policy: Policy | None = attrs.field(default=None, eq=False, repr=False)
     id_field: str | None = None
+    label: Text | None = None
+    field_labels: tuple[tuple[str, Text], ...] = ()
+
+    def field_label(self, field: str) -> Text | None:
+        """The declared label of ``field``: its tag's, else ``personal_data(field_labels=)``'s."""
+        for f in self.fields:
+            if f.name == field and f.tag.label is not None:
+                return f.tag.label
+        return dict(self.field_labels).get(field)
 
     @property
     def subject_id_field(self) -> str | None:
@@ -331,7 +351,12 @@ def using_guards(*guards: Guard) -> Iterator[None]:
 
 
 def personal_data(
-    *, subject: str, policy: Policy | None = None, id_field: str | None = None
+    *,
+    subject: str,
+    policy: Policy | None = None,
+    id_field: str | None = None,
+    label: Label | None = None,
+    field_labels: Mapping[str, Label] | None = None,
 ) -> Callable[[C], C]:
     """Declare a model class as personal data of one kind of subject.
 
@@ -344,13 +369,22 @@ def personal_data(
     raises :class:`~gdprkit.PolicyError` naming the class and field.
     ``id_field`` names the field holding the subject's id (default: the first
     field tagged ``identifies=True``); ledgers use it to find whose record it is.
+
+    ``label`` names the kind of record for people, and ``field_labels`` names
+    fields that carry no tag of their own (an invoice number, say), so that
+    what a data subject reads (the export page) speaks of "Meter readings",
+    not ``MeterReading`` (Art. 12(1): clear and plain language). Each is one
+    string or one text per language.
     """
+    kind_label = as_label(label)
+    named = field_labels_of(field_labels)
 
     def decorate(cls: C) -> C:
         fields, all_names, problems = _tagged_fields(cls)
         problems += _validate(cls, subject, fields, policy)
         if id_field is not None and id_field not in all_names:
             problems.append(PolicyProblem(cls.__qualname__, f"id_field {id_field!r} is no field"))
+        problems += _label_problems(cls.__qualname__, named, fields, all_names)
         if problems:
             raise PolicyError(problems)
         schema = Schema(
@@ -360,12 +394,35 @@ def personal_data(
             all_fields=all_names,
             policy=policy,
             id_field=id_field,
+            label=kind_label,
+            field_labels=named,
         )
         setattr(cls, _SCHEMA_ATTR, schema)
         adapter_for(cls).declared(cls, schema)
         return cls
 
     return decorate
+
+
+def _label_problems(
+    where: str,
+    named: tuple[tuple[str, Text], ...],
+    fields: list[tuple[str, Tag]],
+    all_names: tuple[str, ...],
+) -> list[PolicyProblem]:
+    """A field in ``field_labels`` that does not exist, or that its tag labels already."""
+    tagged = {name for name, tag in fields if tag.label is not None}
+    problems = []
+    for name, _ in named:
+        if name not in all_names:
+            problems.append(PolicyProblem(f"{where}.{name}", "field_labels names no such field"))
+        elif name in tagged:
+            problems.append(
+                PolicyProblem(
+                    f"{where}.{name}", "labelled twice: in its tag and in field_labels; keep one"
+                )
+            )
+    return problems
 
 
 def _tagged_fields(cls: type) -> tuple[list[tuple[str, Tag]], tuple[str, ...], list[PolicyProblem]]:

@@ -239,7 +239,16 @@ def _write_source(zf: zipfile.ZipFile, source: DataSource, job: _Job) -> _Source
         json_file.entry(base + ".jsonl", "application/jsonl", rows, source.name),
         csv_file.entry(base + ".csv", "text/csv", rows, source.name),
     )
-    kind = kind_info(source.name, schema, plan, rows, policy=job.policy, facts=job.facts, at=job.at)
+    kind = kind_info(
+        source.name,
+        schema,
+        plan,
+        rows,
+        policy=job.policy,
+        facts=job.facts,
+        at=job.at,
+        languages=job.policy.languages,
+    )
     return _SourcePart(files, kind)
 
 
