@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gdprkit._cli_check_models import add_command as add_check_models
+from gdprkit._cli_policy import add_command as add_policy
 from gdprkit._errors import GdprkitError, PolicyError, StoreError
 from gdprkit._term import Terminal
 
@@ -21,27 +21,6 @@ if TYPE_CHECKING:
 
     from gdprkit.policy import Policy
     from gdprkit.rights import ExportResult
-
-
-def _policy_command(args: argparse.Namespace) -> int:
-    from gdprkit.policy import Policy
-
-    out = Terminal()
-    policy = Policy.from_toml(args.file)
-    if args.action == "check":
-        out.line(
-            f"{args.file}: OK ({len(policy.purposes)} purposes, {len(policy.cookies)} cookies)"
-        )
-        for warning in policy.ropa().warnings:
-            out.line(f"warning: {warning}")
-    elif args.action == "ropa":
-        record = policy.ropa(args.lang)
-        out.line(record.to_json() if args.format == "json" else record.to_markdown())
-    elif args.action == "notice":
-        out.line(policy.render_notice(args.lang))
-    else:
-        out.line(json.dumps(policy.to_dpv(), ensure_ascii=False, indent=2))
-    return 0
 
 
 def _demo_command(args: argparse.Namespace) -> int:
@@ -233,12 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--json", action="store_true", help="print the facts as JSON")
     demo.set_defaults(func=_demo_command)
 
-    pol = sub.add_parser("policy", help="check or render a policy file")
-    pol.add_argument("action", choices=("check", "ropa", "notice", "dpv"))
-    pol.add_argument("file", help="the policy TOML file")
-    pol.add_argument("--lang", default="en", help="language of ropa/notice (sv or en)")
-    pol.add_argument("--format", choices=("md", "json"), default="md", help="ropa format")
-    pol.set_defaults(func=_policy_command)
+    add_policy(sub)
 
     audit = sub.add_parser("audit", help="verify the audit log's hash chain")
     audit.add_argument("action", choices=("verify",))
