@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from gdprkit._cli_check_models import add_command as add_check_models
 from gdprkit._cli_policy import add_command as add_policy
 from gdprkit._errors import GdprkitError, PolicyError, StoreError
+from gdprkit._i18n import LANGUAGES
 from gdprkit._term import Terminal
 
 if TYPE_CHECKING:
@@ -188,6 +189,7 @@ def _export_to(
             at=datetime.now(UTC),
             out=staging,
             progress=progress,
+            lang=args.lang,
         )
     except sqlite3.Error as exc:
         _fail(f"cannot read the database {args.db}: {exc}")
@@ -238,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--subject", required=True, help="the data subject's id")
     export.add_argument("--kind", default="customer", help="the data subject's kind")
     export.add_argument("--scope", choices=("access", "portability"), default="access")
+    export.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the package's page (default: the policy's first language)",
+    )
     export.add_argument("--out", required=True, help="where to write the ZIP")
     export.add_argument(
         "--allow-empty",

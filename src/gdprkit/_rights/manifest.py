@@ -134,8 +134,13 @@ def manifest(
     at: datetime,
     kinds: Sequence[Mapping[str, Any]],
     files: Sequence[Mapping[str, Any]],
+    lang: str,
 ) -> dict[str, Any]:
-    """The whole manifest: controller, authority, subject, record kinds and files."""
+    """The whole manifest: controller, authority, subject, record kinds and files.
+
+    ``lang`` is the language of the package's page (``language``; the
+    authority's ``name_local``).
+    """
     c = policy.controller
     a = policy.authority
     transfers = sorted(
@@ -151,10 +156,10 @@ def manifest(
         "legal_basis_of_request": "GDPR Art. 15" if scope == "access" else "GDPR Art. 20",
         "generated_at": at.astimezone(policy.timezone).isoformat(),
         "policy_version": policy.version,
-        "language": policy.languages[0],
+        "language": lang,
         "controller": {"name": c.name, "org_number": c.org_number, "address": c.address,
                        "email": c.email, "phone": c.phone, "dpo": c.dpo},
-        "supervisory_authority": {"name": a.name.get("en"), "name_local": a.name.get(policy.languages[0]),
+        "supervisory_authority": {"name": a.name.get("en"), "name_local": a.name.get(lang),
                                   "website": a.website, "address": a.address, "email": a.email,
                                   "phone": a.phone, "complaint_url": a.complaint_url,
                                   "right": "GDPR Art. 77"},
