@@ -308,6 +308,14 @@ def test_portability_says_in_plain_words_what_is_left_out(pages, lang, expected)
     assert "Riskpoäng (0–1)" in text if lang == "sv" else "Risk score (0–1)" in text
 
 
+def test_a_kind_left_out_whole_has_no_empty_table(pages):
+    """Portability leaves every field of the churn score out: its section has no table."""
+    html = pages["portability", "sv"]
+    section = html.split('<h3 id="k-churn_scores">')[1].split("</section>")[0]
+    assert "<table" not in section
+    assert "<tbody></tbody>" not in html
+
+
 def test_the_authority_is_a_link_and_transfers_are_stated(pages):
     page = Page(pages["access", "en"])
     hrefs = {a["href"] for a in page.all("a")}

@@ -183,8 +183,8 @@ def _records(
     total = int(kind["rows"])
     if total == 0:
         return [f"<p>{esc(PAGE.text('none.held', lang))}</p>"]
-    if preview is None or not preview.rows:
-        return []
+    if preview is None or not preview.rows or not preview.fields:
+        return []  # nothing of this kind is in the package (all left out): no empty table
     names = _field_names(kind, lang)
     header = [names.get(f, f) for f in preview.fields]
     tz = policy.timezone
