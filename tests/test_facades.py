@@ -87,8 +87,8 @@ FACADES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "gdprkit.tagging": (
         (
-            "FieldInfo", "Guard", "ModelAdapter", "ModelField", "NotPersonal", "Personal",
-            "Schema", "Tag", "install_guards", "not_personal", "pd_field", "personal_data",
+            "FieldInfo", "Guard", "Label", "ModelAdapter", "ModelField", "NotPersonal",
+            "Personal", "Schema", "Tag", "install_guards", "not_personal", "pd_field", "personal_data",
             "project", "register_model_adapter", "schema_of", "using_guards",
         ),
         (

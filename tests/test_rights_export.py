@@ -88,6 +88,15 @@ def test_manifest_has_the_art15_information(db, anna, tmp_path):
     assert fields["invoice_id"]["personal"] is False
 
 
+def test_manifest_names_kinds_and_fields_for_people_in_every_language(db, anna, tmp_path):
+    manifest = _export(db, anna, tmp_path).manifest
+    kinds = {k["record_kind"]: k for k in manifest["record_kinds"]}
+    assert kinds["MeterReading"]["label"] == {"sv": "Mätvärden", "en": "Meter readings"}
+    fields = {f["name"]: f["label"] for f in kinds["Invoice"]["fields"]}
+    assert fields["invoice_id"] == {"sv": "Fakturanummer", "en": "Invoice number"}  # untagged
+    assert fields["customer_id"] == {"sv": "Kundnummer", "en": "Customer number"}  # category
+
+
 def test_manifest_carries_computed_retention_dates_when_facts_are_given(db, anna, tmp_path):
     facts = service.facts_for(db, "C-1042")
     manifest = _export(db, anna, tmp_path, facts=facts).manifest
@@ -224,16 +233,23 @@ class _Page(HTMLParser):
 def test_index_html_is_self_contained_and_readable(db, anna, tmp_path):
     page = _Page()
     page.feed(_read(_export(db, anna, tmp_path).path, "index.html"))
-    assert "script" not in page.tags
-    assert not any(
-        v and ("http" in v or v.startswith("//")) for k, v in page.attrs if k in ("src", "href")
-    )
+    assert not {"script", "img", "link", "iframe", "object"} & set(page.tags)
+    assert not [v for k, v in page.attrs if k == "src"]
+    authority = models.policy.authority
+    outside = {v for k, v in page.attrs if k == "href" and ("//" in v or ":" in v)}
+    # links out are the subject's to follow: the authority and e-mail; nothing is loaded
+    assert outside == {
+        authority.website,
+        authority.complaint_url,
+        f"mailto:{authority.email}",
+        f"mailto:{models.policy.controller.email}",
+    }
     assert ("lang", "sv") in page.attrs
     text = " ".join(page.text)
     assert "Dina personuppgifter hos Picofrost AB" in text
     assert "Integritetsskyddsmyndigheten" in text
     assert "Följa rättsliga åtaganden (bokföring)" in text
-    assert "data/meter_readings.jsonl" in text
+    assert ("href", "data/meter_readings.jsonl") in page.attrs
 
 
 def test_injection_attempt_exports_nothing_and_breaks_nothing(db, tmp_path):

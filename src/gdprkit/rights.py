@@ -25,6 +25,7 @@ from gdprkit._rights.execute import RestrictionLedger, execute_erasure
 from gdprkit._rights.export import ExportResult, export_subject
 from gdprkit._rights.manifest import MANIFEST_SCHEMA_VERSION
 from gdprkit._rights.plan import ErasurePlan, plan_erasure
+from gdprkit._rights.preview import PREVIEW_ROWS
 from gdprkit._rights.receipt import ErasureReceipt
 from gdprkit._rights.rectify import rectify
 from gdprkit._rights.scope import Scope
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MANIFEST_SCHEMA_VERSION",
+    "PREVIEW_ROWS",
     "DataSource",
     "ErasableSource",
     "ErasureAction",

@@ -8,7 +8,7 @@ defined; ``project()`` hands out only the fields a purpose may use
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
@@ -22,6 +22,7 @@ from gdprkit._errors import (
     PurposeNotAllowed,
 )
 from gdprkit._errors import UnknownPurpose as UnknownPurpose  # held before Schema moved out
+from gdprkit._tagging.labels import Label, as_label, field_labels_of, label_problems
 from gdprkit._tagging.models import (
     TAG_KEY,
     ModelAdapter,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FieldInfo",
     "Guard",
+    "Label",
     "ModelAdapter",
     "ModelField",
     "NotPersonal",
@@ -77,6 +79,7 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    label: Label | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -94,6 +97,7 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    label: Label | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -110,6 +114,7 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    label: Label | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -125,6 +130,7 @@ def pd_field(
     special: SpecialCategory | str | None = None,
     condition: Art9Condition | str | None = None,
     description: str | None = None,
+    label: Label | None = None,
     default: Any = attrs.NOTHING,
     factory: Callable[[], Any] | None = None,
     repr: bool = True,
@@ -138,7 +144,9 @@ def pd_field(
     ``identifies=True`` marks a direct identifier (customer id, e-mail): it may
     never be tagged for a purpose that uses only anonymized data. ``special``
     marks Art. 9(1) data; ``condition`` is the Art. 9(2) condition that lifts
-    the prohibition (else every purpose must carry one).
+    the prohibition (else every purpose must carry one). ``label`` is the
+    field's name for people (the export page's column heading, Art. 12(1)):
+    one string, or one per language; without it the category's name is used.
     """
     tag = Tag(
         category=category,
@@ -148,6 +156,7 @@ def pd_field(
         special=special,
         condition=condition,
         description=description,
+        label=label,
     )
     return attrs.field(
         default=default,
@@ -194,7 +203,12 @@ def using_guards(*guards: Guard) -> Iterator[None]:
 
 
 def personal_data(
-    *, subject: str, policy: Policy | None = None, id_field: str | None = None
+    *,
+    subject: str,
+    policy: Policy | None = None,
+    id_field: str | None = None,
+    label: Label | None = None,
+    field_labels: Mapping[str, Label] | None = None,
 ) -> Callable[[C], C]:
     """Declare a model class as personal data of one kind of subject.
 
@@ -207,13 +221,23 @@ def personal_data(
     raises :class:`~gdprkit.PolicyError` naming the class and field.
     ``id_field`` names the field holding the subject's id (default: the first
     field tagged ``identifies=True``); ledgers use it to find whose record it is.
+
+    ``label`` names the kind of record for people, and ``field_labels`` names
+    fields that carry no tag of their own (an invoice number, say), so that
+    what a data subject reads (the export page) speaks of "Meter readings",
+    not ``MeterReading`` (Art. 12(1): clear and plain language). Each is one
+    string or one text per language.
     """
+    kind_label = as_label(label)
+    named = field_labels_of(field_labels)
 
     def decorate(cls: C) -> C:
         fields, all_names, problems = _tagged_fields(cls)
         problems += _validate(cls, subject, fields, policy)
         if id_field is not None and id_field not in all_names:
             problems.append(PolicyProblem(cls.__qualname__, f"id_field {id_field!r} is no field"))
+        labelled = {name for name, tag in fields if tag.label is not None}
+        problems += label_problems(cls.__qualname__, named, labelled, all_names)
         if problems:
             raise PolicyError(problems)
         schema = Schema(
@@ -223,6 +247,8 @@ def personal_data(
             all_fields=all_names,
             policy=policy,
             id_field=id_field,
+            label=kind_label,
+            field_labels=named,
         )
         setattr(cls, _SCHEMA_ATTR, schema)
         adapter_for(cls).declared(cls, schema)

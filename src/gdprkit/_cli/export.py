@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from gdprkit._cli.options import add_progress_option
 from gdprkit._cli.sources import SOURCES_HELP, load_sources, parse_spec
 from gdprkit._cli.status import CommandFailed, Exit
+from gdprkit._i18n import LANGUAGES
 
 if TYPE_CHECKING:
     import sqlite3
@@ -51,6 +52,11 @@ def add_command(sub: Any, common: argparse.ArgumentParser) -> None:
         "--kind", help="the data subject's kind, one the policy declares (needed if it has several)"
     )
     cmd.add_argument("--scope", choices=("access", "portability"), default="access")
+    cmd.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the package's page (default: the policy's first language)",
+    )
     cmd.add_argument("--out", required=True, help="where to write the ZIP")
     cmd.add_argument(
         "--allow-empty",
@@ -159,6 +165,7 @@ def _export(
                 at=datetime.now(UTC),
                 out=staging,
                 progress=report,
+                lang=args.lang,
             )
         except sqlite3.Error as exc:
             raise CommandFailed(

@@ -26,9 +26,11 @@ from typing import IO, TYPE_CHECKING, Any
 import attrs
 
 from gdprkit._errors import SourceError
+from gdprkit._i18n import Language
 from gdprkit._rights.cells import CellEncoder, getter, json_string
 from gdprkit._rights.manifest import kind_info, manifest
-from gdprkit._rights.page import index_html
+from gdprkit._rights.page import index_html, page_language
+from gdprkit._rights.preview import PREVIEW_ROWS, Preview
 from gdprkit._rights.scope import Scope, plan_fields
 from gdprkit._rights.sources import DataSource, SubjectRef
 from gdprkit._util import require_aware
@@ -99,14 +101,16 @@ class _Job:
     facts: Mapping[str, date | datetime | None] | None
     stamp: _ZipStamp
     progress: Callable[[str, int], None] | None
+    lang: Language
 
 
 @attrs.frozen
 class _SourcePart:
-    """What one source adds to the package: its data files and its record kind."""
+    """What one source adds to the package: its data files, its record kind, its first rows."""
 
     files: tuple[dict[str, Any], ...]
     kind: dict[str, Any]
+    preview: Preview
 
 
 class _Digest:
@@ -145,6 +149,7 @@ def export_subject(
     audit: AuditLog | None = None,
     actor: str = "gdprkit",
     progress: Callable[[str, int], None] | None = None,
+    lang: str | None = None,
 ) -> ExportResult:
     """Write everything held on ``subject`` (Art. 15) or what is portable (Art. 20) to one ZIP.
 
@@ -155,15 +160,17 @@ def export_subject(
     Rows stream from the sources into the archive. The ZIP is written under
     a temporary name and renamed into place, so ``out`` never holds a partial
     package; the same inputs and ``at`` give the same bytes.
+
+    ``lang`` is the language of ``index.html`` and of the manifest's
+    ``language`` (``"sv"`` or ``"en"``; any other raises
+    :class:`~gdprkit.UnknownLanguage`); by default the first of the policy's
+    languages gdprkit has texts in (Art. 12(1): in a language the subject
+    understands). The page shows each kind's first
+    :data:`~gdprkit.rights.PREVIEW_ROWS` records; the files hold them all.
     """
-    require_aware(at, "at")
-    if scope not in ("access", "portability"):
-        raise ValueError("scope must be 'access' or 'portability'")
-    if not isinstance(subject, SubjectRef):
-        raise TypeError("subject must be a SubjectRef")
-    out_path = Path(out)
+    job = _new_job(subject, policy, scope, at, facts, progress, lang)
     started = time.monotonic()
-    job = _Job(subject, policy, scope, at, facts, _zip_time(at, policy.timezone), progress)
+    out_path = Path(out)
     source_list = list(sources)
     names = [s.name for s in source_list]
     if len(set(names)) != len(names):
@@ -188,6 +195,25 @@ def export_subject(
             },
         )
     return result
+
+
+def _new_job(
+    subject: SubjectRef,
+    policy: Policy,
+    scope: Scope,
+    at: datetime,
+    facts: Mapping[str, date | datetime | None] | None,
+    progress: Callable[[str, int], None] | None,
+    lang: str | None,
+) -> _Job:
+    """Check the arguments every source is written under and gather them in a :class:`_Job`."""
+    require_aware(at, "at")
+    if scope not in ("access", "portability"):
+        raise ValueError("scope must be 'access' or 'portability'")
+    if not isinstance(subject, SubjectRef):
+        raise TypeError("subject must be a SubjectRef")
+    stamp = _zip_time(at, policy.timezone)
+    return _Job(subject, policy, scope, at, facts, stamp, progress, page_language(policy, lang))
 
 
 def _write_atomically(
@@ -221,8 +247,9 @@ def _write_package(raw: IO[bytes], sources: Iterable[DataSource], job: _Job) -> 
         parts = [_write_source(zf, source, job) for source in sources]
         files = [f for part in parts for f in part.files]
         kinds = [part.kind for part in parts]
-        data_only = manifest(job.subject, job.policy, job.scope, job.at, kinds, files)
-        page = index_html(data_only, job.policy).encode("utf-8")
+        data_only = manifest(job.subject, job.policy, job.scope, job.at, kinds, files, job.lang)
+        previews = {part.kind["source"]: part.preview for part in parts}
+        page = index_html(data_only, job.policy, previews).encode("utf-8")
         # The page lists the data files; the manifest lists the page too.
         page_entry = {"path": "index.html", "media_type": "text/html",
                       "sha256": hashlib.sha256(page).hexdigest(), "bytes": len(page)}  # fmt: skip
@@ -241,25 +268,36 @@ def _write_source(zf: zipfile.ZipFile, source: DataSource, job: _Job) -> _Source
     (schema,) = schemas
     plan = plan_fields(schema, job.policy, job.scope)
     base = f"data/{source.name}"
-    rows, json_file, csv_file = _stream_rows(zf, source, schema, plan.included, job)
+    rows, json_file, csv_file, first = _stream_rows(zf, source, schema, plan.included, job)
     if job.progress is not None and (rows == 0 or rows % _PROGRESS_ROWS):
         job.progress(source.name, rows)  # the final count, unless the loop just reported it
     files = (
         json_file.entry(base + ".jsonl", "application/jsonl", rows, source.name),
         csv_file.entry(base + ".csv", "text/csv", rows, source.name),
     )
-    kind = kind_info(source.name, schema, plan, rows, policy=job.policy, facts=job.facts, at=job.at)
-    return _SourcePart(files, kind)
+    kind = kind_info(
+        source.name,
+        schema,
+        plan,
+        rows,
+        policy=job.policy,
+        facts=job.facts,
+        at=job.at,
+        languages=(*job.policy.languages, job.lang),
+    )
+    return _SourcePart(files, kind, Preview(plan.included, tuple(first)))
 
 
 def _stream_rows(
     zf: zipfile.ZipFile, source: DataSource, schema: Schema, fields: tuple[str, ...], job: _Job
-) -> tuple[int, _Digest, _Digest]:
+) -> tuple[int, _Digest, _Digest, list[tuple[object, ...]]]:
     """Stream the subject's records into ``data/<source>.jsonl`` and ``.csv``.
 
     The JSON Lines go straight into their ZIP entry; the CSV text is spooled
     to a temporary file meanwhile (a ZIP is written one entry at a time) and
-    copied in after. Returns the row count and the two files' digests.
+    copied in after. Returns the row count, the two files' digests and the
+    values of the first :data:`PREVIEW_ROWS` records (for the page; no more
+    are kept, so memory does not grow with the subject's history).
     """
     base = f"data/{source.name}"
     model = schema.model
@@ -269,6 +307,7 @@ def _stream_rows(
     line = "{" + ", ".join(json_string(f).replace("%", "%%") + ": %s" for f in fields) + "}\n"
     json_file, csv_file = _Digest(), _Digest()
     rows = 0
+    first: list[tuple[object, ...]] = []
     lines: list[str] = []
     table = io.StringIO(newline="")
     writer = csv.writer(table, lineterminator="\r\n")
@@ -281,7 +320,10 @@ def _stream_rows(
                         f"source {source.name!r} yielded a {type(record).__name__}, "
                         f"not a {schema.name}"
                     )
-                json_cells, csv_cells = cells(values_of(record))
+                values = values_of(record)
+                if rows < PREVIEW_ROWS:
+                    first.append(values)
+                json_cells, csv_cells = cells(values)
                 lines.append(line % tuple(json_cells))
                 writer.writerow(csv_cells)
                 rows += 1
@@ -300,4 +342,4 @@ def _stream_rows(
         with zf.open(_info(base + ".csv", job.stamp), "w", force_zip64=True) as entry:
             for chunk in iter(lambda: spool.read(1 << 20), b""):
                 entry.write(chunk)
-    return rows, json_file, csv_file
+    return rows, json_file, csv_file, first

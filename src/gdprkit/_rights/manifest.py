@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from gdprkit._rights.labels import field_labels, kind_label
 from gdprkit._rights.scope import FieldPlan, Scope
 from gdprkit._rights.sources import SubjectRef
 from gdprkit.tagging import Schema
@@ -61,14 +62,19 @@ def _purpose_info(pid: str, policy: Policy, facts: Facts | None, at: datetime) -
     }  # fmt: skip
 
 
-def _fields_info(schema: Schema, policy: Policy, plan: FieldPlan) -> list[dict[str, Any]]:
-    """Every field of a record kind: personal or not, exported or not, its category and origin."""
+def _fields_info(
+    schema: Schema, policy: Policy, plan: FieldPlan, languages: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Every field of a record kind: its name for people, personal or not, exported or not,
+    its category and origin."""
     tagged = {f.name: f.tag for f in schema.fields}
+    labels = {lang: field_labels(schema, policy.taxonomy, lang) for lang in languages}
     fields = []
     for name in schema.all_fields:
         tag = tagged.get(name)
         entry: dict[str, Any] = {"name": name, "personal": tag is not None,
-                                 "exported": name in plan.included}  # fmt: skip
+                                 "exported": name in plan.included,
+                                 "label": {lang: labels[lang][name] for lang in languages}}  # fmt: skip
         if tag is not None:
             entry.update(
                 category=str(tag.category),
@@ -92,8 +98,12 @@ def kind_info(
     policy: Policy,
     facts: Facts | None,
     at: datetime,
+    languages: Sequence[str],
 ) -> dict[str, Any]:
-    """The manifest entry of one source's record kind (Art. 15(1)(a)-(h))."""
+    """The manifest entry of one source's record kind (Art. 15(1)(a)-(h)).
+
+    ``languages`` are those its labels are given in: the policy's and the page's.
+    """
     purposes = sorted({p for f in schema.fields for p in f.tag.purposes})
     rights = sorted(
         {r for pid in purposes for r in policy.purpose(pid).rights},
@@ -102,12 +112,13 @@ def kind_info(
     return {
         "source": source,
         "record_kind": schema.name,
+        "label": {lang: kind_label(schema, policy.taxonomy, lang) for lang in languages},
         "data_subject_kind": schema.subject,
         "rows": rows,
         "purposes": [_purpose_info(pid, policy, facts, at) for pid in purposes],
         "categories": sorted({str(f.tag.category) for f in schema.fields}),
         "origins": sorted({f.tag.origin.value for f in schema.fields}),
-        "fields": _fields_info(schema, policy, plan),
+        "fields": _fields_info(schema, policy, plan, languages),
         "excluded_fields": [{"field": n, "reason": r} for n, r in plan.excluded],
         "rights": [
             {"right": r.value, "article": f"GDPR Art. {r.article}", "label": r.label("en")}
@@ -123,8 +134,13 @@ def manifest(
     at: datetime,
     kinds: Sequence[Mapping[str, Any]],
     files: Sequence[Mapping[str, Any]],
+    lang: str,
 ) -> dict[str, Any]:
-    """The whole manifest: controller, authority, subject, record kinds and files."""
+    """The whole manifest: controller, authority, subject, record kinds and files.
+
+    ``lang`` is the language of the package's page (``language``; the
+    authority's ``name_local``).
+    """
     c = policy.controller
     a = policy.authority
     transfers = sorted(
@@ -140,10 +156,10 @@ def manifest(
         "legal_basis_of_request": "GDPR Art. 15" if scope == "access" else "GDPR Art. 20",
         "generated_at": at.astimezone(policy.timezone).isoformat(),
         "policy_version": policy.version,
-        "language": policy.languages[0],
+        "language": lang,
         "controller": {"name": c.name, "org_number": c.org_number, "address": c.address,
                        "email": c.email, "phone": c.phone, "dpo": c.dpo},
-        "supervisory_authority": {"name": a.name.get("en"), "name_local": a.name.get(policy.languages[0]),
+        "supervisory_authority": {"name": a.name.get("en"), "name_local": a.name.get(lang),
                                   "website": a.website, "address": a.address, "email": a.email,
                                   "phone": a.phone, "complaint_url": a.complaint_url,
                                   "right": "GDPR Art. 77"},

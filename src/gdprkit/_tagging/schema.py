@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 
 from gdprkit._errors import PolicyError, UnknownPurpose
+from gdprkit._policy.values import Text
+from gdprkit._tagging.labels import as_label
 from gdprkit.vocab import Art9Condition, DataCategory, Origin, SpecialCategory
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ class Tag:
     special: SpecialCategory | None = attrs.field(default=None, converter=_special)
     condition: Art9Condition | None = attrs.field(default=None, converter=_condition)
     description: str | None = None
+    label: Text | None = attrs.field(default=None, converter=as_label)
 
     def allows(self, purpose: str) -> bool:
         """Whether the field may be used for ``purpose``."""
@@ -99,6 +102,15 @@ class Schema:
     all_fields: tuple[str, ...]
     policy: Policy | None = attrs.field(default=None, eq=False, repr=False)
     id_field: str | None = None
+    label: Text | None = None
+    field_labels: tuple[tuple[str, Text], ...] = ()
+
+    def field_label(self, field: str) -> Text | None:
+        """The declared label of ``field``: its tag's, else ``personal_data(field_labels=)``'s."""
+        for f in self.fields:
+            if f.name == field and f.tag.label is not None:
+                return f.tag.label
+        return dict(self.field_labels).get(field)
 
     @property
     def subject_id_field(self) -> str | None:
