@@ -14,6 +14,7 @@ __all__ = [
     "AnonymizationError",
     "AuditIntegrityError",
     "ConsentRequired",
+    "ExportPathError",
     "GdprkitError",
     "InvalidToken",
     "KeyringError",
@@ -214,3 +215,10 @@ class UnknownRequest(GdprkitError, LookupError):
 
 class RequestStateError(GdprkitError, ValueError):
     """A data-subject request cannot make this state change (Art. 12)."""
+
+
+class ExportPathError(GdprkitError, ValueError):
+    """An export package cannot be written where asked: ``out`` is a folder, or not writable.
+
+    Raised before any data is read, so nothing about the subject is left behind.
+    """

@@ -1,5 +1,5 @@
 """The ``gdprkit`` command line: ``demo``, ``policy``, ``audit verify``, ``requests due``, ``export``,
-``check-models``."""
+``cleanup``, ``check-models``."""
 
 from __future__ import annotations
 
@@ -9,18 +9,12 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
+from gdprkit._cli.cleanup import add_command as add_cleanup
+from gdprkit._cli.export import add_command as add_export
 from gdprkit._cli_check_models import add_command as add_check_models
 from gdprkit._errors import GdprkitError, PolicyError, StoreError
 from gdprkit._term import Terminal
-
-if TYPE_CHECKING:
-    import sqlite3
-    from pathlib import Path
-
-    from gdprkit.policy import Policy
-    from gdprkit.rights import ExportResult
 
 
 def _policy_command(args: argparse.Namespace) -> int:
@@ -132,95 +126,6 @@ def _requests_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_sources(spec: str, conn: object) -> list[object]:
-    import importlib
-
-    module_name, _, attr = spec.partition(":")
-    factory = getattr(importlib.import_module(module_name), attr or "sources")
-    return list(factory(conn))
-
-
-def _fail(message: str) -> int:
-    """Report an export that cannot be made; the subject id is personal data: never repeated."""
-    print(f"gdprkit: {message}", file=sys.stderr)
-    return 1
-
-
-def _export_command(args: argparse.Namespace) -> int:
-    import sqlite3
-    from pathlib import Path
-
-    from gdprkit.policy import Policy
-
-    if not args.subject.strip():
-        return _fail("--subject must be a non-empty id")
-    policy = Policy.from_toml(args.policy)
-    db = Path(args.db)
-    if not db.is_file():
-        return _fail(f"no database file at {args.db}")
-    out = Path(args.out)
-    # Written beside --out and renamed into place only if the subject has records, so an
-    # unknown id (a typo) neither leaves an empty package nor replaces an earlier one.
-    staging = out.with_name(f".{out.name}.{os.getpid()}.export")
-    try:
-        # read-only: never creates or changes the service's database
-        conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return _fail(f"cannot open the database {args.db}: {exc}")
-    result = _export_to(staging, args, conn, policy)
-    if result is None:
-        return 1
-    if result.rows == 0 and not args.allow_empty:
-        staging.unlink()
-        return _fail(
-            f"no records of this {args.kind} in any source; check --subject and --kind "
-            "(nothing written; --allow-empty writes a package that confirms no data is held)"
-        )
-    os.replace(staging, out)
-    print(f"{out}: {result.rows} rows, sha256 {result.sha256}")
-    return 0
-
-
-def _export_to(
-    staging: Path, args: argparse.Namespace, conn: sqlite3.Connection, policy: Policy
-) -> ExportResult | None:
-    """Write the subject's package to ``staging`` and close ``conn``; ``None`` once it failed."""
-    import sqlite3
-
-    from gdprkit.rights import SubjectRef, export_subject
-
-    tty = sys.stderr.isatty()
-
-    def progress(source: str, rows: int) -> None:
-        if tty:
-            print(f"\r  {source}: {rows} rows", end="", file=sys.stderr, flush=True)
-
-    try:
-        try:
-            sources = _load_sources(args.sources, conn)
-        except (ImportError, AttributeError, TypeError, ValueError) as exc:
-            _fail(f"cannot load --sources {args.sources}: {type(exc).__name__}: {exc}")
-            return None
-        return export_subject(
-            SubjectRef(kind=args.kind, id=args.subject),
-            sources,  # type: ignore[arg-type]
-            policy,
-            scope=args.scope,
-            at=datetime.now(UTC),
-            out=staging,
-            progress=progress,
-        )
-    except sqlite3.Error as exc:
-        _fail(f"cannot read the database {args.db}: {exc}")
-    except OSError as exc:
-        _fail(f"cannot write the package {args.out}: {exc.strerror or exc}")
-    finally:
-        conn.close()
-        if tty:
-            print(file=sys.stderr)
-    return None
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``gdprkit`` command."""
     parser = argparse.ArgumentParser(
@@ -258,25 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     reqs.add_argument("--limit", type=int, help="show at most N requests")
     reqs.set_defaults(func=_requests_command)
 
-    export = sub.add_parser("export", help="write a subject's export package (Art. 15 / 20)")
-    export.add_argument("--policy", required=True, help="the policy TOML file")
-    export.add_argument("--db", required=True, help="the service's SQLite database")
-    export.add_argument("--subject", required=True, help="the data subject's id")
-    export.add_argument("--kind", default="customer", help="the data subject's kind")
-    export.add_argument("--scope", choices=("access", "portability"), default="access")
-    export.add_argument("--out", required=True, help="where to write the ZIP")
-    export.add_argument(
-        "--allow-empty",
-        action="store_true",
-        help="write the package even with no records: Art. 15(1) asks us to confirm that too",
-    )
-    export.add_argument(
-        "--sources",
-        default="gdprkit._demo.service:sources",
-        help="MODULE:CALLABLE that returns the data sources for a connection",
-    )
-    export.set_defaults(func=_export_command)
-
+    add_export(sub)
+    add_cleanup(sub)
     add_check_models(sub)
     return parser
 

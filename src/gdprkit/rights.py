@@ -7,7 +7,8 @@ what else a source can do is declared by the protocols it meets:
 and :class:`IterableSource` are the built-in sources.
 
 ``export_subject()`` writes what is held on a subject to one verifiable ZIP
-and ``verify_package()`` re-checks it; ``plan_erasure()`` /
+and ``verify_package()`` re-checks it; ``clean_stale_exports()`` removes
+what exports killed mid-way left behind; ``plan_erasure()`` /
 ``execute_erasure()`` erase what no Art. 17(3) exception keeps; ``rectify()``
 corrects a field. The request register (Art. 12) is kept by
 :mod:`gdprkit.requests`; :class:`SubjectRequest` and its companions are
@@ -39,6 +40,7 @@ from gdprkit._rights.sources import (
     SubjectRef,
 )
 from gdprkit._rights.sql_source import SQLSource
+from gdprkit._rights.staging import StagingCleanup, clean_stale_exports
 from gdprkit._rights.verify import verify_package
 from gdprkit.requests import RequestKind, RequestRegister, RequestState, SubjectRequest
 
@@ -66,9 +68,11 @@ __all__ = [
     "SQLSource",
     "Scope",
     "ShreddableSource",
+    "StagingCleanup",
     "SubjectFieldSource",
     "SubjectRef",
     "SubjectRequest",
+    "clean_stale_exports",
     "execute_erasure",
     "export_subject",
     "plan_erasure",

@@ -3,12 +3,12 @@
 The package writer: rows stream from each source into ``data/<source>.jsonl``
 and ``.csv``, then ``index.html`` (:mod:`~gdprkit._rights.page`) and
 ``manifest.json`` (:mod:`~gdprkit._rights.manifest`) are added; the ZIP is
-written under a temporary name and renamed into place.
+written to a staging file (:mod:`~gdprkit._rights.staging`) and renamed into
+place.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
@@ -29,6 +29,12 @@ from gdprkit._rights.manifest import kind_info, manifest
 from gdprkit._rights.page import index_html
 from gdprkit._rights.scope import Scope, plan_fields
 from gdprkit._rights.sources import DataSource, SubjectRef
+from gdprkit._rights.staging import (
+    check_destination,
+    clean_stale_exports,
+    create_staging,
+    discard,
+)
 from gdprkit._util import require_aware
 from gdprkit.tagging import Schema
 
@@ -148,21 +154,31 @@ def export_subject(
     ISO 8601 dates with offset, exact decimals), a self-contained
     ``index.html``, and ``manifest.json`` with the Art. 15(1)(a)-(h)
     information per source and record kind and the SHA-256 of every file.
-    Rows stream from the sources into the archive. The ZIP is written under
-    a temporary name and renamed into place, so ``out`` never holds a partial
-    package; the same inputs and ``at`` give the same bytes.
+    Rows stream from the sources into the archive; the same inputs and
+    ``at`` give the same bytes.
+
+    Nothing about the subject is left behind (Art. 5(1)(f), 32): an ``out``
+    that cannot take the package (a folder, a folder that cannot be
+    written) raises :class:`~gdprkit.ExportPathError` before any source is
+    read; the ZIP is written to a staging file beside ``out``, readable by
+    its owner only (``0600``, as the package is), and renamed into place, so
+    ``out`` never holds a partial package; any exception, ``KeyboardInterrupt``
+    and ``SystemExit`` included, removes the staging file; and staging files
+    of earlier exports to ``out`` that were killed are removed first
+    (:func:`~gdprkit.rights.clean_stale_exports`).
     """
     require_aware(at, "at")
     if scope not in ("access", "portability"):
         raise ValueError("scope must be 'access' or 'portability'")
     if not isinstance(subject, SubjectRef):
         raise TypeError("subject must be a SubjectRef")
-    out_path = Path(out)
+    out_path = check_destination(Path(out))
     job = _Job(subject, policy, scope, at, facts, _zip_time(at, policy.timezone), progress)
     source_list = list(sources)
     names = [s.name for s in source_list]
     if len(set(names)) != len(names):
         raise SourceError("two sources have the same name; names become file names")
+    clean_stale_exports(out_path.parent, destination=out_path.name)
     written, sha256 = _write_atomically(out_path, source_list, job)
     result = ExportResult(out_path, sha256, written)
     if audit is not None:
@@ -184,24 +200,23 @@ def export_subject(
 def _write_atomically(
     out_path: Path, sources: Iterable[DataSource], job: _Job
 ) -> tuple[dict[str, Any], str]:
-    """Write the package under a temporary name and rename it to ``out_path``.
+    """Write the package to a staging file and rename it to ``out_path``.
 
-    ``out_path`` never holds a partial package. Returns the manifest and the
-    package's SHA-256.
+    ``out_path`` never holds a partial package, and the staging file is
+    removed on any exception, ``KeyboardInterrupt`` and ``SystemExit`` too.
+    Returns the manifest and the package's SHA-256.
     """
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
+    fd, staging = create_staging(out_path)
     try:
         with os.fdopen(fd, "w+b") as raw:
             written = _write_package(raw, sources, job)
-        digest = hashlib.sha256()
-        with open(tmp_name, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
+            raw.seek(0)
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: raw.read(1 << 20), b""):
                 digest.update(chunk)
-        os.replace(tmp_name, out_path)
+        os.replace(staging, out_path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+        discard(staging)
         raise
     return written, digest.hexdigest()
 
