@@ -103,6 +103,14 @@ PAGE: Final = Catalogue(
             sv="begäran om dataportabilitet (artikel 20)",
             en="request for data portability (GDPR Art. 20)",
         ),
+        "csv": Message(
+            sv="I CSV-filerna har ett värde som börjar med =, +, -, @, tabb eller vagnretur "
+            "fått en apostrof (') först, så att ett kalkylprogram inte kör det som en formel. "
+            "JSON Lines-filerna har alla värden exakt som vi lagrar dem.",
+            en="In the CSV files, a value that starts with =, +, -, @, a tab or a carriage "
+            "return has a single quote (') in front, so that a spreadsheet does not run it as "
+            "a formula. The JSON Lines files hold every value exactly as we store it.",
+        ),
         "what": Message(sv="Vilka uppgifter vi har", en="What we hold"),
         "kind": Message(sv="Typ av post", en="Record kind"),
         "rows": Message(sv="Rader", en="Rows"),

@@ -26,6 +26,7 @@ import attrs
 from gdprkit._errors import SourceError
 from gdprkit._rights.cells import CellEncoder, getter, json_string
 from gdprkit._rights.manifest import kind_info, manifest
+from gdprkit._rights.names import check_source_names
 from gdprkit._rights.page import index_html
 from gdprkit._rights.scope import Scope, plan_fields
 from gdprkit._rights.sources import DataSource, SubjectRef
@@ -175,9 +176,7 @@ def export_subject(
     out_path = check_destination(Path(out))
     job = _Job(subject, policy, scope, at, facts, _zip_time(at, policy.timezone), progress)
     source_list = list(sources)
-    names = [s.name for s in source_list]
-    if len(set(names)) != len(names):
-        raise SourceError("two sources have the same name; names become file names")
+    names = check_source_names([s.name for s in source_list])
     clean_stale_exports(out_path.parent, destination=out_path.name)
     written, sha256 = _write_atomically(out_path, source_list, job)
     result = ExportResult(out_path, sha256, written)

@@ -20,10 +20,12 @@ if TYPE_CHECKING:
     from gdprkit.policy import Policy
     from gdprkit.retention import Facts
 
-__all__ = ["MANIFEST_SCHEMA_VERSION", "kind_info", "manifest"]
+__all__ = ["MANIFEST_SCHEMA_VERSION", "READABLE_SCHEMAS", "kind_info", "manifest"]
 
 #: The manifest's schema identifier; bump on incompatible change (docs/export-manifest.schema.json).
-MANIFEST_SCHEMA_VERSION: Final = "gdprkit.export/1"
+MANIFEST_SCHEMA_VERSION: Final = "gdprkit.export/2"
+#: The schemas :func:`~gdprkit.rights.verify_package` reads: this one and every earlier one.
+READABLE_SCHEMAS: Final = frozenset({"gdprkit.export/1", MANIFEST_SCHEMA_VERSION})
 
 
 def _retention_info(pid: str, policy: Policy, facts: Facts | None, at: datetime) -> dict[str, Any]:
@@ -153,6 +155,8 @@ def manifest(
                                    "further months (GDPR Art. 12(3))"},
         "automated_decision_making": {lang: policy.automated_decisions.get(lang) for lang in policy.languages},
         "third_country_transfers": [{"recipient": n, "country": k, "safeguards": s} for n, k, s in transfers],
+        # CSV cells that would run as spreadsheet formulas start with "'"; JSON Lines are exact.
+        "csv_formula_neutralised": True,
         "record_kinds": list(kinds),
         "files": list(files),
     }  # fmt: skip

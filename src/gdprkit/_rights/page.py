@@ -3,17 +3,18 @@
 Written in the policy's first language (English when gdprkit has no texts in
 it), self-contained (no scripts, fonts or images) and readable on screen and
 on paper, so the subject can understand their data without tools (Art.
-12(1), 15(1)); its texts are in :data:`gdprkit._i18n.PAGE`.
+12(1), 15(1)); its texts are in :data:`gdprkit._i18n.PAGE`. Every value goes
+through :func:`gdprkit._rights.markup.escape`.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from gdprkit._i18n import PAGE, Language, language
+from gdprkit._rights.markup import escape
 from gdprkit.vocab import Origin, Right
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def index_html(manifest: Mapping[str, Any], policy: Policy) -> str:
 
 def _head(manifest: Mapping[str, Any], t: Mapping[str, str], lang: Language) -> list[str]:
     """From the doctype to the heading of the record kinds: who holds the data, when, why."""
-    e = html.escape
+    e = escape
     c = manifest["controller"]
     title = e(t["title"].format(name=c["name"]))
     meta = " · ".join(
@@ -119,6 +120,7 @@ def _head(manifest: Mapping[str, Any], t: Mapping[str, str], lang: Language) -> 
         f"<h1>{title}</h1>",
         f'<p class="meta">{meta}</p>',
         f"<p>{e(t['intro'].format(at=at, request=t[manifest['scope']]))}</p>",
+        f"<p>{e(t['csv'])}</p>",
         f"<h2>{e(t['what'])}</h2>",
     ]
 
@@ -131,7 +133,7 @@ def _kind_section(
     lang: Language,
 ) -> list[str]:
     """One record kind: rows, categories, origins, files, left-out fields, then its purposes."""
-    e = html.escape
+    e = escape
     personal = [f for f in kind["fields"] if f["personal"]]
     labels = sorted({policy.taxonomy[f["category"]].label(lang) if f["category"] in policy.taxonomy
                      else f["category"] for f in personal})  # fmt: skip
@@ -168,7 +170,7 @@ def _kind_section(
 
 def _purpose_row(p: Mapping[str, Any], policy: Policy, t: Mapping[str, str], lang: Language) -> str:
     """One purpose: why, on what basis, how long, to whom (Art. 15(1)(a), (c), (d))."""
-    e = html.escape
+    e = escape
     purpose = policy.purpose(p["id"])
     article = p["legal_basis"]["article"]
     if p["legal_reference"]:
@@ -187,7 +189,7 @@ def _rights_section(
     manifest: Mapping[str, Any], policy: Policy, t: Mapping[str, str], lang: Language
 ) -> list[str]:
     """The subject's rights, whom to contact, automated decisions, the authority (Art. 15(1)(e)-(h))."""
-    e = html.escape
+    e = escape
     a = manifest["supervisory_authority"]
     rights = sorted({(r["right"], r["article"]) for k in manifest["record_kinds"] for r in k["rights"]},
                     key=lambda x: [m.value for m in Right].index(x[0]))  # fmt: skip
@@ -207,7 +209,7 @@ def _rights_section(
 
 def _files_section(files: Sequence[Mapping[str, Any]], t: Mapping[str, str]) -> list[str]:
     """The package's data files with their rows and SHA-256, as the manifest lists them."""
-    e = html.escape
+    e = escape
     out = [f"<section><h2>{e(t['files'])}</h2><table><thead><tr><th>{e(t['file'])}</th>"
            f'<th class="num">{e(t["rows"])}</th><th>{e(t["hash"])}</th></tr></thead><tbody>']  # fmt: skip
     for f in files:

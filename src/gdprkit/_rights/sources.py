@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from gdprkit._errors import SourceError
-from gdprkit._util import is_identifier
+from gdprkit._rights.names import name_problem, shown
 from gdprkit.tagging import Schema, schema_of
 
 __all__ = [
@@ -153,8 +153,11 @@ class SubjectFieldSource(DataSource, Protocol):
 
 
 def check_source_name(name: str) -> str:
-    if not isinstance(name, str) or not is_identifier(name):
-        raise SourceError("a source name must be a plain identifier (letters, digits, _)")
+    """Check a built-in source's name when it is made, as every source's is at export time."""
+    problem = name_problem(name)
+    if problem is not None:
+        named = f" {shown(name)}" if isinstance(name, str) and name else ""
+        raise SourceError(f"the source name{named} {problem}; it becomes a file name in packages")
     return name
 
 
