@@ -45,14 +45,19 @@ class Spy:
         self.folder = folder
         self.fail = fail
         self.read = False
+        self.closed = False
         self.seen: dict[str, int] = {}
 
     def records(self, subject):
         self.read = True
-        yield models.SupportTicket("T-1", "C-1042", AT, "hej")
-        self.seen = {p.name: stat.S_IMODE(p.stat().st_mode) for p in self.folder.iterdir()}
-        if self.fail is not None:
-            raise self.fail
+        try:
+            yield models.SupportTicket("T-1", "C-1042", AT, "hej")
+            self.seen = {p.name: stat.S_IMODE(p.stat().st_mode) for p in self.folder.iterdir()}
+            if self.fail is not None:
+                raise self.fail
+            yield models.SupportTicket("T-2", "C-1042", AT, "hallå")
+        finally:
+            self.closed = True
 
 
 def _export(out, *sources):
@@ -139,6 +144,7 @@ def test_an_interrupted_export_removes_its_staging_file(tmp_path, error):
     with pytest.raises(type(error)):
         _export(out, spy)
     assert len(spy.seen) == 2  # the staging file was there while the records were read
+    assert spy.closed  # the source's own cleanup ran before export_subject returned
     assert sorted(p.name for p in tmp_path.iterdir()) == ["answer.zip"]
     assert out.read_bytes() == b"an earlier package"
 
@@ -333,3 +339,23 @@ def test_the_command_refuses_a_folder_as_out(tmp_path, capsys):
         "package file (such as answer.zip)\n"
     )
     assert list(tmp_path.iterdir()) == []  # checked before the database is even opened
+
+
+def test_a_source_is_closed_when_the_export_fails_while_it_waits(tmp_path):
+    class Wrong(Spy):
+        def records(self, subject):
+            try:
+                yield models.SupportTicket("T-1", "C-1042", AT, "hej")
+                yield "not a ticket"
+                yield models.SupportTicket("T-2", "C-1042", AT, "hallå")
+            finally:
+                self.closed = True
+
+    source = Wrong(tmp_path)
+    with pytest.raises(gk.SourceError, match="yielded a str") as caught:
+        _export(tmp_path / "answer.zip", source)
+    # Its cleanup ran before the error reached us (the error's frames would keep it alive),
+    # while what it needs, such as a database connection, is still open.
+    assert source.closed
+    assert caught.value.__traceback__ is not None
+    assert list(tmp_path.iterdir()) == []

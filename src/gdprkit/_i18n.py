@@ -111,6 +111,12 @@ PAGE: Final = Catalogue(
             "return has a single quote (') in front, so that a spreadsheet does not run it as "
             "a formula. The JSON Lines files hold every value exactly as we store it.",
         ),
+        "none": Message(
+            sv="Vi behandlar inga personuppgifter om dig: vi har sökt i alla register som "
+            "anges nedan, och inget av dem innehåller något om dig (artikel 15.1).",
+            en="We process no personal data about you: we searched every record kind listed "
+            "below, and none of them holds anything about you (GDPR Art. 15(1)).",
+        ),
         "what": Message(sv="Vilka uppgifter vi har", en="What we hold"),
         "kind": Message(sv="Typ av post", en="Record kind"),
         "rows": Message(sv="Rader", en="Rows"),

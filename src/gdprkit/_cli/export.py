@@ -123,7 +123,7 @@ def _run(args: argparse.Namespace) -> int:
         return 128 + exc.signum
     if result is None:
         return 1
-    if result.rows == 0:
+    if not result.personal_data_held:
         print(
             f"{out}: no personal data about this {args.kind} in any source; the package "
             f"confirms it (GDPR Art. 15(1)); sha256 {result.sha256}"

@@ -12,14 +12,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -50,6 +51,9 @@ __all__ = ["ExportResult", "export_subject"]
 _BATCH_ROWS = 1000
 #: ``progress`` hears of a source's count every this many rows, and once at its end.
 _PROGRESS_ROWS = 10000
+
+#: What ``next()`` gives for a source that yields no record.
+_NO_RECORD: Final = object()
 
 #: A ZIP entry's time: year, month, day, hour, minute, second (even).
 _ZipStamp = tuple[int, int, int, int, int, int]
@@ -89,6 +93,17 @@ class ExportResult:
     def rows(self) -> int:
         """The number of data rows in the package."""
         return sum(int(k["rows"]) for k in self.manifest["record_kinds"])
+
+    @property
+    def personal_data_held(self) -> bool:
+        """Whether any source holds something on the subject; False confirms it holds nothing.
+
+        A package with ``False`` is the whole answer to an access request
+        about someone the controller holds no data on: the confirmation Art.
+        15(1) asks for first ("whether or not personal data concerning him or
+        her are being processed"), with no data files.
+        """
+        return bool(self.manifest["personal_data_held"])
 
 
 @attrs.frozen
@@ -190,6 +205,7 @@ def export_subject(
                 "scope": scope,
                 "package_sha256": result.sha256,
                 "rows": result.rows,
+                "personal_data_held": result.personal_data_held,
                 "sources": names,
             },
         )
@@ -245,20 +261,48 @@ def _write_source(zf: zipfile.ZipFile, source: DataSource, job: _Job) -> _Source
         raise SourceError(f"source {source.name!r} must yield exactly one record kind")
     (schema,) = schemas
     plan = plan_fields(schema, job.policy, job.scope)
-    base = f"data/{source.name}"
-    rows, json_file, csv_file = _stream_rows(zf, source, schema, plan.included, job)
+    records = iter(source.records(job.subject))
+    try:
+        rows, files = _write_files(zf, source, schema, plan.included, job, records)
+    finally:
+        if isinstance(records, Generator):
+            # Now, not when the garbage collector gets to it: by then the caller may have
+            # closed the connection the generator's cleanup needs (an SQL cursor).
+            records.close()
     if job.progress is not None and (rows == 0 or rows % _PROGRESS_ROWS):
         job.progress(source.name, rows)  # the final count, unless the loop just reported it
-    files = (
-        json_file.entry(base + ".jsonl", "application/jsonl", rows, source.name),
-        csv_file.entry(base + ".csv", "text/csv", rows, source.name),
-    )
     kind = kind_info(source.name, schema, plan, rows, policy=job.policy, facts=job.facts, at=job.at)
     return _SourcePart(files, kind)
 
 
+def _write_files(
+    zf: zipfile.ZipFile,
+    source: DataSource,
+    schema: Schema,
+    fields: tuple[str, ...],
+    job: _Job,
+    records: Iterator[object],
+) -> tuple[int, tuple[dict[str, Any], ...]]:
+    """A source's data files, only if it yields a record: the row count and the files' entries."""
+    first = next(records, _NO_RECORD)
+    if first is _NO_RECORD:
+        return 0, ()
+    both = itertools.chain((first,), records)
+    rows, json_file, csv_file = _stream_rows(zf, source, schema, fields, job, both)
+    base = f"data/{source.name}"
+    return rows, (
+        json_file.entry(base + ".jsonl", "application/jsonl", rows, source.name),
+        csv_file.entry(base + ".csv", "text/csv", rows, source.name),
+    )
+
+
 def _stream_rows(
-    zf: zipfile.ZipFile, source: DataSource, schema: Schema, fields: tuple[str, ...], job: _Job
+    zf: zipfile.ZipFile,
+    source: DataSource,
+    schema: Schema,
+    fields: tuple[str, ...],
+    job: _Job,
+    records: Iterable[object],
 ) -> tuple[int, _Digest, _Digest]:
     """Stream the subject's records into ``data/<source>.jsonl`` and ``.csv``.
 
@@ -280,7 +324,7 @@ def _stream_rows(
     writer.writerow(fields)
     with tempfile.TemporaryFile("w+b") as spool:
         with zf.open(_info(base + ".jsonl", job.stamp), "w", force_zip64=True) as entry:
-            for record in source.records(job.subject):
+            for record in records:
                 if not isinstance(record, model):
                     raise SourceError(
                         f"source {source.name!r} yielded a {type(record).__name__}, "

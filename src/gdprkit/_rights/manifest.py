@@ -150,6 +150,8 @@ def manifest(
                                   "phone": a.phone, "complaint_url": a.complaint_url,
                                   "right": "GDPR Art. 77"},
         "subject": {"kind": subject.kind, "id": subject.id},
+        # Art. 15(1), first limb: whether personal data about the subject are processed at all.
+        "personal_data_held": any(kind["rows"] for kind in kinds),
         "how_to_exercise_rights": {"contact": policy.rights_contact or c.email,
                                    "response_time": "one month from receipt, extendable by two "
                                    "further months (GDPR Art. 12(3))"},

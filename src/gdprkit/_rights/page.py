@@ -121,6 +121,8 @@ def _head(manifest: Mapping[str, Any], t: Mapping[str, str], lang: Language) -> 
         f'<p class="meta">{meta}</p>',
         f"<p>{e(t['intro'].format(at=at, request=t[manifest['scope']]))}</p>",
         f"<p>{e(t['csv'])}</p>",
+        # Art. 15(1), first limb: say plainly that nothing is held, when nothing is.
+        *([] if manifest["personal_data_held"] else [f"<p><strong>{e(t['none'])}</strong></p>"]),
         f"<h2>{e(t['what'])}</h2>",
     ]
 
