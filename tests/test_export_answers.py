@@ -14,8 +14,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
+import gdprkit as gk
 from gdprkit import rights
 from gdprkit._demo import models, service
 from gdprkit.requests import RequestKind, RequestRegister, RequestState
@@ -134,3 +136,159 @@ def test_only_sources_that_hold_something_get_data_files(tmp_path, scope):
     assert sources == {name for name, count in rows.items() if count}
     assert "Vi behandlar inga personuppgifter" not in _page_text(result.path)
     assert json.loads(_text(result.path, "manifest.json")) == manifest
+
+
+# -- Art. 15(1)(g), 14(2)(f): where data not collected from the subject came from -------------
+
+RESELLER = gk.Text.of({"sv": "Återförsäljaren Solpartner AB", "en": "the reseller Solpartner AB"})
+
+
+def _signup_model(model_source: gk.Text | str | None) -> type:
+    @gk.personal_data(subject="customer", policy=models.policy, source=model_source)
+    @attrs.frozen
+    class PartnerSignup:
+        """A customer signed up through a partner, who passed on these details."""
+
+        signup_id: str
+        customer_id: str = gk.pd_field(
+            category="identity.customer_id", purposes=("contract",), identifies=True
+        )
+        name: str = gk.pd_field(
+            category="identity.name", purposes=("contract",), origin="third_party"
+        )
+        phone: str = gk.pd_field(
+            category="contact.phone", purposes=("contract",), origin="third_party"
+        )
+        dwelling: str = gk.pd_field(
+            category="housing.dwelling_type", purposes=("contract",), origin="third_party",
+            source="Lantmäteriet",
+        )  # fmt: skip
+        product: str = gk.pd_field(category="energy", purposes=("contract",))
+
+    return PartnerSignup
+
+
+LANTMATERIET = {"text": {"sv": "Lantmäteriet", "en": "Lantmäteriet"}, "fields": ["dwelling"]}
+
+
+@pytest.mark.parametrize(
+    ("model_source", "source_of_data", "expected"),
+    [
+        (
+            RESELLER,
+            None,
+            [{"text": {"sv": "Återförsäljaren Solpartner AB", "en": "the reseller Solpartner AB"},
+              "fields": ["name", "phone"]}, LANTMATERIET],
+        ),
+        (
+            RESELLER,
+            "Elpartner Norr AB",
+            [{"text": {"sv": "Elpartner Norr AB", "en": "Elpartner Norr AB"},
+              "fields": ["name", "phone"]}, LANTMATERIET],
+        ),
+        (None, None, [LANTMATERIET]),
+    ],
+    ids=[
+        "the model names the reseller; a field names its own source",
+        "the data source knows better than the model",
+        "only the field names a source",
+    ],
+)  # fmt: skip
+def test_the_package_says_where_third_party_data_came_from(
+    tmp_path, model_source, source_of_data, expected
+):
+    model = _signup_model(model_source)
+    signup = model("S-1", "C-1042", "Anna Berg", "+46701234567", "villa", "Elveta Sol")
+    source = rights.IterableSource(
+        "partner_signups", model, [signup], subject_field="customer_id",
+        source_of_data=source_of_data,
+    )  # fmt: skip
+    assert isinstance(source, rights.ThirdPartySource)
+    result = rights.export_subject(
+        rights.SubjectRef(kind="customer", id="C-1042"), [source], models.policy,
+        at=datetime(2026, 11, 25, 10, 0, tzinfo=STHLM), out=tmp_path / "anna.zip",
+    )  # fmt: skip
+    (kind,) = rights.verify_package(result.path)["record_kinds"]
+    assert kind["sources_of_data"] == expected
+    shown = "; ".join(f"{x['text']['sv']} ({', '.join(x['fields'])})" for x in expected)
+    assert shown in _page_text(result.path)
+
+
+def test_a_custom_source_names_its_source_through_the_protocol(tmp_path):
+    model = _signup_model(None)
+
+    class PartnerFeed:
+        name = "partner_feed"
+        schemas = (gk.schema_of(model),)
+        source_of_data = RESELLER
+
+        def records(self, subject):
+            yield model("S-1", "C-1042", "Anna Berg", "+46701234567", "villa", "Elveta Sol")
+
+    assert isinstance(PartnerFeed(), rights.ThirdPartySource)
+    result = rights.export_subject(
+        rights.SubjectRef(kind="customer", id="C-1042"), [PartnerFeed()], models.policy,
+        scope="portability", at=datetime(2026, 11, 25, 10, 0, tzinfo=STHLM),
+        out=tmp_path / "anna.zip",
+    )  # fmt: skip
+    (kind,) = result.manifest["record_kinds"]
+    assert [x["fields"] for x in kind["sources_of_data"]] == [["name", "phone"], ["dwelling"]]
+    # third-party data is not portable (Art. 20(1), WP242): said, with where it came from
+    excluded = {x["field"]: x["reason"] for x in kind["excluded_fields"]}
+    assert {f for f, reason in excluded.items() if "third party" in reason} == {
+        "name", "phone", "dwelling"
+    }  # fmt: skip
+
+
+def _tag_provided_with_source() -> None:
+    @gk.personal_data(subject="customer", policy=models.policy)
+    @attrs.frozen
+    class Wrong:
+        customer_id: str = gk.pd_field(
+            category="identity.customer_id", purposes=("contract",), identifies=True,
+            source="Partner AB",
+        )  # fmt: skip
+
+
+def _model_source_without_third_party_data() -> None:
+    @gk.personal_data(subject="customer", policy=models.policy, source="Partner AB")
+    @attrs.frozen
+    class Wrong:
+        customer_id: str = gk.pd_field(
+            category="identity.customer_id", purposes=("contract",), identifies=True
+        )
+
+
+def _data_source_without_third_party_data() -> None:
+    rights.IterableSource(
+        "tickets", models.SupportTicket, [], subject_field="customer_id",
+        source_of_data="Partner AB",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("declare", "error", "message"),
+    [
+        (_tag_provided_with_source, gk.PolicyError, r"Wrong\.customer_id: source .*'provided'"),
+        (_model_source_without_third_party_data, gk.PolicyError, "no field has origin"),
+        (_data_source_without_third_party_data, gk.SourceError, "no field of SupportTicket"),
+        (lambda: gk.Tag("contact.phone", ("crm",), "third_party", source=""), gk.PolicyError,
+         "it is empty"),
+        (lambda: gk.Tag("contact.phone", ("crm",), "third_party", source=42), gk.PolicyError,
+         "a Text or a str, got int"),
+        (lambda: gk.Tag("contact.phone", ("crm",), "third_party", source=gk.Text(())),
+         gk.PolicyError, "it is empty"),
+    ],
+    ids=[
+        "a source on data the subject provided",
+        "a model source with no third-party field",
+        "a data source's source with no third-party field",
+        "an empty source",
+        "a source that is not a text",
+        "a Text in no language",
+    ],
+)  # fmt: skip
+def test_a_source_is_only_named_for_third_party_data(declare, error, message):
+    """Art. 14(2)(f), 15(1)(g) concern data "not collected from the data subject"."""
+    with pytest.raises(error, match=message):
+        declare()

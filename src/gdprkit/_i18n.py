@@ -122,6 +122,7 @@ PAGE: Final = Catalogue(
         "rows": Message(sv="Rader", en="Rows"),
         "cats": Message(sv="Kategorier", en="Categories"),
         "from": Message(sv="Varifrån uppgifterna kommer", en="Where it came from"),
+        "source": Message(sv="Vi fick uppgifterna från", en="We received it from"),
         "why": Message(sv="Varför vi behandlar dem", en="Why we process it"),
         "basis": Message(sv="Rättslig grund", en="Legal basis"),
         "long": Message(sv="Hur länge vi sparar dem", en="How long we keep it"),

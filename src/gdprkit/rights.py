@@ -3,7 +3,8 @@
 A :class:`DataSource` yields a subject's records (:class:`SubjectRef`);
 what else a source can do is declared by the protocols it meets:
 :class:`ErasableSource`, :class:`ShreddableSource`,
-:class:`RectifiableSource`, :class:`SubjectFieldSource`. :class:`SQLSource`
+:class:`RectifiableSource`, :class:`SubjectFieldSource`,
+:class:`ThirdPartySource`. :class:`SQLSource`
 and :class:`IterableSource` are the built-in sources.
 
 ``export_subject()`` writes what is held on a subject to one verifiable ZIP
@@ -38,6 +39,7 @@ from gdprkit._rights.sources import (
     ShreddableSource,
     SubjectFieldSource,
     SubjectRef,
+    ThirdPartySource,
 )
 from gdprkit._rights.sql_source import SQLSource
 from gdprkit._rights.staging import StagingCleanup, clean_stale_exports
@@ -72,6 +74,7 @@ __all__ = [
     "SubjectFieldSource",
     "SubjectRef",
     "SubjectRequest",
+    "ThirdPartySource",
     "clean_stale_exports",
     "execute_erasure",
     "export_subject",

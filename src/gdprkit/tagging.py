@@ -31,6 +31,7 @@ from gdprkit._models import (
     not_personal,
     register_model_adapter,
 )
+from gdprkit._policy.values import Text
 from gdprkit.vocab import BUILTIN_TAXONOMY, Art9Condition, DataCategory, Origin, SpecialCategory
 
 if TYPE_CHECKING:
@@ -106,9 +107,31 @@ def _condition(value: object) -> Art9Condition | None:
     return None if value is None else _enum(Art9Condition, value)
 
 
+def source_text(value: object) -> Text | None:
+    """Where data came from, as a :class:`~gdprkit.Text`: a ``Text`` (sv/en), or a ``str``.
+
+    A ``str`` (a name such as "Partner Reseller AB") is the same in every
+    language. An empty text, or anything else, raises :class:`~gdprkit.PolicyError`.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = Text.of(value.strip())
+    if not isinstance(value, Text):
+        raise PolicyError(f"source must be a Text or a str, got {type(value).__name__}")
+    if not value.values or not all(text.strip() for _, text in value.values):
+        raise PolicyError("source must name where the data came from; it is empty")
+    return value
+
+
 @attrs.frozen
 class Tag:
-    """What a field holds and why: its category, purposes, origin and Art. 9 status."""
+    """What a field holds and why: its category, purposes, origin and Art. 9 status.
+
+    ``source`` names where third-party data came from ("Partner Reseller AB"),
+    which an access package tells the subject (Art. 14(2)(f), 15(1)(g)); it
+    is only for a field whose ``origin`` is ``third_party``.
+    """
 
     category: DataCategory = attrs.field(converter=_category)
     purposes: tuple[str, ...] = attrs.field(converter=_purposes)
@@ -117,6 +140,7 @@ class Tag:
     special: SpecialCategory | None = attrs.field(default=None, converter=_special)
     condition: Art9Condition | None = attrs.field(default=None, converter=_condition)
     description: str | None = None
+    source: Text | None = attrs.field(default=None, converter=source_text)
 
     def allows(self, purpose: str) -> bool:
         """Whether the field may be used for ``purpose``."""
@@ -138,6 +162,7 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    source: Text | str | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -155,6 +180,7 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    source: Text | str | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -171,6 +197,7 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    source: Text | str | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -186,6 +213,7 @@ def pd_field(
     special: SpecialCategory | str | None = None,
     condition: Art9Condition | str | None = None,
     description: str | None = None,
+    source: Text | str | None = None,
     default: Any = attrs.NOTHING,
     factory: Callable[[], Any] | None = None,
     repr: bool = True,
@@ -199,7 +227,8 @@ def pd_field(
     ``identifies=True`` marks a direct identifier (customer id, e-mail): it may
     never be tagged for a purpose that uses only anonymized data. ``special``
     marks Art. 9(1) data; ``condition`` is the Art. 9(2) condition that lifts
-    the prohibition (else every purpose must carry one).
+    the prohibition (else every purpose must carry one). ``source`` names
+    where data with ``origin="third_party"`` came from (Art. 15(1)(g)).
     """
     tag = Tag(
         category=category,
@@ -209,6 +238,7 @@ def pd_field(
         special=special,
         condition=condition,
         description=description,
+        source=source,
     )
     return attrs.field(
         default=default,
@@ -232,7 +262,11 @@ class FieldInfo:
 
 @attrs.frozen
 class Schema:
-    """The tagged view of a data model: subject kind, personal fields and their tags."""
+    """The tagged view of a data model: subject kind, personal fields and their tags.
+
+    ``source`` is where the model's third-party data came from, for fields that
+    do not name their own (``@personal_data(source=...)``; Art. 15(1)(g)).
+    """
 
     model: type = attrs.field(eq=False)
     subject: str
@@ -240,6 +274,7 @@ class Schema:
     all_fields: tuple[str, ...]
     policy: Policy | None = attrs.field(default=None, eq=False, repr=False)
     id_field: str | None = None
+    source: Text | None = None
 
     @property
     def subject_id_field(self) -> str | None:
@@ -331,7 +366,11 @@ def using_guards(*guards: Guard) -> Iterator[None]:
 
 
 def personal_data(
-    *, subject: str, policy: Policy | None = None, id_field: str | None = None
+    *,
+    subject: str,
+    policy: Policy | None = None,
+    id_field: str | None = None,
+    source: Text | str | None = None,
 ) -> Callable[[C], C]:
     """Declare a model class as personal data of one kind of subject.
 
@@ -344,11 +383,16 @@ def personal_data(
     raises :class:`~gdprkit.PolicyError` naming the class and field.
     ``id_field`` names the field holding the subject's id (default: the first
     field tagged ``identifies=True``); ledgers use it to find whose record it is.
+    ``source`` names where the model's third-party fields came from, for those
+    that do not name their own (Art. 14(2)(f), 15(1)(g)); a model with no
+    ``origin="third_party"`` field cannot have one.
     """
+    where_from = source_text(source)
 
     def decorate(cls: C) -> C:
         fields, all_names, problems = _tagged_fields(cls)
         problems += _validate(cls, subject, fields, policy)
+        problems += _sources(cls, fields, where_from)
         if id_field is not None and id_field not in all_names:
             problems.append(PolicyProblem(cls.__qualname__, f"id_field {id_field!r} is no field"))
         if problems:
@@ -360,6 +404,7 @@ def personal_data(
             all_fields=all_names,
             policy=policy,
             id_field=id_field,
+            source=where_from,
         )
         setattr(cls, _SCHEMA_ATTR, schema)
         adapter_for(cls).declared(cls, schema)
@@ -387,6 +432,31 @@ def _tagged_fields(cls: type) -> tuple[list[tuple[str, Tag]], tuple[str, ...], l
                 )
             )
     return out, tuple(f.name for f in fields), problems
+
+
+def _sources(
+    cls: type, fields: list[tuple[str, Tag]], model_source: Text | None
+) -> list[PolicyProblem]:
+    """A named source only where data came from a third party (Art. 14(2)(f), 15(1)(g))."""
+    where = cls.__qualname__
+    problems = [
+        PolicyProblem(
+            f"{where}.{name}",
+            f"source names where third-party data came from (Art. 15(1)(g)), but the field's "
+            f"origin is {tag.origin.value!r}; give origin='third_party' or drop source",
+        )
+        for name, tag in fields
+        if tag.source is not None and tag.origin is not Origin.THIRD_PARTY
+    ]
+    if model_source is not None and not any(t.origin is Origin.THIRD_PARTY for _, t in fields):
+        problems.append(
+            PolicyProblem(
+                where,
+                "source names where third-party data came from (Art. 15(1)(g)), but no field "
+                "has origin='third_party'",
+            )
+        )
+    return problems
 
 
 def _validate(

@@ -30,7 +30,12 @@ from gdprkit._rights.manifest import kind_info, manifest
 from gdprkit._rights.names import check_source_names
 from gdprkit._rights.page import index_html
 from gdprkit._rights.scope import Scope, plan_fields
-from gdprkit._rights.sources import DataSource, SubjectRef
+from gdprkit._rights.sources import (
+    DataSource,
+    SubjectRef,
+    ThirdPartySource,
+    check_source_of_data,
+)
 from gdprkit._rights.staging import (
     check_destination,
     clean_stale_exports,
@@ -261,6 +266,8 @@ def _write_source(zf: zipfile.ZipFile, source: DataSource, job: _Job) -> _Source
         raise SourceError(f"source {source.name!r} must yield exactly one record kind")
     (schema,) = schemas
     plan = plan_fields(schema, job.policy, job.scope)
+    declared = source.source_of_data if isinstance(source, ThirdPartySource) else None
+    where_from = check_source_of_data(schema, declared)
     records = iter(source.records(job.subject))
     try:
         rows, files = _write_files(zf, source, schema, plan.included, job, records)
@@ -271,7 +278,8 @@ def _write_source(zf: zipfile.ZipFile, source: DataSource, job: _Job) -> _Source
             records.close()
     if job.progress is not None and (rows == 0 or rows % _PROGRESS_ROWS):
         job.progress(source.name, rows)  # the final count, unless the loop just reported it
-    kind = kind_info(source.name, schema, plan, rows, policy=job.policy, facts=job.facts, at=job.at)
+    kind = kind_info(source.name, schema, plan, rows, policy=job.policy, facts=job.facts,
+                     at=job.at, source_of_data=where_from)  # fmt: skip
     return _SourcePart(files, kind)
 
 

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, Final
 from gdprkit._rights.scope import FieldPlan, Scope
 from gdprkit._rights.sources import SubjectRef
 from gdprkit.tagging import Schema
-from gdprkit.vocab import Right
+from gdprkit.vocab import Origin, Right
 
 if TYPE_CHECKING:
+    from gdprkit._policy.values import Text
     from gdprkit.policy import Policy
     from gdprkit.retention import Facts
 
@@ -85,6 +86,25 @@ def _fields_info(schema: Schema, policy: Policy, plan: FieldPlan) -> list[dict[s
     return fields
 
 
+def _sources_of_data(
+    schema: Schema, source_of_data: Text | None, policy: Policy
+) -> list[dict[str, Any]]:
+    """Where a record kind's third-party fields came from, one entry per source named (Art. 15(1)(g)).
+
+    A field's own source comes first, then the data source's, then the model's.
+    """
+    fields_by_source: dict[Text, list[str]] = {}
+    for f in schema.fields:
+        if f.tag.origin is Origin.THIRD_PARTY:
+            named = f.tag.source or source_of_data or schema.source
+            if named is not None:
+                fields_by_source.setdefault(named, []).append(f.name)
+    return [
+        {"text": {lang: text.get(lang) for lang in policy.languages}, "fields": names}
+        for text, names in fields_by_source.items()
+    ]
+
+
 def kind_info(
     source: str,
     schema: Schema,
@@ -94,8 +114,12 @@ def kind_info(
     policy: Policy,
     facts: Facts | None,
     at: datetime,
+    source_of_data: Text | None = None,
 ) -> dict[str, Any]:
-    """The manifest entry of one source's record kind (Art. 15(1)(a)-(h))."""
+    """The manifest entry of one source's record kind (Art. 15(1)(a)-(h)).
+
+    ``source_of_data`` is where the data source says its third-party data came from.
+    """
     purposes = sorted({p for f in schema.fields for p in f.tag.purposes})
     rights = sorted(
         {r for pid in purposes for r in policy.purpose(pid).rights},
@@ -109,6 +133,7 @@ def kind_info(
         "purposes": [_purpose_info(pid, policy, facts, at) for pid in purposes],
         "categories": sorted({str(f.tag.category) for f in schema.fields}),
         "origins": sorted({f.tag.origin.value for f in schema.fields}),
+        "sources_of_data": _sources_of_data(schema, source_of_data, policy),
         "fields": _fields_info(schema, policy, plan),
         "excluded_fields": [{"field": n, "reason": r} for n, r in plan.excluded],
         "rights": [

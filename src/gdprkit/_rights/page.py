@@ -149,6 +149,10 @@ def _kind_section(
         f"<tr><th>{e(t['cats'])}</th><td>{e(', '.join(labels))}</td></tr>",
         f"<tr><th>{e(t['from'])}</th><td>{e('; '.join(origins))}</td></tr>",
     ]
+    if kind["sources_of_data"]:  # Art. 15(1)(g): who the third-party data came from
+        named = "; ".join(f"{x['text'].get(lang) or next(iter(x['text'].values()))} "
+                          f"({', '.join(x['fields'])})" for x in kind["sources_of_data"])  # fmt: skip
+        out.append(f"<tr><th>{e(t['source'])}</th><td>{e(named)}</td></tr>")
     if links:
         out.append(f"<tr><th>{e(t['files'])}</th><td>{links}</td></tr>")
     if kind["excluded_fields"]:
