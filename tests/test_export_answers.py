@@ -8,6 +8,7 @@ computed by hand from Reg. 1182/71 and Lag (1989:253), not read from the code.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from datetime import date, datetime
 from html.parser import HTMLParser
@@ -292,3 +293,150 @@ def test_a_source_is_only_named_for_third_party_data(declare, error, message):
     """Art. 14(2)(f), 15(1)(g) concern data "not collected from the data subject"."""
     with pytest.raises(error, match=message):
         declare()
+
+
+# -- Art. 15(4), 20(4): other people's data inside the subject's records -----------------------
+
+#: A Swedish mobile number as people write it into a message.
+PHONE = re.compile(r"\b07\d(?:[ -]?\d){7}\b")
+NEIGHBOUR = "070-123 45 67"
+
+
+def _mask_phone_numbers(kind, field, value, record):
+    """The controller's hook: another person's number in a ticket text is withheld."""
+    if kind == "SupportTicket" and field == "message" and PHONE.search(value):
+        return rights.Redacted(PHONE.sub("[nummer borttaget]", value))
+    return value
+
+
+def _tickets(conn) -> None:
+    conn.execute(
+        "UPDATE support_tickets SET message = ? WHERE customer_id = 'C-1042'",
+        (f"Ring min granne Bo på {NEIGHBOUR} om nyckeln till mätarskåpet.",),
+    )
+    conn.execute(
+        "INSERT INTO support_tickets SELECT 'T-9', customer_id, opened_at, 'Tack för hjälpen!'"
+        " FROM support_tickets WHERE customer_id = 'C-1042'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("scope", "article"),
+    [("access", "15(4)"), ("portability", "20(4)")],
+    ids=["access, Art. 15(4)", "portability, Art. 20(4)"],
+)
+def test_another_persons_number_in_a_ticket_is_withheld_and_noted(tmp_path, scope, article):
+    conn = service_database(tmp_path / "elveta.db")
+    _tickets(conn)
+    result = rights.export_subject(
+        rights.SubjectRef(kind="customer", id="C-1042"), service.sources(conn), models.policy,
+        scope=scope, at=datetime(2026, 11, 25, 10, 0, tzinfo=STHLM), out=tmp_path / "anna.zip",
+        redact=_mask_phone_numbers,
+    )  # fmt: skip
+    manifest = rights.verify_package(result.path)  # the hashes cover what was delivered
+    kinds = {k["record_kind"]: k for k in manifest["record_kinds"]}
+    assert kinds["SupportTicket"]["redactions"] == [
+        {
+            "field": "message",
+            "count": 1,
+            "ground": "other_person",
+            "article": f"GDPR Art. {article}",
+            "reason": f"GDPR Art. {article}: personal data of another person, withheld to "
+            "protect their rights and freedoms",
+        }
+    ]
+    assert all(k["redactions"] == [] for name, k in kinds.items() if name != "SupportTicket")
+    assert result.redacted == 1
+    messages = sorted(
+        json.loads(line)["message"]
+        for line in _text(result.path, "data/support_tickets.jsonl").splitlines()
+    )
+    assert messages == [
+        "Ring min granne Bo på [nummer borttaget] om nyckeln till mätarskåpet.",
+        "Tack för hjälpen!",
+    ]
+    with zipfile.ZipFile(result.path) as zf:
+        for name in zf.namelist():
+            assert NEIGHBOUR.encode() not in zf.read(name), name
+    page = _page_text(result.path)
+    assert "Undantaget för att skydda andra" in page
+    assert f"message : 1 (artikel {article}: personuppgifter om någon annan" in page
+
+
+@gk.personal_data(subject="customer", policy=models.policy)
+@attrs.frozen
+class Offer:
+    """A tailored price offer; how the price was computed is Elveta's trade secret."""
+
+    offer_id: str
+    customer_id: str = gk.pd_field(
+        category="identity.customer_id", purposes=("contract",), identifies=True
+    )
+    price_sek: str = gk.pd_field(category="financial.invoice", purposes=("contract",))
+    pricing_model: str = gk.pd_field(
+        category="financial.invoice", purposes=("contract",), origin="derived"
+    )
+
+
+def test_a_hook_sees_every_value_with_its_record_and_may_withhold_a_trade_secret(tmp_path):
+    offers = [Offer("O-1", "C-1042", "1.25", "v3: spot + 0.12 * risk"),
+              Offer("O-2", "C-1042", "1.31", "v3: spot + 0.18 * risk")]  # fmt: skip
+    calls = []
+
+    def withhold_pricing_model(kind, field, value, record):
+        calls.append((kind, field, value, record.offer_id))
+        if field == "pricing_model":
+            return rights.Redacted(ground=rights.RedactionGround.TRADE_SECRET)
+        return value
+
+    source = rights.IterableSource("offers", Offer, offers, subject_field="customer_id")
+    result = rights.export_subject(
+        rights.SubjectRef(kind="customer", id="C-1042"), [source], models.policy,
+        at=datetime(2026, 11, 25, 10, 0, tzinfo=STHLM), out=tmp_path / "anna.zip",
+        redact=withhold_pricing_model,
+    )  # fmt: skip
+    assert calls[:4] == [
+        ("Offer", "offer_id", "O-1", "O-1"),
+        ("Offer", "customer_id", "C-1042", "O-1"),
+        ("Offer", "price_sek", "1.25", "O-1"),
+        ("Offer", "pricing_model", "v3: spot + 0.12 * risk", "O-1"),
+    ]
+    assert len(calls) == 8
+    (kind,) = result.manifest["record_kinds"]
+    assert [(x["field"], x["count"], x["ground"]) for x in kind["redactions"]] == [
+        ("pricing_model", 2, "trade_secret")
+    ]
+    assert "Recital 63" in kind["redactions"][0]["reason"]
+    rows = [json.loads(line) for line in _text(result.path, "data/offers.jsonl").splitlines()]
+    assert [r["pricing_model"] for r in rows] == [None, None]
+    assert "risk" not in _text(result.path, "data/offers.csv")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: rights.Redacted(rights.Redacted()), "not another Redacted"),
+        (lambda: rights.Redacted("x", ground="other_person"), "ground"),
+    ],
+    ids=["a Redacted in a Redacted", "a ground that is not a RedactionGround"],
+)
+def test_a_malformed_redaction_is_refused(make, message):
+    with pytest.raises(TypeError, match=message):
+        make()
+
+
+def test_a_failing_or_missing_hook_leaves_nothing_behind(tmp_path):
+    conn = service_database(tmp_path / "elveta.db")
+    anna = rights.SubjectRef(kind="customer", id="C-1042")
+    at = datetime(2026, 11, 25, 10, 0, tzinfo=STHLM)
+
+    def broken(kind, field, value, record):
+        raise LookupError("the redaction service is down")
+
+    with pytest.raises(LookupError):
+        rights.export_subject(anna, service.sources(conn), models.policy, at=at,
+                              out=tmp_path / "out" / "anna.zip", redact=broken)  # fmt: skip
+    assert list((tmp_path / "out").iterdir()) == []
+    with pytest.raises(TypeError, match="redact must be a callable"):
+        rights.export_subject(anna, service.sources(conn), models.policy, at=at,
+                              out=tmp_path / "out" / "anna.zip", redact="phone")  # fmt: skip

@@ -158,6 +158,21 @@ PAGE: Final = Catalogue(
             sv="inte angivet som personuppgift om dig (fält utan märkning)",
             en="not declared as personal data of the subject (untagged field)",
         ),
+        # Why a value is withheld from the copy (Art. 15(4), 20(4)); the English text is also
+        # the manifest's reason. {article} is "15(4)" or "20(4)".
+        "redacted": Message(sv="Undantaget för att skydda andra", en="Withheld to protect others"),
+        "redacted.other_person": Message(
+            sv="artikel {article}: personuppgifter om någon annan, undantagna för att skydda "
+            "dennes rättigheter och friheter",
+            en="GDPR Art. {article}: personal data of another person, withheld to protect their "
+            "rights and freedoms",
+        ),
+        "redacted.trade_secret": Message(
+            sv="artikel {article} och skäl 63: en affärshemlighet eller immateriell rättighet, "
+            "undantagen för att skydda andras rättigheter",
+            en="GDPR Art. {article} and Recital 63: a trade secret or intellectual property, "
+            "withheld to protect the rights of others",
+        ),
         "excluded.basis": Message(
             sv="art. 20.1 a: behandlas endast med stöd av {names}, inte samtycke eller avtal",
             en="Art. 20(1)(a): processed only on {names}, not on consent or contract",

@@ -7,8 +7,9 @@ what else a source can do is declared by the protocols it meets:
 :class:`ThirdPartySource`. :class:`SQLSource`
 and :class:`IterableSource` are the built-in sources.
 
-``export_subject()`` writes what is held on a subject to one verifiable ZIP
-and ``verify_package()`` re-checks it; ``clean_stale_exports()`` removes
+``export_subject()`` writes what is held on a subject to one verifiable ZIP,
+other people's data withheld by a :data:`Redactor` returning
+:class:`Redacted`, and ``verify_package()`` re-checks it; ``clean_stale_exports()`` removes
 what exports killed mid-way left behind; ``plan_erasure()`` /
 ``execute_erasure()`` erase what no Art. 17(3) exception keeps; ``rectify()``
 corrects a field. The request register (Art. 12) is kept by
@@ -29,6 +30,7 @@ from gdprkit._rights.manifest import MANIFEST_SCHEMA_VERSION
 from gdprkit._rights.plan import ErasurePlan, plan_erasure
 from gdprkit._rights.receipt import ErasureReceipt
 from gdprkit._rights.rectify import rectify
+from gdprkit._rights.redact import Redacted, RedactionGround, Redactor
 from gdprkit._rights.scope import Scope
 from gdprkit._rights.sources import (
     DataSource,
@@ -63,6 +65,9 @@ __all__ = [
     "IterableSource",
     "RecordErasure",
     "RectifiableSource",
+    "Redacted",
+    "RedactionGround",
+    "Redactor",
     "RequestKind",
     "RequestRegister",
     "RequestState",

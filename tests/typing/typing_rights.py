@@ -65,6 +65,19 @@ rights.SQLSource(
 )
 rights.IterableSource("crm", Customer, [], subject_field="customer_id", source_of_data=1)  # type: ignore[arg-type]
 
+# --- other people's data withheld from the copy (Art. 15(4), 20(4))
+
+
+def mask(kind: str, field: str, value: object, record: object) -> object:
+    return rights.Redacted("[removed]") if field == "message" else value
+
+
+hook: rights.Redactor = mask
+redacted = rights.export_subject(subject, sources, policy, at=now, out="C-1042.zip", redact=mask)
+assert_type(redacted.redacted, int)
+assert_type(rights.Redacted(ground=rights.RedactionGround.TRADE_SECRET).replacement, object)
+rights.export_subject(subject, sources, policy, at=now, out="x.zip", redact="phone")  # type: ignore[arg-type]
+
 # --- erasure (Art. 17) and rectification (Art. 16)
 plan = rights.plan_erasure(subject, sources, policy, facts, now)
 assert_type(plan, rights.ErasurePlan)

@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
@@ -29,6 +29,7 @@ from gdprkit._rights.cells import CellEncoder, getter, json_string
 from gdprkit._rights.manifest import kind_info, manifest
 from gdprkit._rights.names import check_source_names
 from gdprkit._rights.page import index_html
+from gdprkit._rights.redact import Redactions, Redactor
 from gdprkit._rights.scope import Scope, plan_fields
 from gdprkit._rights.sources import (
     DataSource,
@@ -110,6 +111,11 @@ class ExportResult:
         """
         return bool(self.manifest["personal_data_held"])
 
+    @property
+    def redacted(self) -> int:
+        """How many values were withheld from the copy to protect others (Art. 15(4), 20(4))."""
+        return sum(int(x["count"]) for k in self.manifest["record_kinds"] for x in k["redactions"])
+
 
 @attrs.frozen
 class _Job:
@@ -122,6 +128,7 @@ class _Job:
     facts: Mapping[str, date | datetime | None] | None
     stamp: _ZipStamp
     progress: Callable[[str, int], None] | None
+    redact: Redactor | None = None
 
 
 @attrs.frozen
@@ -168,6 +175,7 @@ def export_subject(
     audit: AuditLog | None = None,
     actor: str = "gdprkit",
     progress: Callable[[str, int], None] | None = None,
+    redact: Redactor | None = None,
 ) -> ExportResult:
     """Write everything held on ``subject`` (Art. 15) or what is portable (Art. 20) to one ZIP.
 
@@ -187,34 +195,57 @@ def export_subject(
     and ``SystemExit`` included, removes the staging file; and staging files
     of earlier exports to ``out`` that were killed are removed first
     (:func:`~gdprkit.rights.clean_stale_exports`).
+
+    ``redact(kind, field, value, record)`` withholds others' data (Art.
+    15(4), 20(4)): called for every value of the package, it returns the
+    value to deliver or a :class:`~gdprkit.rights.Redacted`; the manifest
+    counts redactions per field and ground, never the value, and the hashes
+    cover what was delivered.
     """
     require_aware(at, "at")
     if scope not in ("access", "portability"):
         raise ValueError("scope must be 'access' or 'portability'")
     if not isinstance(subject, SubjectRef):
         raise TypeError("subject must be a SubjectRef")
+    if redact is not None and not callable(redact):
+        raise TypeError("redact must be a callable (kind, field, value, record)")
     out_path = check_destination(Path(out))
-    job = _Job(subject, policy, scope, at, facts, _zip_time(at, policy.timezone), progress)
+    job = _Job(subject, policy, scope, at, facts, _zip_time(at, policy.timezone), progress, redact)
     source_list = list(sources)
     names = check_source_names([s.name for s in source_list])
     clean_stale_exports(out_path.parent, destination=out_path.name)
     written, sha256 = _write_atomically(out_path, source_list, job)
     result = ExportResult(out_path, sha256, written)
     if audit is not None:
-        audit.record(
-            "export.produced",
-            at=at,
-            actor=actor,
-            subject=subject.id,
-            details={
-                "scope": scope,
-                "package_sha256": result.sha256,
-                "rows": result.rows,
-                "personal_data_held": result.personal_data_held,
-                "sources": names,
-            },
-        )
+        _record(audit, result, at=at, actor=actor, subject=subject, sources=names)
     return result
+
+
+def _record(
+    audit: AuditLog,
+    result: ExportResult,
+    *,
+    at: datetime,
+    actor: str,
+    subject: SubjectRef,
+    sources: list[str],
+) -> None:
+    """The audit entry of a package: what was answered, and how, never the data."""
+    manifest = result.manifest
+    audit.record(
+        "export.produced",
+        at=at,
+        actor=actor,
+        subject=subject.id,
+        details={
+            "scope": manifest["scope"],
+            "package_sha256": result.sha256,
+            "rows": result.rows,
+            "personal_data_held": result.personal_data_held,
+            "redacted": result.redacted,
+            "sources": sources,
+        },
+    )
 
 
 def _write_atomically(
@@ -268,9 +299,11 @@ def _write_source(zf: zipfile.ZipFile, source: DataSource, job: _Job) -> _Source
     plan = plan_fields(schema, job.policy, job.scope)
     declared = source.source_of_data if isinstance(source, ThirdPartySource) else None
     where_from = check_source_of_data(schema, declared)
+    hook = job.redact
+    redactions = None if hook is None else Redactions(hook, schema.name, plan.included)
     records = iter(source.records(job.subject))
     try:
-        rows, files = _write_files(zf, source, schema, plan.included, job, records)
+        rows, files = _write_files(zf, source, schema, plan.included, job, records, redactions)
     finally:
         if isinstance(records, Generator):
             # Now, not when the garbage collector gets to it: by then the caller may have
@@ -278,8 +311,9 @@ def _write_source(zf: zipfile.ZipFile, source: DataSource, job: _Job) -> _Source
             records.close()
     if job.progress is not None and (rows == 0 or rows % _PROGRESS_ROWS):
         job.progress(source.name, rows)  # the final count, unless the loop just reported it
+    redacted = [] if redactions is None else redactions.entries(job.scope)
     kind = kind_info(source.name, schema, plan, rows, policy=job.policy, facts=job.facts,
-                     at=job.at, source_of_data=where_from)  # fmt: skip
+                     at=job.at, source_of_data=where_from, redactions=redacted)  # fmt: skip
     return _SourcePart(files, kind)
 
 
@@ -290,13 +324,20 @@ def _write_files(
     fields: tuple[str, ...],
     job: _Job,
     records: Iterator[object],
+    redactions: Redactions | None,
 ) -> tuple[int, tuple[dict[str, Any], ...]]:
-    """A source's data files, only if it yields a record: the row count and the files' entries."""
+    """A source's data files, only if it yields a record: the row count and the files' entries.
+
+    With a redaction hook, the values written (and hashed) are those it delivers.
+    """
     first = next(records, _NO_RECORD)
     if first is _NO_RECORD:
         return 0, ()
     both = itertools.chain((first,), records)
-    rows, json_file, csv_file = _stream_rows(zf, source, schema, fields, job, both)
+    values_of: Callable[[Any], Sequence[object]] = getter(fields)
+    if redactions is not None:
+        values_of = redactions.wrap(values_of)
+    rows, json_file, csv_file = _stream_rows(zf, source, schema, fields, job, both, values_of)
     base = f"data/{source.name}"
     return rows, (
         json_file.entry(base + ".jsonl", "application/jsonl", rows, source.name),
@@ -311,6 +352,7 @@ def _stream_rows(
     fields: tuple[str, ...],
     job: _Job,
     records: Iterable[object],
+    values_of: Callable[[Any], Sequence[object]],
 ) -> tuple[int, _Digest, _Digest]:
     """Stream the subject's records into ``data/<source>.jsonl`` and ``.csv``.
 
@@ -320,7 +362,6 @@ def _stream_rows(
     """
     base = f"data/{source.name}"
     model = schema.model
-    values_of = getter(fields)
     cells = CellEncoder(job.policy.timezone)
     # One JSON object per row with the keys in plan order, as json.dumps(dict) would write it.
     line = "{" + ", ".join(json_string(f).replace("%", "%%") + ": %s" for f in fields) + "}\n"

@@ -115,10 +115,12 @@ def kind_info(
     facts: Facts | None,
     at: datetime,
     source_of_data: Text | None = None,
+    redactions: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The manifest entry of one source's record kind (Art. 15(1)(a)-(h)).
 
-    ``source_of_data`` is where the data source says its third-party data came from.
+    ``source_of_data`` is where the data source says its third-party data came
+    from; ``redactions`` what was withheld from the copy (Art. 15(4), 20(4)).
     """
     purposes = sorted({p for f in schema.fields for p in f.tag.purposes})
     rights = sorted(
@@ -136,6 +138,7 @@ def kind_info(
         "sources_of_data": _sources_of_data(schema, source_of_data, policy),
         "fields": _fields_info(schema, policy, plan),
         "excluded_fields": [{"field": n, "reason": r} for n, r in plan.excluded],
+        "redactions": list(redactions),
         "rights": [
             {"right": r.value, "article": f"GDPR Art. {r.article}", "label": r.label("en")}
             for r in rights

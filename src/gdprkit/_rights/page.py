@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from gdprkit._i18n import PAGE, Language, language
 from gdprkit._rights.markup import escape
+from gdprkit._rights.redact import RedactionGround
 from gdprkit.vocab import Origin, Right
 
 if TYPE_CHECKING:
@@ -163,6 +164,11 @@ def _kind_section(
             for x in kind["excluded_fields"]
         )
         out.append(f"<tr><th>{e(t['excluded'])}</th><td><ul>{items}</ul></td></tr>")
+    if kind["redactions"]:  # Art. 15(4), 20(4): how many values, and why; never which
+        items = "".join(f"<li><code>{e(x['field'])}</code>: {x['count']} "
+                        f"({e(RedactionGround(x['ground']).reason(x['article'][10:], lang))})</li>"
+                        for x in kind["redactions"])  # fmt: skip
+        out.append(f"<tr><th>{e(t['redacted'])}</th><td><ul>{items}</ul></td></tr>")
     out.append("</table>")
     if kind["purposes"]:
         out.append(f'<table class="purposes"><thead><tr><th>{e(t["why"])}</th>'
