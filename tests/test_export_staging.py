@@ -181,45 +181,100 @@ def _marker(pid: int) -> str:
     return marker
 
 
+def _here() -> str:
+    """The origin (host, boot, pid namespace) of this process's staging files."""
+    return _marker(os.getpid()).split("-")[0]
+
+
+ELSEWHERE = "0123456789ab-5"  # another host, boot or pid namespace
+
+
+@POSIX
 @pytest.mark.parametrize(
-    ("make_name", "stale"),
+    ("make_name", "locked", "stale"),
     [
-        (lambda me, other: f".a.zip.gdprkit-export.{_ended_pid()}.x.0badc0de.tmp", True),
-        (lambda me, other: f".a.zip.gdprkit-export.{me}.{_marker(me)}.0badc0de.tmp", False),
-        (lambda me, other: f".a.zip.gdprkit-export.{me}.000000000000-1.0badc0de.tmp", True),
-        (lambda me, other: f".a.zip.gdprkit-export.{other}.{_marker(other)}.0badc0de.tmp", False),
-        (lambda me, other: f".a.zip.gdprkit-export.{other}.000000000000-1.0badc0de.tmp", True),
-        (lambda me, other: f".a.zip.{_ended_pid()}.export.ab_cd123.tmp", True),
-        (lambda me, other: f".a.zip.{other}.export.ab_cd123.tmp", False),
+        (lambda me, other: f"{_ended_pid()}.{_here()}-1", False, True),
+        (lambda me, other: f"{me}.{_marker(me)}", False, False),
+        (lambda me, other: f"{me}.{_here()}-1", False, True),
+        (lambda me, other: f"{other}.{_marker(other)}", False, False),
+        (lambda me, other: f"{other}.{_here()}-1", False, True),
+        (lambda me, other: f"{other}.{ELSEWHERE}", False, True),
+        (lambda me, other: f"{other}.{ELSEWHERE}", True, False),
+        (lambda me, other: f"{_ended_pid()}.x", False, True),
+        (lambda me, other: f"{other}.x", True, False),
+        (lambda me, other: f"{_ended_pid()}.{_here()}-1", True, False),
     ],
     ids=[
-        "process ended",
+        "its process ended",
         "this process, writing it now",
         "this pid, an earlier process",
         "another running export",
         "a running process that reuses the pid",
-        "old name, process ended",
-        "old name, pid running (cannot tell: kept)",
+        "from another host, boot or container, lock free",
+        "from another host, boot or container, lock held",
+        "no start marker, lock free",
+        "no start marker, lock held",
+        "its process ended but the lock is held",
     ],
 )
-def test_stale_staging_files_are_told_from_live_ones(tmp_path, sleeper, make_name, stale):
-    path = _leave(tmp_path, make_name(os.getpid(), sleeper))
-    result = rights.clean_stale_exports(tmp_path)
+def test_stale_staging_files_are_told_from_live_ones(tmp_path, sleeper, make_name, locked, stale):
+    import fcntl
+
+    path = _leave(tmp_path, f".a.zip.gdprkit-export.{make_name(os.getpid(), sleeper)}.0badc0de.tmp")
+    with open(path, "rb") as held:
+        if locked:
+            fcntl.flock(held, fcntl.LOCK_EX)  # as a running export holds its staging file
+        result = rights.clean_stale_exports(tmp_path)
     assert path.exists() is not stale
     assert (path in result.removed) is stale
     assert (path in result.in_use) is not stale
+
+
+@POSIX
+def test_a_running_export_holds_the_lock_of_its_staging_file(tmp_path):
+    class Watch(Spy):
+        def records(self, subject):
+            (self.staging,) = self.folder.iterdir()
+            self.free = staging._lock_free(self.staging)
+            yield from super().records(subject)
+
+    spy = Watch(tmp_path)
+    _export(tmp_path / "answer.zip", spy)
+    assert spy.free is False
+
+
+def test_a_staging_file_removed_before_its_lock_is_taken_is_made_again(tmp_path, monkeypatch):
+    """A cleanup elsewhere may catch a staging file in the moment between creation and lock."""
+    lock = staging._lock
+    removed = []
+
+    def racing(fd):
+        if len(removed) < 2:
+            (made,) = [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+            made.unlink()
+            removed.append(made.name)
+        return lock(fd)
+
+    monkeypatch.setattr(staging, "_lock", racing)
+    _export(tmp_path / "answer.zip", Spy(tmp_path))
+    assert len(removed) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answer.zip"]
+    monkeypatch.setattr(staging, "_ATTEMPTS", 2)
+    removed.clear()
+    with pytest.raises(gk.ExportPathError, match="removed each time"):
+        _export(tmp_path / "other.zip", Spy(tmp_path))
 
 
 @pytest.mark.parametrize(
     ("name", "data"),
     [
         ("answer.zip", b"PK\x03\x04"),
-        (".answer.zip.12345.export.notours.tmp", b"PK\x03\x04"),  # random part is not mkstemp's
-        (".answer.zip.999999.export.ab_cd123.tmp", b"not a ZIP: someone else's file"),
+        (".answer.zip.12345.export.ab_cd123.tmp", b"PK\x03\x04"),
         (".answer.zip.gdprkit-export.0.x.0badc0de.tmp", b""),
+        (".answer.zip.gdprkit-export.12.x.0badc0de.tmp.bak", b""),
         ("notes.txt", b"hej"),
     ],
-    ids=["a package", "another program's file", "old name, not a ZIP", "pid 0", "a text file"],
+    ids=["a package", "another program's temporary file", "pid 0", "a copy", "a text file"],
 )
 def test_files_gdprkit_did_not_name_are_never_touched(tmp_path, name, data):
     path = _leave(tmp_path, name, data)
@@ -244,7 +299,7 @@ def test_clean_stale_exports_refuses_a_missing_folder(tmp_path):
 
 def test_cleanup_command(tmp_path, capsys, sleeper):
     stale = _leave(tmp_path, f".a.zip.gdprkit-export.{_ended_pid()}.x.0badc0de.tmp")
-    live = _leave(tmp_path, f".b.zip.gdprkit-export.{sleeper}.x.0badc0de.tmp")
+    live = _leave(tmp_path, f".b.zip.gdprkit-export.{sleeper}.{_marker(sleeper)}.0badc0de.tmp")
     assert main(["cleanup", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"removed {stale}" in out
@@ -323,8 +378,8 @@ def test_a_terminated_export_removes_its_staging_file(big_db, tmp_path, signum):
     assert proc.returncode == 128 + signum
     assert stdout == ""
     assert stderr.strip() == (
-        f"gdprkit: interrupted by {signal.Signals(signum).name}; nothing written "
-        "(the partial package was removed)"
+        f"gdprkit: interrupted by {signal.Signals(signum).name}; the export stopped and its "
+        "staging file was removed"
     )
     assert list(tmp_path.iterdir()) == []
 
@@ -359,3 +414,16 @@ def test_a_source_is_closed_when_the_export_fails_while_it_waits(tmp_path):
     assert source.closed
     assert caught.value.__traceback__ is not None
     assert list(tmp_path.iterdir()) == []
+
+
+@POSIX
+def test_a_cleanup_while_an_export_runs_leaves_it_alone(big_db, tmp_path):
+    out = tmp_path / "C-1042.zip"
+    proc = _start_export(big_db, out)
+    writing = _wait_until_writing(proc, tmp_path)
+    result = rights.clean_stale_exports(tmp_path)
+    assert result == rights.StagingCleanup(in_use=(writing,))
+    stdout, stderr = proc.communicate()
+    assert proc.returncode == 0, stderr
+    assert f"{BIG_ROWS + 13} rows" in stdout
+    rights.verify_package(out)

@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
             result = _export_to(out, args, conn, policy)
     except Interrupted as exc:
         name = signal.Signals(exc.signum).name
-        _fail(f"interrupted by {name}; nothing written (the partial package was removed)")
+        _fail(f"interrupted by {name}; the export stopped and its staging file was removed")
         return 128 + exc.signum
     if result is None:
         return 1

@@ -58,6 +58,10 @@ _BATCH_ROWS = 1000
 #: ``progress`` hears of a source's count every this many rows, and once at its end.
 _PROGRESS_ROWS = 10000
 
+#: Whether a file can be renamed while open (not on Windows): then the staging file keeps its
+#: lock until it is the package.
+_RENAME_OPEN_FILES: Final = os.name == "posix"
+
 #: What ``next()`` gives for a source that yields no record.
 _NO_RECORD: Final = object()
 
@@ -255,7 +259,8 @@ def _write_atomically(
 
     ``out_path`` never holds a partial package, and the staging file is
     removed on any exception, ``KeyboardInterrupt`` and ``SystemExit`` too.
-    Returns the manifest and the package's SHA-256.
+    Its lock is held until it is renamed, so that no cleanup takes it for a
+    killed export's. Returns the manifest and the package's SHA-256.
     """
     fd, staging = create_staging(out_path)
     try:
@@ -265,7 +270,10 @@ def _write_atomically(
             digest = hashlib.sha256()
             for chunk in iter(lambda: raw.read(1 << 20), b""):
                 digest.update(chunk)
-        os.replace(staging, out_path)
+            if _RENAME_OPEN_FILES:
+                os.replace(staging, out_path)
+        if not _RENAME_OPEN_FILES:
+            os.replace(staging, out_path)
     except BaseException:
         discard(staging)
         raise

@@ -5,23 +5,26 @@ be left behind (GDPR Art. 5(1)(f), integrity and confidentiality; Art. 32).
 The package is written to a *staging file* beside its destination, created
 ``0600``, and renamed into place when complete; on any exception the writer
 removes it. A process killed outright (``SIGKILL``, power loss) cannot, so the
-staging file's name says which process wrote it:
+writer holds a lock on its staging file, and the file's name says who wrote it:
 
-    .<destination name>.gdprkit-export.<pid>.<start marker>.<random>.tmp
+    .<destination name>.gdprkit-export.<pid>.<origin>-<start>.<random>.tmp
 
-The start marker tells a process from a later one that reuses its pid (on
-Linux: the boot id and the process's start time in clock ticks). A staging
-file is *stale* when no running process has that pid and marker; the next
-export to the same destination, and ``gdprkit cleanup DIR``, remove stale
-files and never one that a running export is writing. Where the start
-marker cannot be read (no ``/proc``), a file whose pid is running is kept.
-Files left by gdprkit before staging names had a marker
-(``.<name>.<pid>.export.<random>.tmp``) are removed when their pid has ended.
+``<origin>`` is a hash of the host name, the boot id and the pid namespace
+(where the pid means something), ``<start>`` the process's start time in clock
+ticks, so that a later process reusing the pid is not taken for the writer
+(the marker is ``x`` where ``/proc`` cannot tell, as off Linux). A staging
+file is *stale* when nobody holds its lock (``flock``, which the kernel
+releases when its holder dies) and, for a file of this very origin, no
+process with that pid and start time runs. The next export to the same
+destination, and ``gdprkit cleanup DIR``, remove stale files and never one a
+running export holds: a file whose lock cannot be tested (no ``flock``, as on
+Windows) is kept unless its process is known, here, to have ended.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -38,44 +41,53 @@ __all__ = ["StagingCleanup", "check_destination", "clean_stale_exports", "create
 #: What gdprkit's staging names carry between the destination name and the process.
 _TAG = "gdprkit-export"
 _STAGING = re.compile(
-    r"\.(?P<dest>.+)\." + _TAG + r"\.(?P<pid>[1-9][0-9]{0,9})\.(?P<marker>[0-9a-f]{12}-[0-9]+|x)"
-    r"\.[0-9a-f]{8}\.tmp\Z"
+    r"\.(?P<dest>.+)\." + _TAG + r"\.(?P<pid>[1-9][0-9]{0,9})\."
+    r"(?P<marker>(?P<origin>[0-9a-f]{12})-[0-9]+|x)\.[0-9a-f]{8}\.tmp\Z"
 )
-#: The staging names of gdprkit 0.x before the marker: ``gdprkit export``'s own staging file
-#: (``.<name>.<pid>.export``) with ``tempfile.mkstemp``'s random part.
-_LEGACY = re.compile(r"\.(?P<dest>.+)\.(?P<pid>[1-9][0-9]{0,9})\.export\.[a-z0-9_]{8}\.tmp\Z")
-#: The first bytes of a ZIP local file header: what a legacy staging file starts with.
-_ZIP_MAGIC = b"PK\x03\x04"
+#: How often a writer makes a new staging file when a cleanup removed the one it just made.
+_ATTEMPTS = 3
+_OPEN_FLAGS = (
+    getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
 
 
-def _boot_id() -> str | None:
+def _read(path: str) -> str | None:
     try:
-        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
-            return fh.read().strip().replace("-", "")[:12] or None
+        with open(path, "rb") as fh:
+            return fh.read().decode("ascii", "replace").strip()
     except OSError:
         return None
+
+
+def _origin() -> str | None:
+    """Where this process's pids mean something: host, boot and pid namespace, hashed (Linux)."""
+    boot = _read("/proc/sys/kernel/random/boot_id")
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
+    if not boot:
+        return None
+    where = "\0".join((os.uname().nodename, boot, namespace))
+    return hashlib.blake2b(where.encode(), digest_size=6).hexdigest()
 
 
 def process_marker(pid: int) -> str | None:
-    """A text that differs between two processes that had the same ``pid`` (Linux), else None.
+    """``<origin>-<start>`` of the process ``pid`` as seen from here (Linux), else None.
 
-    The boot id and the start time of the process in clock ticks since boot
-    (``/proc/<pid>/stat``, field 22); neither changes while the process runs,
-    unlike the wall clock.
+    ``<start>`` is the process's start time in clock ticks since boot
+    (``/proc/<pid>/stat``, field 22): unlike the wall clock it never changes
+    while the process runs, and a later process with the same pid has another.
     """
-    boot = _boot_id()
-    if boot is None or len(boot) != 12:
-        return None
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            text = fh.read().decode("ascii", "replace")
-    except OSError:
+    origin = _origin()
+    text = _read(f"/proc/{pid}/stat")
+    if origin is None or text is None:
         return None
     # The command name (field 2) is in parentheses and may hold spaces and ")": split after it.
     fields = text[text.rfind(")") + 2 :].split()
     if len(fields) < 20 or not fields[19].isdigit():
         return None
-    return f"{boot}-{fields[19]}"
+    return f"{origin}-{fields[19]}"
 
 
 def _pid_running(pid: int) -> bool:
@@ -91,16 +103,42 @@ def _pid_running(pid: int) -> bool:
     return True
 
 
-def _stale(pid: int, marker: str | None) -> bool:
-    """Whether the process that wrote a staging file has ended (its pid may run another one)."""
-    if pid == os.getpid():
-        return marker is not None and marker != (process_marker(pid) or "x")
-    if not _pid_running(pid):
-        return True
-    if marker is None or marker == "x":
+def _lock(fd: int) -> bool | None:
+    """Take an open file's exclusive lock: True, False when another holds it, None if untestable."""
+    if sys.platform == "win32":
+        return None
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         return False
-    current = process_marker(pid)
-    return current is not None and current != marker
+    except OSError:
+        return None  # a file system without flock
+    return True
+
+
+def _lock_free(path: Path) -> bool | None:
+    """Whether nobody holds the lock of the file at ``path`` (None: it cannot be told)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        return _lock(fd)
+    finally:
+        os.close(fd)  # and with it the lock, if it was taken
+
+
+def _stale(path: Path, pid: int, marker: str, origin: str | None) -> bool:
+    """Whether the process that wrote a staging file has ended (its pid may run another one)."""
+    free = _lock_free(path)
+    if free is False:
+        return False  # a running export holds it
+    if origin is not None and origin == _origin():
+        # This host, boot and pid namespace: the pid and start time tell whether it still runs.
+        return not _pid_running(pid) or process_marker(pid) != marker
+    return free is True
 
 
 def staging_name(destination: str) -> str:
@@ -110,21 +148,27 @@ def staging_name(destination: str) -> str:
 
 
 def create_staging(out: Path) -> tuple[int, Path]:
-    """Create a new, empty staging file beside ``out``, readable by its owner only (``0600``).
+    """Create a new, empty staging file beside ``out``, ``0600``, and take its lock.
 
-    Returns the open descriptor and the path; a folder where nothing can be
-    created raises :class:`~gdprkit.ExportPathError`.
+    Returns the open descriptor (the lock lasts until it is closed) and the
+    path; a folder where nothing can be created raises
+    :class:`~gdprkit.ExportPathError`. A cleanup elsewhere may remove the file
+    between its creation and its lock; then another one is made.
     """
-    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-    path = out.parent / staging_name(out.name)
-    try:
-        fd = os.open(path, flags, 0o600)
-    except OSError as exc:
-        raise ExportPathError(
-            f"cannot create the package's staging file in the folder of out: {exc.strerror}"
-        ) from None
-    return fd, path
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _OPEN_FLAGS
+    for _ in range(_ATTEMPTS):
+        path = out.parent / staging_name(out.name)
+        try:
+            fd = os.open(path, flags, 0o600)
+        except OSError as exc:
+            raise ExportPathError(
+                f"cannot create the package's staging file in the folder of out: {exc.strerror}"
+            ) from None
+        _lock(fd)
+        if os.fstat(fd).st_nlink > 0:
+            return fd, path
+        os.close(fd)
+    raise ExportPathError("the package's staging file was removed each time it was made")
 
 
 def check_destination(out: Path) -> Path:
@@ -171,40 +215,26 @@ class StagingCleanup:
     failed: tuple[Path, ...] = ()
 
 
-def _legacy_zip(path: Path) -> bool:
-    """Whether a legacy-named file is empty or starts as a ZIP does (gdprkit wrote it)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(len(_ZIP_MAGIC))
-    except OSError:
-        return False
-    return head in (b"", _ZIP_MAGIC)
-
-
 def _staging_owner(
     entry: os.DirEntry[str], destination: str | None
-) -> tuple[int, str | None] | None:
-    """The pid and start marker of a gdprkit staging file, or None for any other entry."""
-    match = _STAGING.match(entry.name)
-    legacy = None if match else _LEGACY.match(entry.name)
-    found = match or legacy
+) -> tuple[int, str, str | None] | None:
+    """The pid, marker and origin of a gdprkit staging file, or None for any other entry."""
+    found = _STAGING.match(entry.name)
     if found is None or (destination is not None and found["dest"] != destination):
         return None
     if not entry.is_file(follow_symlinks=False):
         return None
-    if legacy is not None and not _legacy_zip(Path(entry.path)):
-        return None
-    return int(found["pid"]), (match["marker"] if match else None)
+    return int(found["pid"]), found["marker"], found["origin"]
 
 
 def clean_stale_exports(
     directory: str | os.PathLike[str], *, destination: str | None = None
 ) -> StagingCleanup:
-    """Remove the staging files in ``directory`` left by exports that were killed.
+    """Remove the staging files in ``directory`` that exports killed before they finished left.
 
-    A staging file whose writing process is still running is kept
-    (``in_use``); with ``destination``, only the staging files of that package
-    name are looked at. Files gdprkit did not name are never touched.
+    A staging file a running export holds is kept (``in_use``); with
+    ``destination``, only the staging files of that package name are looked
+    at. Files gdprkit did not name are never touched.
     :func:`~gdprkit.rights.export_subject` calls this for its destination
     before it writes; ``gdprkit cleanup DIR`` calls it for a whole folder.
     """
@@ -220,7 +250,7 @@ def clean_stale_exports(
         if owner is None:
             continue
         path = Path(entry.path)
-        if not _stale(*owner):
+        if not _stale(path, *owner):
             in_use.append(path)
             continue
         try:
