@@ -165,9 +165,10 @@ def _kind_section(
         )
         out.append(f"<tr><th>{e(t['excluded'])}</th><td><ul>{items}</ul></td></tr>")
     if kind["redactions"]:  # Art. 15(4), 20(4): how many values, and why; never which
-        items = "".join(f"<li><code>{e(x['field'])}</code>: {x['count']} "
-                        f"({e(RedactionGround(x['ground']).reason(x['article'][10:], lang))})</li>"
-                        for x in kind["redactions"])  # fmt: skip
+        reasons = [RedactionGround(x["ground"]).reason(x["article"].removeprefix("GDPR Art. "), lang)
+                   for x in kind["redactions"]]  # fmt: skip
+        items = "".join(f"<li><code>{e(x['field'])}</code>: {x['count']} ({e(why)})</li>"
+                        for x, why in zip(kind["redactions"], reasons, strict=True))  # fmt: skip
         out.append(f"<tr><th>{e(t['redacted'])}</th><td><ul>{items}</ul></td></tr>")
     out.append("</table>")
     if kind["purposes"]:
