@@ -114,8 +114,8 @@ STORE_API = (
 
 #: The exceptions and warnings of gdprkit._errors, every one exported from the package.
 ERRORS = (
-    "AnonymizationError", "AuditIntegrityError", "ConsentRequired", "GdprkitError",
-    "GdprkitWarning", "InvalidAuditHead", "InvalidToken", "KekError", "KeyringError",
+    "AnonymizationError", "AuditIntegrityError", "ConsentRequired", "ExportPathError",
+    "GdprkitError", "GdprkitWarning", "InvalidAuditHead", "InvalidToken", "KekError", "KeyringError",
     "LedgerError", "NaiveDatetimeError", "NotTagged", "Objected", "PackageIntegrityError",
     "PolicyError", "PolicyProblem", "ProcessingRefused", "PurposeNotAllowed",
     "RectificationError", "RequestStateError", "Restricted", "RetentionError", "SourceError",

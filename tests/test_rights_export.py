@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import gdprkit as gk
 from gdprkit import rights
 from gdprkit._demo import models, service
-from gdprkit._rights.cells import CellEncoder, csv_value, json_value
+from gdprkit._rights.cells import CellEncoder, csv_cell, csv_value, json_value
 from gdprkit._rights.sql_source import paramstyle_of
 from gdprkit._sqlvalues import column_converters, from_db
 
@@ -352,6 +352,7 @@ class _Colour(Enum):
 
 _values = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
+    st.sampled_from("=+-@\t\r").flatmap(lambda c: st.text().map(lambda t: c + t)),
     st.decimals(allow_nan=False), st.dates(),
     st.datetimes(timezones=st.sampled_from([UTC, ZoneInfo("Europe/Stockholm")])),
     st.datetimes(), st.binary(max_size=8), st.just(_Colour.RED),
@@ -365,7 +366,13 @@ def test_cell_encoder_equals_the_plain_encoding(values):
     json_cells, csv_cells = CellEncoder(tz)(values)
     plain = [json_value(v, tz) for v in values]
     assert json_cells == [json.dumps(p, ensure_ascii=False) for p in plain]
-    assert csv_cells == [csv_value(p) for p in plain]
+    assert csv_cells == [csv_cell(v, tz) for v in values]
+    assert csv_cells == [
+        c
+        if isinstance(v, int | float | Decimal) or c[:1] not in ("=", "+", "-", "@", "\t", "\r")
+        else "'" + c
+        for v, c in zip(values, (csv_value(p) for p in plain), strict=True)
+    ]
     assert all(
         isinstance(v, Decimal) is False or c == str(v)
         for v, c in zip(values, csv_cells, strict=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import re
 import tomllib
 import tracemalloc
@@ -30,7 +31,9 @@ from gdprkit._rights.page import index_html, page_language
 from gdprkit._rights.page_style import DARK, LIGHT, PRINT, STYLE, TEXT_ON
 from gdprkit.cli import main
 
-from .conftest import ELVETA_POLICY, SERVICE_HOURS, service_database
+from .answered import NEIGHBOUR, withhold_the_neighbours_number
+from .answered import sources as answered_sources
+from .conftest import ELVETA_POLICY, ROOT, SERVICE_HOURS, service_database
 
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
@@ -81,10 +84,10 @@ class Page(HTMLParser):
         return [attrs for name, attrs in self.elements if name == tag]
 
 
-def _export(db, tmp_path, *, scope="access", name=None, **kw):
+def _export(db, tmp_path, *, scope="access", name=None, sources=None, **kw):
     return rights.export_subject(
         rights.SubjectRef("customer", "C-1042"),
-        service.sources(db),
+        service.sources(db) if sources is None else sources,
         models.policy,
         scope=scope,
         at=AT,
@@ -357,48 +360,96 @@ def manifest(tmp_path_factory) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("lang", "statement"),
+    ("lang", "statement", "searched", "csv"),
     [
-        pytest.param("sv", "Vi behandlar inga personuppgifter om dig.", id="sv"),
-        pytest.param("en", "We do not process any personal data about you.", id="en"),
+        pytest.param("sv", "Vi behandlar inga personuppgifter om dig.",
+                     "Vi har sökt bland dessa slags uppgifter: Kunduppgifter, Avtal, Fakturor,",
+                     "CSV-filerna", id="sv"),
+        pytest.param("en", "We do not process any personal data about you.",
+                     "We searched these kinds of records: Customer details, Contracts, Invoices,",
+                     "CSV files", id="en"),
     ],
-)
-def test_nothing_held_is_said_plainly(manifest, lang, statement):
+)  # fmt: skip
+def test_nothing_held_is_said_plainly(manifest, lang, statement, searched, csv):
     kinds = [dict(k, rows=0) for k in manifest["record_kinds"]]
     page = Page(index_html(_with(manifest, language=lang, personal_data_held=False,
                                  record_kinds=kinds), models.policy))  # fmt: skip
     assert statement in page.text
+    assert searched in page.text  # "no" is an answer when it says where it was looked for
+    assert csv not in page.text  # no data files to explain
     ids = {a.get("id") for _, a in page.elements}
     assert "held" not in ids and "why" not in ids  # no account of data that is not there
     assert "rights" in ids and "files" in ids
     assert statement not in Page(index_html(manifest, models.policy)).text
 
 
+@pytest.fixture(scope="module")
+def answered(tmp_path_factory) -> dict[str, str]:
+    """Anna's real access package, with third-party data and a redaction, in sv and en."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((ROOT / "docs" / "export-manifest.schema.json").read_text(encoding="utf-8"))
+    tmp = tmp_path_factory.mktemp("answered")
+    db = service_database(tmp / "elveta.db")
+    sources = answered_sources(db)
+    try:
+        pages = {}
+        for lang in ("sv", "en"):
+            result = _export(db, tmp, lang=lang, redact=withhold_the_neighbours_number,
+                             sources=sources)  # fmt: skip
+            manifest = rights.verify_package(result.path)
+            jsonschema.validate(manifest, schema)
+            kinds = {k["source"]: k for k in manifest["record_kinds"]}
+            assert kinds["partner_signups"]["sources_of_data"] == [
+                {"text": {"sv": "Återförsäljaren Solpartner AB",
+                          "en": "the reseller Solpartner AB"}, "fields": ["name", "phone"]},
+                {"text": {"sv": "Lantmäteriet", "en": "Lantmäteriet"}, "fields": ["dwelling"]},
+            ]  # fmt: skip
+            assert [(r["field"], r["count"], r["ground"]) for r in
+                    kinds["support_tickets"]["redactions"]] == [("message", 1, "other_person")]  # fmt: skip
+            pages[lang] = _html(result)
+        return pages
+    finally:
+        db.close()
+
+
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        pytest.param("sv", ["Källor: Elnätsbolaget (mätvärden)",
-                            "Utelämnat för att skydda andra (artikel 15.4)",
-                            "Meddelande: 2 uppgifter utelämnade. Andra personers namn."],
-                     id="sv"),
-        pytest.param("en", ["Sources: The grid operator (meter readings)",
-                            "Withheld to protect others (Art. 15(4))",
-                            "Message: 2 values withheld. Other people's names."], id="en"),
+        pytest.param("sv", [
+            "Anmälningar via partner",
+            "Källor: Återförsäljaren Solpartner AB (Namn, Telefon); Lantmäteriet (Bostadstyp)",
+            "Utelämnat för att skydda andra",
+            "Meddelande: 1 uppgift utelämnad (artikel 15.4: personuppgifter om någon annan, "
+            "utelämnade för att skydda dennes rättigheter och friheter).",
+            "Ring min granne Bo på [nummer borttaget] om nyckeln",
+        ], id="sv"),
+        pytest.param("en", [
+            "Sign-ups through partners",
+            "Sources: the reseller Solpartner AB (Name, Phone); Lantmäteriet (Type of home)",
+            "Withheld to protect others",
+            "Message: 1 value withheld (Art. 15(4): personal data of another person, withheld "
+            "to protect their rights and freedoms).",
+            "Ring min granne Bo på [nummer borttaget] om nyckeln",
+        ], id="en"),
     ],
 )  # fmt: skip
-def test_sources_of_data_and_redactions_are_shown(manifest, lang, expected):
-    kinds = copy.deepcopy(manifest["record_kinds"])
-    for kind in kinds:
-        if kind["source"] == "meter_readings":
-            kind["sources_of_data"] = [{"sv": "Elnätsbolaget (mätvärden)",
-                                        "en": "The grid operator (meter readings)"}]  # fmt: skip
-        if kind["source"] == "support_tickets":
-            kind["redactions"] = [{"field": "message", "count": 2,
-                                   "reason": {"sv": "Andra personers namn.",
-                                              "en": "Other people's names."}}]  # fmt: skip
-    text = Page(index_html(_with(manifest, language=lang, record_kinds=kinds), models.policy)).text
+def test_a_real_package_shows_sources_of_data_and_redactions(answered, lang, expected):
+    html = answered[lang]
+    text = Page(html).text
     for words in expected:
         assert words in text, words
+    assert NEIGHBOUR not in html  # the page shows what was delivered, never what was withheld
+
+
+def test_a_redaction_ground_gdprkit_does_not_know_keeps_the_manifests_reason(manifest):
+    kinds = copy.deepcopy(manifest["record_kinds"])
+    for kind in kinds:
+        if kind["source"] == "support_tickets":
+            kind["redactions"] = [{"field": "message", "count": 2, "ground": "court_order",
+                                   "article": "GDPR Art. 23(1)(f)",
+                                   "reason": "withheld under a court order"}]  # fmt: skip
+    page = index_html(_with(manifest, language="en", record_kinds=kinds), models.policy)
+    assert "Message: 2 values withheld (withheld under a court order)." in Page(page).text
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -406,7 +457,9 @@ def test_csv_formula_neutralisation_is_explained_when_the_package_does_it(manife
     said = {"sv": "med en apostrof (')", "en": "starts with an apostrophe (')"}[lang]
     marked = _with(manifest, language=lang, csv_formula_neutralised=True)
     assert said in Page(index_html(marked, models.policy)).text
-    assert said not in Page(index_html(_with(manifest, language=lang), models.policy)).text
+    older = _with(manifest, language=lang)  # a gdprkit.export/1 manifest: no neutralisation
+    del older["csv_formula_neutralised"]
+    assert said not in Page(index_html(older, models.policy)).text
 
 
 # -- structure and accessibility ----------------------------------------------------------

@@ -25,6 +25,8 @@ import pytest
 from gdprkit import rights
 from gdprkit._demo import models, service
 
+from .answered import sources as answered_sources
+from .answered import withhold_the_neighbours_number
 from .conftest import ROOT, service_database
 
 
@@ -93,14 +95,23 @@ BROKEN_WORDS_JS = """(longToken) => {
 }"""
 
 
-def _page_file(tmp: Path, db: Any, scope: str, lang: str) -> Path:
+def _page_file(
+    tmp: Path, db: Any, scope: str, lang: str, subject: str = "C-1042", **kw: Any
+) -> Path:
+    name = f"{scope}-{lang}-{subject}"
+    kw.setdefault("sources", service.sources(db))
     result = rights.export_subject(
-        rights.SubjectRef("customer", "C-1042"), service.sources(db), models.policy,
-        scope=scope, at=AT, out=tmp / f"{scope}-{lang}.zip", lang=lang,
-        facts=service.facts_for(db, "C-1042"),
+        rights.SubjectRef("customer", subject), policy=models.policy, scope=scope, at=AT,
+        out=tmp / f"{name}.zip", lang=lang, facts=service.facts_for(db, "C-1042"), **kw,
     )  # fmt: skip
     with zipfile.ZipFile(result.path) as zf:
-        return Path(zf.extract("index.html", tmp / f"{scope}-{lang}"))
+        return Path(zf.extract("index.html", tmp / name))
+
+
+#: The pages looked at: Anna's own, hers with a reseller's data and a withheld value, and
+#: the answer to someone of whom nothing is held.
+PAGES = [("access", "sv"), ("access", "en"), ("portability", "sv"), ("answered", "sv"),
+         ("answered", "en"), ("nothing", "sv")]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +119,14 @@ def page_files(tmp_path_factory) -> dict[tuple[str, str], Path]:
     tmp = tmp_path_factory.mktemp("screens")
     db = service_database(tmp / "elveta.db")
     try:
-        return {
-            (scope, lang): _page_file(tmp, db, scope, lang)
-            for scope, lang in (("access", "sv"), ("access", "en"), ("portability", "sv"))
-        }
+        files = {key: _page_file(tmp, db, *key) for key in PAGES[:3]}
+        files["nothing", "sv"] = _page_file(tmp, db, "access", "sv", "C-9999")
+        sources = answered_sources(db)
+        for lang in ("sv", "en"):
+            files["answered", lang] = _page_file(
+                tmp, db, "access", lang, sources=sources, redact=withhold_the_neighbours_number
+            )
+        return files
     finally:
         db.close()
 
@@ -139,7 +154,7 @@ def _keep(shot: bytes, name: str) -> None:
 
 
 @pytest.mark.parametrize("width", [360, 390, 768, 1280])
-@pytest.mark.parametrize("key", [("access", "sv"), ("access", "en"), ("portability", "sv")])
+@pytest.mark.parametrize("key", PAGES)
 def test_the_page_fits_the_screen_and_its_tables_stay_readable(browser, page_files, key, width):
     page = _open(browser, page_files[key], width)
     try:

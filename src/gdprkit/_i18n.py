@@ -132,6 +132,10 @@ PAGE: Final = Catalogue(
             sv="Vi behandlar inga personuppgifter om dig.",
             en="We do not process any personal data about you.",
         ),
+        "nothing.searched": Message(
+            sv="Vi har sökt bland dessa slags uppgifter: {kinds}.",
+            en="We searched these kinds of records: {kinds}.",
+        ),
         "nothing.more": Message(
             sv="Du har ändå de rättigheter som beskrivs nedan, och kan alltid kontakta oss "
             "eller klaga hos tillsynsmyndigheten.",
@@ -163,13 +167,28 @@ PAGE: Final = Catalogue(
         "purposes": Message(sv="Varför vi har dem", en="Why we hold it"),
         "files": Message(sv="Filer", en="Files"),
         "excluded": Message(sv="Inte med i detta paket", en="Left out of this package"),
-        "redacted": Message(
-            sv="Utelämnat för att skydda andra (artikel 15.4)",
-            en="Withheld to protect others (Art. 15(4))",
+        "redacted": Message(sv="Utelämnat för att skydda andra", en="Withheld to protect others"),
+        "redacted.one": Message(
+            sv="{field}: 1 uppgift utelämnad ({reason}).",
+            en="{field}: 1 value withheld ({reason}).",
         ),
-        "redacted.item": Message(
-            sv="{field}: {count} uppgifter utelämnade. {reason}",
-            en="{field}: {count} values withheld. {reason}",
+        "redacted.many": Message(
+            sv="{field}: {count} uppgifter utelämnade ({reason}).",
+            en="{field}: {count} values withheld ({reason}).",
+        ),
+        # Why values are withheld from the copy (Art. 15(4), 20(4)); the English text with
+        # "GDPR Art. 15(4)" or "GDPR Art. 20(4)" as {article} is also the manifest's reason.
+        "redacted.other_person": Message(
+            sv="{article}: personuppgifter om någon annan, utelämnade för att skydda dennes "
+            "rättigheter och friheter",
+            en="{article}: personal data of another person, withheld to protect their rights "
+            "and freedoms",
+        ),
+        "redacted.trade_secret": Message(
+            sv="{article} och skäl 63: en affärshemlighet eller immateriell rättighet, "
+            "utelämnad för att skydda andras rättigheter",
+            en="{article} and Recital 63: a trade secret or intellectual property, withheld to "
+            "protect the rights of others",
         ),
         "why": Message(sv="Varför vi behandlar uppgifterna", en="Why we process your data"),
         "basis": Message(sv="Rättslig grund", en="Legal basis"),

@@ -1,5 +1,5 @@
 """The ``gdprkit`` command line: ``demo``, ``policy``, ``audit verify``, ``requests due``, ``export``,
-``check-models``.
+``cleanup``, ``check-models``.
 
 Every command exits with a status from one table (:class:`gdprkit._cli.status.Exit`,
 shown in ``docs/cli.md``) and reports an error as one line on stderr, never a
@@ -15,7 +15,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from gdprkit._cli import audit, check_models, export, policy, requests
+from gdprkit._cli import audit, check_models, cleanup, export, policy, requests
 from gdprkit._cli.options import Parser, Version, add_progress_option, common_options
 from gdprkit._cli.status import Exit, describe, status_of
 
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_command(sub, common)
     requests.add_command(sub, common)
     export.add_command(sub, common)
+    cleanup.add_command(sub, common)
     check_models.add_command(sub, common)
     return parser
 

@@ -3,11 +3,14 @@
 A :class:`DataSource` yields a subject's records (:class:`SubjectRef`);
 what else a source can do is declared by the protocols it meets:
 :class:`ErasableSource`, :class:`ShreddableSource`,
-:class:`RectifiableSource`, :class:`SubjectFieldSource`. :class:`SQLSource`
+:class:`RectifiableSource`, :class:`SubjectFieldSource`,
+:class:`ThirdPartySource`. :class:`SQLSource`
 and :class:`IterableSource` are the built-in sources.
 
-``export_subject()`` writes what is held on a subject to one verifiable ZIP
-and ``verify_package()`` re-checks it; ``plan_erasure()`` /
+``export_subject()`` writes what is held on a subject to one verifiable ZIP,
+other people's data withheld by a :data:`Redactor` returning
+:class:`Redacted`, and ``verify_package()`` re-checks it; ``clean_stale_exports()`` removes
+what exports killed mid-way left behind; ``plan_erasure()`` /
 ``execute_erasure()`` erase what no Art. 17(3) exception keeps; ``rectify()``
 corrects a field. The request register (Art. 12) is kept by
 :mod:`gdprkit.requests`; :class:`SubjectRequest` and its companions are
@@ -28,6 +31,7 @@ from gdprkit._rights.plan import ErasurePlan, plan_erasure
 from gdprkit._rights.preview import PREVIEW_ROWS
 from gdprkit._rights.receipt import ErasureReceipt
 from gdprkit._rights.rectify import rectify
+from gdprkit._rights.redact import Redacted, RedactionGround, Redactor
 from gdprkit._rights.scope import Scope
 from gdprkit._rights.sources import (
     DataSource,
@@ -38,8 +42,10 @@ from gdprkit._rights.sources import (
     ShreddableSource,
     SubjectFieldSource,
     SubjectRef,
+    ThirdPartySource,
 )
 from gdprkit._rights.sql_source import SQLSource
+from gdprkit._rights.staging import StagingCleanup, clean_stale_exports
 from gdprkit._rights.verify import verify_package
 from gdprkit.requests import RequestKind, RequestRegister, RequestState, SubjectRequest
 
@@ -61,6 +67,9 @@ __all__ = [
     "IterableSource",
     "RecordErasure",
     "RectifiableSource",
+    "Redacted",
+    "RedactionGround",
+    "Redactor",
     "RequestKind",
     "RequestRegister",
     "RequestState",
@@ -68,9 +77,12 @@ __all__ = [
     "SQLSource",
     "Scope",
     "ShreddableSource",
+    "StagingCleanup",
     "SubjectFieldSource",
     "SubjectRef",
     "SubjectRequest",
+    "ThirdPartySource",
+    "clean_stale_exports",
     "execute_erasure",
     "export_subject",
     "plan_erasure",

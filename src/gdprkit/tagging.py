@@ -32,10 +32,12 @@ from gdprkit._tagging.models import (
     not_personal,
     register_model_adapter,
 )
+from gdprkit._tagging.provenance import source_problems, source_text
 from gdprkit._tagging.schema import FieldInfo, Schema, Tag
 from gdprkit.vocab import BUILTIN_TAXONOMY, Art9Condition, DataCategory, Origin, SpecialCategory
 
 if TYPE_CHECKING:
+    from gdprkit._policy.values import Text
     from gdprkit.policy import Policy
 
 __all__ = [
@@ -80,6 +82,7 @@ def pd_field(
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
     label: Label | None = ...,
+    source: Text | str | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -98,6 +101,7 @@ def pd_field(
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
     label: Label | None = ...,
+    source: Text | str | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -115,6 +119,7 @@ def pd_field(
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
     label: Label | None = ...,
+    source: Text | str | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -131,6 +136,7 @@ def pd_field(
     condition: Art9Condition | str | None = None,
     description: str | None = None,
     label: Label | None = None,
+    source: Text | str | None = None,
     default: Any = attrs.NOTHING,
     factory: Callable[[], Any] | None = None,
     repr: bool = True,
@@ -147,6 +153,8 @@ def pd_field(
     the prohibition (else every purpose must carry one). ``label`` is the
     field's name for people (the export page's column heading, Art. 12(1)):
     one string, or one per language; without it the category's name is used.
+    ``source`` names where data with ``origin="third_party"`` came from (Art.
+    14(2)(f), 15(1)(g)): a ``Text`` (sv/en) or a ``str``.
     """
     tag = Tag(
         category=category,
@@ -157,6 +165,7 @@ def pd_field(
         condition=condition,
         description=description,
         label=label,
+        source=source,
     )
     return attrs.field(
         default=default,
@@ -209,6 +218,7 @@ def personal_data(
     id_field: str | None = None,
     label: Label | None = None,
     field_labels: Mapping[str, Label] | None = None,
+    source: Text | str | None = None,
 ) -> Callable[[C], C]:
     """Declare a model class as personal data of one kind of subject.
 
@@ -227,17 +237,20 @@ def personal_data(
     what a data subject reads (the export page) speaks of "Meter readings",
     not ``MeterReading`` (Art. 12(1): clear and plain language). Each is one
     string or one text per language.
+
+    ``source`` names where the model's third-party fields came from, for those
+    that do not name their own (Art. 14(2)(f), 15(1)(g)); a model with no
+    ``origin="third_party"`` field cannot have one.
     """
     kind_label = as_label(label)
     named = field_labels_of(field_labels)
+    where_from = source_text(source)
 
     def decorate(cls: C) -> C:
         fields, all_names, problems = _tagged_fields(cls)
         problems += _validate(cls, subject, fields, policy)
-        if id_field is not None and id_field not in all_names:
-            problems.append(PolicyProblem(cls.__qualname__, f"id_field {id_field!r} is no field"))
-        labelled = {name for name, tag in fields if tag.label is not None}
-        problems += label_problems(cls.__qualname__, named, labelled, all_names)
+        where = cls.__qualname__
+        problems += _declared_problems(where, fields, all_names, id_field, named, where_from)
         if problems:
             raise PolicyError(problems)
         schema = Schema(
@@ -249,12 +262,31 @@ def personal_data(
             id_field=id_field,
             label=kind_label,
             field_labels=named,
+            source=where_from,
         )
         setattr(cls, _SCHEMA_ATTR, schema)
         adapter_for(cls).declared(cls, schema)
         return cls
 
     return decorate
+
+
+def _declared_problems(
+    where: str,
+    fields: list[tuple[str, Tag]],
+    all_names: tuple[str, ...],
+    id_field: str | None,
+    named: tuple[tuple[str, Text], ...],
+    source: Text | None,
+) -> list[PolicyProblem]:
+    """What ``@personal_data``'s own arguments get wrong: a source for data that is not
+    third-party, an ``id_field`` that is no field, a label for a field that is not there or
+    is labelled in its tag already."""
+    problems = source_problems(where, fields, source)
+    if id_field is not None and id_field not in all_names:
+        problems.append(PolicyProblem(where, f"id_field {id_field!r} is no field"))
+    labelled = {name for name, tag in fields if tag.label is not None}
+    return problems + label_problems(where, named, labelled, all_names)
 
 
 def _tagged_fields(cls: type) -> tuple[list[tuple[str, Tag]], tuple[str, ...], list[PolicyProblem]]:

@@ -15,16 +15,19 @@ from gdprkit._rights.labels import field_labels, kind_label
 from gdprkit._rights.scope import FieldPlan, Scope
 from gdprkit._rights.sources import SubjectRef
 from gdprkit.tagging import Schema
-from gdprkit.vocab import Right
+from gdprkit.vocab import Origin, Right
 
 if TYPE_CHECKING:
+    from gdprkit._policy.values import Text
     from gdprkit.policy import Policy
     from gdprkit.retention import Facts
 
-__all__ = ["MANIFEST_SCHEMA_VERSION", "kind_info", "manifest"]
+__all__ = ["MANIFEST_SCHEMA_VERSION", "READABLE_SCHEMAS", "kind_info", "manifest"]
 
 #: The manifest's schema identifier; bump on incompatible change (docs/export-manifest.schema.json).
-MANIFEST_SCHEMA_VERSION: Final = "gdprkit.export/1"
+MANIFEST_SCHEMA_VERSION: Final = "gdprkit.export/2"
+#: The schemas :func:`~gdprkit.rights.verify_package` reads: this one and every earlier one.
+READABLE_SCHEMAS: Final = frozenset({"gdprkit.export/1", MANIFEST_SCHEMA_VERSION})
 
 
 def _retention_info(pid: str, policy: Policy, facts: Facts | None, at: datetime) -> dict[str, Any]:
@@ -89,6 +92,25 @@ def _fields_info(
     return fields
 
 
+def _sources_of_data(
+    schema: Schema, source_of_data: Text | None, languages: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Where a record kind's third-party fields came from, one entry per source named (Art. 15(1)(g)).
+
+    A field's own source comes first, then the data source's, then the model's.
+    """
+    fields_by_source: dict[Text, list[str]] = {}
+    for f in schema.fields:
+        if f.tag.origin is Origin.THIRD_PARTY:
+            named = f.tag.source or source_of_data or schema.source
+            if named is not None:
+                fields_by_source.setdefault(named, []).append(f.name)
+    return [
+        {"text": {lang: text.get(lang) for lang in languages}, "fields": names}
+        for text, names in fields_by_source.items()
+    ]
+
+
 def kind_info(
     source: str,
     schema: Schema,
@@ -99,10 +121,15 @@ def kind_info(
     facts: Facts | None,
     at: datetime,
     languages: Sequence[str],
+    source_of_data: Text | None = None,
+    redactions: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The manifest entry of one source's record kind (Art. 15(1)(a)-(h)).
 
-    ``languages`` are those its labels are given in: the policy's and the page's.
+    ``languages`` are those its labels and texts are given in: the policy's and
+    the page's. ``source_of_data`` is where the data source says its
+    third-party data came from; ``redactions`` what was withheld from the copy
+    (Art. 15(4), 20(4)).
     """
     purposes = sorted({p for f in schema.fields for p in f.tag.purposes})
     rights = sorted(
@@ -118,8 +145,10 @@ def kind_info(
         "purposes": [_purpose_info(pid, policy, facts, at) for pid in purposes],
         "categories": sorted({str(f.tag.category) for f in schema.fields}),
         "origins": sorted({f.tag.origin.value for f in schema.fields}),
+        "sources_of_data": _sources_of_data(schema, source_of_data, languages),
         "fields": _fields_info(schema, policy, plan, languages),
         "excluded_fields": [{"field": n, "reason": r} for n, r in plan.excluded],
+        "redactions": list(redactions),
         "rights": [
             {"right": r.value, "article": f"GDPR Art. {r.article}", "label": r.label("en")}
             for r in rights
@@ -164,11 +193,15 @@ def manifest(
                                   "phone": a.phone, "complaint_url": a.complaint_url,
                                   "right": "GDPR Art. 77"},
         "subject": {"kind": subject.kind, "id": subject.id},
+        # Art. 15(1), first limb: whether personal data about the subject are processed at all.
+        "personal_data_held": any(kind["rows"] for kind in kinds),
         "how_to_exercise_rights": {"contact": policy.rights_contact or c.email,
                                    "response_time": "one month from receipt, extendable by two "
                                    "further months (GDPR Art. 12(3))"},
         "automated_decision_making": {lang: policy.automated_decisions.get(lang) for lang in policy.languages},
         "third_country_transfers": [{"recipient": n, "country": k, "safeguards": s} for n, k, s in transfers],
+        # CSV cells that would run as spreadsheet formulas start with "'"; JSON Lines are exact.
+        "csv_formula_neutralised": True,
         "record_kinds": list(kinds),
         "files": list(files),
     }  # fmt: skip

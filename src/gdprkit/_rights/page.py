@@ -152,9 +152,13 @@ def _intro(manifest: Mapping[str, Any], lang: Language) -> list[str]:
     if manifest["scope"] == "portability":
         out.append(f"<p>{esc(PAGE.text('intro.portability', lang))}</p>")
     if not _held(manifest):
+        # Art. 15(1), first limb: "no" is an answer; where it was looked for makes it one.
+        kinds = ", ".join(kind_name(k, lang) for k in manifest["record_kinds"])
+        said = [PAGE.text("nothing.searched", lang).format(kinds=kinds)] if kinds else []
+        said.append(PAGE.text("nothing.more", lang))
         out.append(
             f'<p class="callout"><strong>{esc(PAGE.text("nothing", lang))}</strong> '
-            f"{esc(PAGE.text('nothing.more', lang))}</p>"
+            f"{' '.join(esc(x) for x in said)}</p>"
         )
     return out
 
@@ -226,16 +230,17 @@ def _authority(a: Mapping[str, Any], lang: Language) -> list[str]:
 def _files(manifest: Mapping[str, Any], lang: Language) -> list[str]:
     """The package's files, what each is for, their records and SHA-256."""
     files: Sequence[Mapping[str, Any]] = manifest["files"]
+    # With nothing held there are no data files to explain, only the manifest.
+    kinds = (
+        ("files.csv", "files.jsonl", "files.manifest") if _held(manifest) else ("files.manifest",)
+    )
     out = [
         f'<section aria-labelledby="files"><h2 id="files">{esc(PAGE.text("files.h", lang))}</h2>',
         "<ul>",
-        *(
-            f"<li>{esc(PAGE.text(key, lang))}</li>"
-            for key in ("files.csv", "files.jsonl", "files.manifest")
-        ),
+        *(f"<li>{esc(PAGE.text(key, lang))}</li>" for key in kinds),
         "</ul>",
     ]
-    if manifest.get("csv_formula_neutralised"):
+    if manifest.get("csv_formula_neutralised") and _held(manifest):
         out.append(f"<p>{esc(PAGE.text('files.formula', lang))}</p>")
     out.append(f'<p class="note" id="hash-note">{esc(PAGE.text("hash.explain", lang))}</p>')
     header = [PAGE.text("file", lang), PAGE.text("records", lang), PAGE.text("hash", lang)]

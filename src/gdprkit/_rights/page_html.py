@@ -1,5 +1,9 @@
 """Building blocks of the export page: escaped text, links, fact lists and tables.
 
+Every value is escaped by :func:`gdprkit._rights.markup.escape`, which also
+shows Unicode's bidi controls as code points, so that no value can reverse
+the text around it.
+
 Every table names its header cells with ``scope``; a table whose rows stack
 into cards on a narrow screen (class ``rows``) gives each cell its column's
 name in ``data-label`` and keeps its table roles explicit, because some
@@ -8,11 +12,11 @@ browsers drop a table's semantics once its display is changed by CSS.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from gdprkit._i18n import PAGE, Language
+from gdprkit._rights.markup import escape
 
 __all__ = [
     "article",
@@ -30,9 +34,9 @@ __all__ = [
 _ARTICLE = re.compile(r"^(?:GDPR )?(?:Art\. )?(\d+)((?:\(\w+\))*)$")
 
 
-def esc(text: object) -> str:
-    """``text`` escaped for HTML text and attribute values."""
-    return html.escape(str(text), quote=True)
+#: ``text`` escaped for HTML text and attribute values, bidi controls made visible: every
+#: value on the page goes through it (:func:`gdprkit._rights.markup.escape`).
+esc = escape
 
 
 #: A long token's natural break points: after / @ _ and before a dot (as URLs are set).

@@ -25,6 +25,7 @@ from gdprkit._rights.page_html import (
     text,
 )
 from gdprkit._rights.preview import Preview, cell_class, cell_text
+from gdprkit._rights.redact import RedactionGround
 from gdprkit._rights.scope import BASIS, DERIVED, THIRD_PARTY, UNTAGGED
 from gdprkit.vocab import LegalBasis, Origin
 
@@ -80,11 +81,15 @@ def _listed(items: Sequence[str]) -> str:
     return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
 
 
-def _origins(kind: Mapping[str, Any], lang: Language) -> str:
-    """Where the data came from (Art. 15(1)(g)): its origins, and named sources if any."""
+def _origins(kind: Mapping[str, Any], names: Mapping[str, str], lang: Language) -> str:
+    """Where the data came from (Art. 15(1)(g)): its origins, and who third-party data came
+    from, each source with the fields it gave (by their names for people)."""
     words = [Origin(o).label(lang) for o in kind["origins"]]
     items = [w[:1].upper() + w[1:] for w in words]
-    sources = [local_text(s, lang) for s in kind.get("sources_of_data") or ()]
+    sources = [
+        f"{local_text(s['text'], lang)} ({', '.join(names.get(f, f) for f in s['fields'])})"
+        for s in kind.get("sources_of_data") or ()
+    ]
     if sources:
         items.append(f"{PAGE.text('sources', lang)}: {'; '.join(sources)}")
     return _listed([esc(item) for item in items])
@@ -115,20 +120,28 @@ def _excluded(
     return f"<ul>{''.join(items)}</ul>"
 
 
+def _redaction_reason(redaction: Mapping[str, Any], lang: Language) -> str:
+    """Why values were withheld, in ``lang`` and citing the article as its readers do; a
+    ground gdprkit does not know keeps the manifest's own reason."""
+    grounds = {g.value: g for g in RedactionGround}
+    ground = grounds.get(str(redaction.get("ground")))
+    if ground is None:
+        return local_text(redaction.get("reason"), lang)
+    return ground.reason(article(redaction["article"], lang), lang)
+
+
 def _redactions(kind: Mapping[str, Any], names: Mapping[str, str], lang: Language) -> str:
-    """What was withheld to protect others' rights and freedoms (Art. 15(4))."""
-    items = [
-        "<li>"
-        + esc(
-            PAGE.text("redacted.item", lang).format(
-                field=names.get(r["field"], r["field"]),
-                count=count(int(r["count"]), lang),
-                reason=local_text(r.get("reason"), lang),
-            )
+    """How many values of which field were withheld to protect others, and why (Art. 15(4),
+    20(4)); never which values."""
+    items = []
+    for r in kind["redactions"]:
+        n = int(r["count"])
+        words = PAGE.text("redacted.one" if n == 1 else "redacted.many", lang).format(
+            field=names.get(r["field"], r["field"]),
+            count=count(n, lang),
+            reason=_redaction_reason(r, lang),
         )
-        + "</li>"
-        for r in kind["redactions"]
-    ]
+        items.append(f"<li>{esc(words)}</li>")
     return f"<ul>{''.join(items)}</ul>"
 
 
@@ -143,7 +156,7 @@ def _kind_facts(
     purposes = _listed(links)
     items = [
         (PAGE.text("cats", lang), _category_names(kind, policy, lang)),
-        (PAGE.text("from", lang), _origins(kind, lang)),
+        (PAGE.text("from", lang), _origins(kind, names, lang)),
     ]
     if purposes:
         items.append((PAGE.text("purposes", lang), purposes))

@@ -16,7 +16,14 @@ from typing import Any
 import attrs
 
 from gdprkit._errors import SourceError
-from gdprkit._rights.sources import OneKindSource, RecordErasure, SubjectRef, check_source_name
+from gdprkit._policy.values import Text
+from gdprkit._rights.sources import (
+    OneKindSource,
+    RecordErasure,
+    SubjectRef,
+    check_source_name,
+    check_source_of_data,
+)
 from gdprkit._sqlvalues import column_converters, field_hints, to_db
 from gdprkit._util import is_identifier
 from gdprkit.tagging import Schema, schema_of
@@ -115,6 +122,8 @@ class SQLSource(OneKindSource):
     ``LIKE``), and each row's subject column is compared again in Python, so
     an id such as ``x' OR '1'='1`` matches nothing. Works with ``sqlite3``
     (qmark) and psycopg (``%s``); the paramstyle is read from the driver.
+    ``source_of_data`` names where the table's third-party data came from
+    (Art. 15(1)(g); see :class:`~gdprkit.rights.ThirdPartySource`).
     """
 
     __slots__ = (
@@ -144,8 +153,10 @@ class SQLSource(OneKindSource):
         batch_size: int = 1000,
         key: Iterable[str] = (),
         shreddable: bool = False,
+        source_of_data: Text | str | None = None,
     ) -> None:
         self._schema = schema_of(model)
+        self._source_of_data = check_source_of_data(self._schema, source_of_data)
         mapping = _column_map(self._schema, columns)
         quote_identifier(table)
         if subject_column not in mapping:
