@@ -50,12 +50,12 @@ language = "en"
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "substitution"]
 myst_heading_anchors = 3
 
-# The screenshot of an export package's index.html is made by
-# docs/_static/make_screenshot.py; the tutorial shows it when it exists.
-_SCREENSHOT = HERE / "_static" / "export-index.png"
+# The screenshots of an export package's index.html are made by
+# docs/_static/make_screenshot.py; the tutorial shows the desktop one when it exists.
+_SCREENSHOT = HERE / "_static" / "export-page-desktop.png"
 myst_substitutions = {
     "export_screenshot": (
-        "![The index.html page of Anna's access package](/_static/export-index.png)"
+        "![The index.html page of an access package](/_static/export-page-desktop.png)"
         if _SCREENSHOT.exists()
         else ""
     ),

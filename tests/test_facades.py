@@ -88,10 +88,10 @@ FACADES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "gdprkit.tagging": (
         (
-            "FieldInfo", "GroundedGuard", "Guard", "ModelAdapter", "ModelField", "NotPersonal",
-            "Personal", "RestrictionGround", "Schema", "Tag", "install_guards", "not_personal",
-            "pd_field", "personal_data", "project", "register_model_adapter", "schema_of",
-            "using_guards",
+            "FieldInfo", "GroundedGuard", "Guard", "Label", "ModelAdapter", "ModelField",
+            "NotPersonal", "Personal", "RestrictionGround", "Schema", "Tag", "install_guards",
+            "not_personal", "pd_field", "personal_data", "project", "register_model_adapter",
+            "schema_of", "using_guards",
         ),
         (
             "Art9Condition", "BUILTIN_TAXONOMY", "DataCategory", "NotTagged", "Origin",
@@ -116,13 +116,13 @@ STORE_API = (
 
 #: The exceptions and warnings of gdprkit._errors, every one exported from the package.
 ERRORS = (
-    "AnonymizationError", "AuditIntegrityError", "ConsentRequired", "GdprkitError",
-    "GdprkitWarning", "InvalidAuditHead", "InvalidConsent", "InvalidToken", "JournalError", "KekError",
-    "KeyringError", "LedgerError", "NaiveDatetimeError", "NoGuard", "NotTagged", "Objected",
-    "ObjectionPending", "PackageIntegrityError", "PolicyError", "PolicyProblem",
-    "ProcessingRefused", "PurposeNotAllowed", "RectificationError", "RequestStateError",
-    "Restricted", "RetentionError", "SourceError", "StoreError", "StoreWarning",
-    "SubjectNotInformed", "SubjectShredded", "UnclassifiedFields", "UnknownKeyId",
+    "AnonymizationError", "AuditIntegrityError", "ConsentRequired", "ExportPathError",
+    "GdprkitError", "GdprkitWarning", "InvalidAuditHead", "InvalidConsent", "InvalidToken",
+    "JournalError", "KekError", "KeyringError", "LedgerError", "NaiveDatetimeError", "NoGuard",
+    "NotTagged", "Objected", "ObjectionPending", "PackageIntegrityError", "PolicyError",
+    "PolicyProblem", "ProcessingRefused", "PurposeNotAllowed", "RectificationError",
+    "RequestStateError", "Restricted", "RetentionError", "SourceError", "StoreError",
+    "StoreWarning", "SubjectNotInformed", "SubjectShredded", "UnclassifiedFields", "UnknownKeyId",
     "UnknownLanguage", "UnknownPurpose", "UnknownRequest", "UnknownTokenKey",
 )  # fmt: skip
 

@@ -7,9 +7,9 @@ import string
 import pytest
 
 import gdprkit as gk
-from gdprkit._i18n import PAGE, RECEIPT, Catalogue, Message, language
+from gdprkit._i18n import NOTICE, PAGE, RECEIPT, RIGHTS, Catalogue, Message, language, period_words
 
-CATALOGUES = {"page": PAGE, "receipt": RECEIPT}
+CATALOGUES = {"page": PAGE, "receipt": RECEIPT, "notice": NOTICE, "rights": RIGHTS}
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -60,3 +60,31 @@ def _fields(text):
 def test_both_languages_of_a_message_fill_in_the_same_values(name):
     for key, message in CATALOGUES[name].messages.items():
         assert _fields(message.sv) == _fields(message.en), key
+
+
+@pytest.mark.parametrize(
+    ("lang", "period", "words"),
+    [
+        pytest.param("sv", {"months": 12}, "12 månader", id="sv: twelve months"),
+        pytest.param("en", {"months": 12}, "12 months", id="en: twelve months"),
+        pytest.param("sv", {"months": 1}, "1 månad", id="sv: one month, singular"),
+        pytest.param("en", {"days": 90}, "90 days", id="en: ninety days"),
+        pytest.param("sv", {"years": 1}, "1 år", id="sv: one year"),
+        pytest.param("en", {"years": 1, "months": 6}, "1 year and 6 months", id="en: two parts"),
+        pytest.param(
+            "sv", {"years": 2, "months": 1, "days": 1}, "2 år, 1 månad och 1 dag", id="sv: three"
+        ),
+        pytest.param("en", {}, "0 days", id="en: nothing at all"),
+    ],
+)
+def test_a_period_reads_as_words(lang, period, words):
+    assert period_words(lang, **period) == words
+
+
+def test_a_period_in_an_unknown_language_is_refused():
+    with pytest.raises(gk.UnknownLanguage, match="'de'"):
+        period_words("de", months=12)
+
+
+def test_every_right_the_notice_explains_is_a_right():
+    assert set(RIGHTS.messages) <= {r.value for r in gk.Right}

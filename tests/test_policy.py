@@ -387,6 +387,32 @@ def test_notice_en(elveta):
     assert "Swedish Authority for Privacy Protection" in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "cookie", "lifetime"),
+    [
+        pytest.param("sv", "cookie_consent", "12 månader", id="sv: P12M"),
+        pytest.param("en", "_elveta_stats", "13 months", id="en: P13M"),
+        pytest.param("sv", "_mkt_ref", "90 dagar", id="sv: P90D"),
+        pytest.param("en", "sessionid", "session", id="en: session"),
+    ],
+)
+def test_notice_gives_cookie_lifetimes_in_words(elveta, lang, cookie, lifetime):
+    row = next(r for r in elveta.render_notice(lang=lang).splitlines() if f"`{cookie}`" in r)
+    assert row.split(" | ")[3] == lifetime
+    assert "P12M" not in elveta.render_notice(lang=lang)
+
+
+def test_notice_links_the_authority(elveta):
+    assert "<https://www.imy.se/>" in elveta.render_notice(lang="sv")
+
+
+@pytest.mark.parametrize("render", ["render_notice", "ropa"])
+@pytest.mark.parametrize("lang", ["de", "SV", ""])
+def test_notice_and_ropa_refuse_a_language_without_texts(elveta, render, lang):
+    with pytest.raises(gk.UnknownLanguage, match="expected 'sv' or 'en'"):
+        getattr(elveta, render)(lang=lang)
+
+
 def test_dpv_jsonld(elveta):
     doc = elveta.to_dpv()
     json.loads(json.dumps(doc))
@@ -413,6 +439,49 @@ def test_cli_policy_commands(action, capsys):
     assert out.strip()
     if action == "dpv":
         assert json.loads(out)["@graph"]
+
+
+def _status(argv):
+    """``main(argv)``'s exit status, also when argparse exits."""
+    try:
+        return main(argv)
+    except SystemExit as exit_:
+        return exit_.code
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["notice", "--lang", "de"], "invalid choice: 'de'", id="notice in an unknown language"
+        ),
+        pytest.param(["ropa", "--lang", "fi"], "invalid choice: 'fi'", id="ropa in Finnish"),
+        pytest.param(
+            ["notice", "--format", "json"], "policy notice writes md only", id="notice as JSON"
+        ),
+        pytest.param(["dpv", "--format", "md"], "policy dpv writes json only", id="dpv as md"),
+        pytest.param(
+            ["check", "--format", "json"], "policy check takes no --format", id="check as JSON"
+        ),
+    ],
+)
+def test_cli_policy_refuses_what_it_cannot_do(args, message, capsys):
+    action, *options = args
+    assert _status(["policy", action, str(ELVETA_POLICY), *options]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert captured.out == ""
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("action", "fmt", "starts"),
+    [("ropa", "json", "{"), ("ropa", "md", "#"), ("notice", "md", "# Privacy notice"),
+     ("dpv", "json", "{")],
+)  # fmt: skip
+def test_cli_policy_writes_the_formats_it_has(action, fmt, starts, capsys):
+    assert main(["policy", action, str(ELVETA_POLICY), "--format", fmt]) == 0
+    assert capsys.readouterr().out.startswith(starts)
 
 
 def test_cli_policy_check_reports_problems(tmp_path, capsys):

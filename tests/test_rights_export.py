@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import gdprkit as gk
 from gdprkit import rights
 from gdprkit._demo import models, service
-from gdprkit._rights.cells import CellEncoder, csv_value, json_value
+from gdprkit._rights.cells import CellEncoder, csv_cell, csv_value, json_value
 from gdprkit._rights.sql_source import paramstyle_of
 from gdprkit._sqlvalues import column_converters, from_db
 
@@ -86,6 +86,15 @@ def test_manifest_has_the_art15_information(db, anna, tmp_path):
     fields = {f["name"]: f for f in invoice["fields"]}
     assert fields["amount_sek"]["origin"] == "derived"
     assert fields["invoice_id"]["personal"] is False
+
+
+def test_manifest_names_kinds_and_fields_for_people_in_every_language(db, anna, tmp_path):
+    manifest = _export(db, anna, tmp_path).manifest
+    kinds = {k["record_kind"]: k for k in manifest["record_kinds"]}
+    assert kinds["MeterReading"]["label"] == {"sv": "Mätvärden", "en": "Meter readings"}
+    fields = {f["name"]: f["label"] for f in kinds["Invoice"]["fields"]}
+    assert fields["invoice_id"] == {"sv": "Fakturanummer", "en": "Invoice number"}  # untagged
+    assert fields["customer_id"] == {"sv": "Kundnummer", "en": "Customer number"}  # category
 
 
 def test_manifest_carries_computed_retention_dates_when_facts_are_given(db, anna, tmp_path):
@@ -224,16 +233,23 @@ class _Page(HTMLParser):
 def test_index_html_is_self_contained_and_readable(db, anna, tmp_path):
     page = _Page()
     page.feed(_read(_export(db, anna, tmp_path).path, "index.html"))
-    assert "script" not in page.tags
-    assert not any(
-        v and ("http" in v or v.startswith("//")) for k, v in page.attrs if k in ("src", "href")
-    )
+    assert not {"script", "img", "link", "iframe", "object"} & set(page.tags)
+    assert not [v for k, v in page.attrs if k == "src"]
+    authority = models.policy.authority
+    outside = {v for k, v in page.attrs if k == "href" and ("//" in v or ":" in v)}
+    # links out are the subject's to follow: the authority and e-mail; nothing is loaded
+    assert outside == {
+        authority.website,
+        authority.complaint_url,
+        f"mailto:{authority.email}",
+        f"mailto:{models.policy.controller.email}",
+    }
     assert ("lang", "sv") in page.attrs
     text = " ".join(page.text)
     assert "Dina personuppgifter hos Picofrost AB" in text
     assert "Integritetsskyddsmyndigheten" in text
     assert "Följa rättsliga åtaganden (bokföring)" in text
-    assert "data/meter_readings.jsonl" in text
+    assert ("href", "data/meter_readings.jsonl") in page.attrs
 
 
 def test_injection_attempt_exports_nothing_and_breaks_nothing(db, tmp_path):
@@ -336,6 +352,7 @@ class _Colour(Enum):
 
 _values = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
+    st.sampled_from("=+-@\t\r").flatmap(lambda c: st.text().map(lambda t: c + t)),
     st.decimals(allow_nan=False), st.dates(),
     st.datetimes(timezones=st.sampled_from([UTC, ZoneInfo("Europe/Stockholm")])),
     st.datetimes(), st.binary(max_size=8), st.just(_Colour.RED),
@@ -349,7 +366,13 @@ def test_cell_encoder_equals_the_plain_encoding(values):
     json_cells, csv_cells = CellEncoder(tz)(values)
     plain = [json_value(v, tz) for v in values]
     assert json_cells == [json.dumps(p, ensure_ascii=False) for p in plain]
-    assert csv_cells == [csv_value(p) for p in plain]
+    assert csv_cells == [csv_cell(v, tz) for v in values]
+    assert csv_cells == [
+        c
+        if isinstance(v, int | float | Decimal) or c[:1] not in ("=", "+", "-", "@", "\t", "\r")
+        else "'" + c
+        for v, c in zip(values, (csv_value(p) for p in plain), strict=True)
+    ]
     assert all(
         isinstance(v, Decimal) is False or c == str(v)
         for v, c in zip(values, csv_cells, strict=True)

@@ -14,6 +14,7 @@ __all__ = [
     "AnonymizationError",
     "AuditIntegrityError",
     "ConsentRequired",
+    "ExportPathError",
     "GdprkitError",
     "GdprkitWarning",
     "InvalidAuditHead",
@@ -236,6 +237,13 @@ class KekError(KeyringError):
 
 class InvalidAuditHead(GdprkitError, ValueError):
     """A saved audit head is not ``<seq>:<64 hex digits>``."""
+
+
+class ExportPathError(GdprkitError, ValueError):
+    """An export package cannot be written where asked: ``out`` is a folder, or not writable.
+
+    Raised before any data is read, so nothing about the subject is left behind.
+    """
 
 
 class GdprkitWarning(UserWarning):

@@ -80,16 +80,8 @@ _FAILED = object()
 def _try_convert(value: object, hint: Any) -> object:
     """``value`` converted to ``hint``, or ``_FAILED``."""
     try:
-        if hint is datetime:
-            if isinstance(value, datetime):
-                return value
-            return datetime.fromisoformat(str(value))
-        if hint is date:
-            if isinstance(value, datetime):
-                return value.date()
-            if isinstance(value, date):
-                return value
-            return date.fromisoformat(str(value))
+        if hint is datetime or hint is date:
+            return _to_time(value, hint)
         if hint is Decimal:
             return value if isinstance(value, Decimal) else Decimal(str(value))
         if hint is bool:
@@ -106,6 +98,15 @@ def _try_convert(value: object, hint: Any) -> object:
     except (ValueError, TypeError, OverflowError, InvalidOperation):
         return _FAILED
     return value
+
+
+def _to_time(value: object, hint: type[date]) -> date:
+    """``value`` as a ``datetime`` or a ``date`` (the date of a ``datetime``, ISO 8601 text)."""
+    if hint is datetime:
+        return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def column_converters(

@@ -1,5 +1,5 @@
 """The ``gdprkit`` command line: ``demo``, ``policy``, ``audit verify``, ``requests due``, ``export``,
-``check-models``, ``erasure replay|export``.
+``cleanup``, ``check-models``, ``erasure replay|export``.
 
 Every command exits with a status from one table (:class:`gdprkit._cli.status.Exit`,
 shown in ``docs/cli.md``) and reports an error as one line on stderr, never a
@@ -9,47 +9,15 @@ traceback (``--debug`` shows it).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 
-from gdprkit._cli import audit, check_models, erasure, export, requests
+from gdprkit._cli import audit, check_models, cleanup, erasure, export, policy, requests
 from gdprkit._cli.options import Parser, Version, add_progress_option, common_options
 from gdprkit._cli.status import Exit, describe, status_of
-from gdprkit._errors import PolicyError
-from gdprkit._term import Terminal
-
-
-def _policy_command(args: argparse.Namespace) -> int:
-    from gdprkit.policy import Policy
-
-    out = Terminal()
-    if args.action == "check":
-        try:
-            policy = Policy.from_toml(args.file)
-        except PolicyError as exc:
-            # The check's finding, one problem a line: exit status 1, not a usage error.
-            for problem in exc.problems:
-                print(f"gdprkit: {problem}", file=sys.stderr)
-            return Exit.FOUND
-        out.line(
-            f"{args.file}: OK ({len(policy.purposes)} purposes, {len(policy.cookies)} cookies)"
-        )
-        for warning in policy.ropa().warnings:
-            out.line(f"warning: {warning}")
-        return Exit.OK
-    policy = Policy.from_toml(args.file)
-    if args.action == "ropa":
-        record = policy.ropa(args.lang)
-        out.line(record.to_json() if args.format == "json" else record.to_markdown())
-    elif args.action == "notice":
-        out.line(policy.render_notice(args.lang))
-    else:
-        out.line(json.dumps(policy.to_dpv(), ensure_ascii=False, indent=2))
-    return Exit.OK
 
 
 def _demo_command(args: argparse.Namespace) -> int:
@@ -85,16 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_progress_option(demo)
     demo.set_defaults(func=_demo_command)
 
-    pol = sub.add_parser("policy", parents=[common], help="check or render a policy file")
-    pol.add_argument("action", choices=("check", "ropa", "notice", "dpv"))
-    pol.add_argument("file", help="the policy TOML file")
-    pol.add_argument("--lang", default="en", help="language of ropa/notice (sv or en)")
-    pol.add_argument("--format", choices=("md", "json"), default="md", help="ropa format")
-    pol.set_defaults(func=_policy_command)
+    policy.add_command(sub, common)
 
     audit.add_command(sub, common)
     requests.add_command(sub, common)
     export.add_command(sub, common)
+    cleanup.add_command(sub, common)
     check_models.add_command(sub, common)
     erasure.add_command(sub, common)
     return parser

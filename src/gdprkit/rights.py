@@ -3,11 +3,14 @@
 A :class:`DataSource` yields a subject's records (:class:`SubjectRef`);
 what else a source can do is declared by the protocols it meets:
 :class:`ErasableSource`, :class:`ShreddableSource`, :class:`AnonymizingSource`,
-:class:`RectifiableSource`, :class:`SubjectFieldSource`. :class:`SQLSource`
+:class:`RectifiableSource`, :class:`SubjectFieldSource`,
+:class:`ThirdPartySource`. :class:`SQLSource`
 and :class:`IterableSource` are the built-in sources.
 
-``export_subject()`` writes what is held on a subject to one verifiable ZIP
-and ``verify_package()`` re-checks it; ``plan_erasure()`` /
+``export_subject()`` writes what is held on a subject to one verifiable ZIP,
+other people's data withheld by a :data:`Redactor` returning
+:class:`Redacted`, and ``verify_package()`` re-checks it; ``clean_stale_exports()`` removes
+what exports killed mid-way left behind; ``plan_erasure()`` /
 ``execute_erasure()`` erase what no Art. 17(3) exception keeps; ``rectify()``
 corrects a field. ``ErasureJournal`` keeps every executed erasure and
 ``replay_erasures()`` re-runs them after a backup of the service is restored.
@@ -31,6 +34,7 @@ from gdprkit._rights.export import ExportResult, export_subject
 from gdprkit._rights.journal import ErasureJournal, JournalEntry, read_journal
 from gdprkit._rights.manifest import MANIFEST_SCHEMA_VERSION
 from gdprkit._rights.plan import ErasurePlan, plan_erasure
+from gdprkit._rights.preview import PREVIEW_ROWS
 from gdprkit._rights.receipt import ErasureReceipt
 from gdprkit._rights.recipients import (
     ReceivedBy,
@@ -40,6 +44,7 @@ from gdprkit._rights.recipients import (
     recipients_for,
 )
 from gdprkit._rights.rectify import RectificationReceipt, rectification_receipt, rectify
+from gdprkit._rights.redact import Redacted, RedactionGround, Redactor
 from gdprkit._rights.replay import ReplayedErasure, ReplayReport, replay_erasures
 from gdprkit._rights.restriction import RestrictionReceipt, restriction_receipt
 from gdprkit._rights.scope import Scope
@@ -53,8 +58,10 @@ from gdprkit._rights.sources import (
     ShreddableSource,
     SubjectFieldSource,
     SubjectRef,
+    ThirdPartySource,
 )
 from gdprkit._rights.sql_source import SQLSource
+from gdprkit._rights.staging import StagingCleanup, clean_stale_exports
 from gdprkit._rights.verify import verify_package
 from gdprkit.requests import RequestKind, RequestRegister, RequestState, SubjectRequest
 
@@ -65,6 +72,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MANIFEST_SCHEMA_VERSION",
+    "PREVIEW_ROWS",
     "AnonymizationOutcome",
     "AnonymizingSource",
     "AnonymousPart",
@@ -85,6 +93,9 @@ __all__ = [
     "RecordErasure",
     "RectifiableSource",
     "RectificationReceipt",
+    "Redacted",
+    "RedactionGround",
+    "Redactor",
     "ReplayReport",
     "ReplayedErasure",
     "RequestKind",
@@ -95,9 +106,12 @@ __all__ = [
     "SQLSource",
     "Scope",
     "ShreddableSource",
+    "StagingCleanup",
     "SubjectFieldSource",
     "SubjectRef",
     "SubjectRequest",
+    "ThirdPartySource",
+    "clean_stale_exports",
     "execute_erasure",
     "export_subject",
     "notification_for",

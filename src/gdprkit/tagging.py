@@ -8,7 +8,7 @@ defined; ``project()`` hands out only the fields a purpose may use
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload, runtime_checkable
 
@@ -23,6 +23,7 @@ from gdprkit._errors import (
 )
 from gdprkit._errors import UnknownPurpose as UnknownPurpose  # held before Schema moved out
 from gdprkit._tagging.grounds import RestrictionGround
+from gdprkit._tagging.labels import Label, as_label, field_labels_of, label_problems
 from gdprkit._tagging.models import (
     TAG_KEY,
     ModelAdapter,
@@ -32,6 +33,7 @@ from gdprkit._tagging.models import (
     not_personal,
     register_model_adapter,
 )
+from gdprkit._tagging.provenance import source_problems, source_text
 from gdprkit._tagging.registry import GuardRegistry
 from gdprkit._tagging.schema import FieldInfo, Schema, Tag
 from gdprkit.vocab import (
@@ -45,12 +47,14 @@ from gdprkit.vocab import (
 )
 
 if TYPE_CHECKING:
+    from gdprkit._policy.values import Text
     from gdprkit.policy import Policy, Purpose
 
 __all__ = [
     "FieldInfo",
     "GroundedGuard",
     "Guard",
+    "Label",
     "ModelAdapter",
     "ModelField",
     "NotPersonal",
@@ -89,6 +93,8 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    label: Label | None = ...,
+    source: Text | str | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -106,6 +112,8 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    label: Label | None = ...,
+    source: Text | str | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -122,6 +130,8 @@ def pd_field(
     special: SpecialCategory | str | None = ...,
     condition: Art9Condition | str | None = ...,
     description: str | None = ...,
+    label: Label | None = ...,
+    source: Text | str | None = ...,
     repr: bool = ...,
     eq: bool = ...,
     kw_only: bool = ...,
@@ -137,6 +147,8 @@ def pd_field(
     special: SpecialCategory | str | None = None,
     condition: Art9Condition | str | None = None,
     description: str | None = None,
+    label: Label | None = None,
+    source: Text | str | None = None,
     default: Any = attrs.NOTHING,
     factory: Callable[[], Any] | None = None,
     repr: bool = True,
@@ -150,7 +162,11 @@ def pd_field(
     ``identifies=True`` marks a direct identifier (customer id, e-mail): it may
     never be tagged for a purpose that uses only anonymized data. ``special``
     marks Art. 9(1) data; ``condition`` is the Art. 9(2) condition that lifts
-    the prohibition (else every purpose must carry one).
+    the prohibition (else every purpose must carry one). ``label`` is the
+    field's name for people (the export page's column heading, Art. 12(1)):
+    one string, or one per language; without it the category's name is used.
+    ``source`` names where data with ``origin="third_party"`` came from (Art.
+    14(2)(f), 15(1)(g)): a ``Text`` (sv/en) or a ``str``.
     """
     tag = Tag(
         category=category,
@@ -160,6 +176,8 @@ def pd_field(
         special=special,
         condition=condition,
         description=description,
+        label=label,
+        source=source,
     )
     return attrs.field(
         default=default,
@@ -234,7 +252,13 @@ def using_guards(*guards: Guard) -> Iterator[None]:
 
 
 def personal_data(
-    *, subject: str, policy: Policy | None = None, id_field: str | None = None
+    *,
+    subject: str,
+    policy: Policy | None = None,
+    id_field: str | None = None,
+    label: Label | None = None,
+    field_labels: Mapping[str, Label] | None = None,
+    source: Text | str | None = None,
 ) -> Callable[[C], C]:
     """Declare a model class as personal data of one kind of subject.
 
@@ -247,13 +271,26 @@ def personal_data(
     raises :class:`~gdprkit.PolicyError` naming the class and field.
     ``id_field`` names the field holding the subject's id (default: the first
     field tagged ``identifies=True``); ledgers use it to find whose record it is.
+
+    ``label`` names the kind of record for people, and ``field_labels`` names
+    fields that carry no tag of their own (an invoice number, say), so that
+    what a data subject reads (the export page) speaks of "Meter readings",
+    not ``MeterReading`` (Art. 12(1): clear and plain language). Each is one
+    string or one text per language.
+
+    ``source`` names where the model's third-party fields came from, for those
+    that do not name their own (Art. 14(2)(f), 15(1)(g)); a model with no
+    ``origin="third_party"`` field cannot have one.
     """
+    kind_label = as_label(label)
+    named = field_labels_of(field_labels)
+    where_from = source_text(source)
 
     def decorate(cls: C) -> C:
         fields, all_names, problems = _tagged_fields(cls)
         problems += _validate(cls, subject, fields, policy)
-        if id_field is not None and id_field not in all_names:
-            problems.append(PolicyProblem(cls.__qualname__, f"id_field {id_field!r} is no field"))
+        where = cls.__qualname__
+        problems += _declared_problems(where, fields, all_names, id_field, named, where_from)
         if problems:
             raise PolicyError(problems)
         schema = Schema(
@@ -263,12 +300,33 @@ def personal_data(
             all_fields=all_names,
             policy=policy,
             id_field=id_field,
+            label=kind_label,
+            field_labels=named,
+            source=where_from,
         )
         setattr(cls, _SCHEMA_ATTR, schema)
         adapter_for(cls).declared(cls, schema)
         return cls
 
     return decorate
+
+
+def _declared_problems(
+    where: str,
+    fields: list[tuple[str, Tag]],
+    all_names: tuple[str, ...],
+    id_field: str | None,
+    named: tuple[tuple[str, Text], ...],
+    source: Text | None,
+) -> list[PolicyProblem]:
+    """What ``@personal_data``'s own arguments get wrong: a source for data that is not
+    third-party, an ``id_field`` that is no field, a label for a field that is not there or
+    is labelled in its tag already."""
+    problems = source_problems(where, fields, source)
+    if id_field is not None and id_field not in all_names:
+        problems.append(PolicyProblem(where, f"id_field {id_field!r} is no field"))
+    labelled = {name for name, tag in fields if tag.label is not None}
+    return problems + label_problems(where, named, labelled, all_names)
 
 
 def _tagged_fields(cls: type) -> tuple[list[tuple[str, Tag]], tuple[str, ...], list[PolicyProblem]]:

@@ -29,13 +29,18 @@ assert_type(gk.LegalBasis.CONSENT.article, str)
 assert_type(gk.LegalBasis.CONSENT.objectable, bool)
 
 
-@gk.personal_data(subject="customer", policy=policy)
+@gk.personal_data(
+    subject="customer",
+    policy=policy,
+    label={"sv": "Kunder", "en": "Customers"},
+    field_labels={"plan": "Plan"},
+)
 @attrs.frozen
 class Customer:
     customer_id: str = gk.pd_field(
         category="identity.customer_id", purposes=("contract", "crm"), identifies=True
     )
-    email: str = gk.pd_field(category="contact.email", purposes=("marketing",))
+    email: str = gk.pd_field(category="contact.email", purposes=("marketing",), label="E-post")
     plan: str = "basic"
 
 
@@ -53,6 +58,8 @@ gk.install_guards()
 gk.project(customer, "marketing", ground="legal_claims")  # type: ignore[arg-type]
 assert_type(gk.schema_of(Customer), Schema)
 assert_type(gk.schema_of(Customer).fields_for("marketing"), tuple[str, ...])
+assert_type(gk.schema_of(Customer).field_label("email"), gk.Text | None)
+gk.pd_field(category="contact.email", purposes=("crm",), label=3)  # type: ignore[call-overload]
 Customer(customer_id=1)  # type: ignore[arg-type]
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from typing_extensions import assert_type
 
-from gdprkit import rights
+from gdprkit import Text, rights
 from gdprkit._demo.models import Customer, policy
 from gdprkit.audit import AuditLog
 from gdprkit.store import SQLiteStore
@@ -51,6 +51,32 @@ rights.verify_package(result.path)
 rights.export_subject(subject, sources, policy, scope="all", at=now, out="x.zip")  # type: ignore[arg-type]
 rights.export_subject(subject, sources, policy, out="x.zip")  # type: ignore[call-arg]
 rights.export_subject("C-1042", sources, policy, at=now, out="x.zip")  # type: ignore[arg-type]
+
+assert_type(result.personal_data_held, bool)
+
+# --- where third-party data came from (Art. 15(1)(g))
+partner = rights.IterableSource(
+    "crm", Customer, [], subject_field="customer_id", source_of_data="Partner AB"
+)
+assert_type(partner.source_of_data, Text | None)
+third_party: rights.ThirdPartySource = partner
+rights.SQLSource(
+    conn, table="t", subject_column="c", model=Customer, source_of_data=Text.of({"sv": "a"})
+)
+rights.IterableSource("crm", Customer, [], subject_field="customer_id", source_of_data=1)  # type: ignore[arg-type]
+
+# --- other people's data withheld from the copy (Art. 15(4), 20(4))
+
+
+def mask(kind: str, field: str, value: object, record: object) -> object:
+    return rights.Redacted("[removed]") if field == "message" else value
+
+
+hook: rights.Redactor = mask
+redacted = rights.export_subject(subject, sources, policy, at=now, out="C-1042.zip", redact=mask)
+assert_type(redacted.redacted, int)
+assert_type(rights.Redacted(ground=rights.RedactionGround.TRADE_SECRET).replacement, object)
+rights.export_subject(subject, sources, policy, at=now, out="x.zip", redact="phone")  # type: ignore[arg-type]
 
 # --- erasure (Art. 17) and rectification (Art. 16)
 plan = rights.plan_erasure(subject, sources, policy, facts, now)

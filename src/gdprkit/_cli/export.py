@@ -1,21 +1,29 @@
 """``gdprkit export``: one subject's export package (Art. 15 access, Art. 20 portability).
 
 Everything that can be checked before a record is read is checked first (the
-subject id, the policy, the subject's kind, the database, the sources), so
-that a mistake at 3 a.m. costs a second, not a half-written package.
+subject id, the policy, the subject's kind, the database, the package's
+destination, the sources), so that a mistake at 3 a.m. costs a second, not a
+half-written package. The package is written to a staging file that
+:func:`~gdprkit.rights.export_subject` removes on any error; ``SIGTERM``,
+``SIGINT`` and ``SIGHUP`` unwind the export so that it is removed then too
+(exit status 128 + the signal's number). A subject of whom no source holds
+anything gets a package that confirms it (Art. 15(1), first limb): that is an
+answer, not an error.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gdprkit._cli.options import add_progress_option
+from gdprkit._cli.signals import Interrupted, unwind_on_signals
 from gdprkit._cli.sources import SOURCES_HELP, load_sources, parse_spec
 from gdprkit._cli.status import CommandFailed, Exit
+from gdprkit._errors import ExportPathError
+from gdprkit._i18n import LANGUAGES
 
 if TYPE_CHECKING:
     import sqlite3
@@ -51,12 +59,12 @@ def add_command(sub: Any, common: argparse.ArgumentParser) -> None:
         "--kind", help="the data subject's kind, one the policy declares (needed if it has several)"
     )
     cmd.add_argument("--scope", choices=("access", "portability"), default="access")
-    cmd.add_argument("--out", required=True, help="where to write the ZIP")
     cmd.add_argument(
-        "--allow-empty",
-        action="store_true",
-        help="write the package even with no records: Art. 15(1) asks us to confirm that too",
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the package's page (default: the policy's first language)",
     )
+    cmd.add_argument("--out", required=True, help="the package file to write (a ZIP; not a folder)")
     add_progress_option(cmd)
     cmd.set_defaults(func=_run)
 
@@ -71,11 +79,8 @@ def _run(args: argparse.Namespace) -> int:
     parse_spec(args.sources)
     policy = Policy.from_toml(args.policy)
     kind = _kind(args.kind, policy)
+    out = _destination(args.out)
     db = _database_path(args.db)
-    out = Path(args.out)
-    # Written beside --out and renamed into place only if the subject has records, so an
-    # unknown id (a typo) neither leaves an empty package nor replaces an earlier one.
-    staging = out.with_name(f".{out.name}.{os.getpid()}.export")
     try:
         # read-only: never creates or changes the service's database
         conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
@@ -84,20 +89,34 @@ def _run(args: argparse.Namespace) -> int:
             f"cannot open the database {args.db}: {exc}", Exit.UNAVAILABLE
         ) from None
     try:
-        sources = load_sources(args.sources, conn)
-        result = _export(staging, args, kind, conn, policy, sources)
+        with unwind_on_signals():
+            sources = load_sources(args.sources, conn)
+            result = _export(out, args, kind, conn, policy, sources)
+    except Interrupted as stop:
+        raise CommandFailed(
+            f"interrupted by {stop.name}; the export stopped and its staging file was removed",
+            stop.status,
+        ) from None
     finally:
         conn.close()
-    if result.rows == 0 and not args.allow_empty:
-        staging.unlink()
-        raise CommandFailed(
-            f"no records of this {kind} in any source; check --subject and --kind "
-            "(nothing written; --allow-empty writes a package that confirms no data is held)",
-            Exit.FOUND,
+    if not result.personal_data_held:
+        print(
+            f"{out}: no personal data about this {kind} in any source; the package confirms "
+            f"it (GDPR Art. 15(1)); sha256 {result.sha256}"
         )
-    os.replace(staging, out)
-    print(f"{out}: {result.rows} rows, sha256 {result.sha256}")
+    else:
+        print(f"{out}: {result.rows} rows, sha256 {result.sha256}")
     return Exit.OK
+
+
+def _destination(argument: str) -> Path:
+    """``--out``, checked before anything is read: a package file in a folder that can take it."""
+    from gdprkit._rights.staging import check_destination
+
+    try:
+        return check_destination(Path(argument))
+    except ExportPathError as exc:
+        raise CommandFailed(f"cannot write the package: {exc}", Exit.UNAVAILABLE) from None
 
 
 def _kind(given: str | None, policy: Policy) -> str:
@@ -131,14 +150,14 @@ def _database_path(argument: str) -> Path:
 
 
 def _export(
-    staging: Path,
+    out: Path,
     args: argparse.Namespace,
     kind: str,
     conn: sqlite3.Connection,
     policy: Policy,
     sources: list[DataSource],
 ) -> ExportResult:
-    """Write the subject's package to ``staging``, with progress by source."""
+    """Write the subject's package to ``out``, with progress by source."""
     import sqlite3
 
     from gdprkit._term import Progress
@@ -157,8 +176,9 @@ def _export(
                 policy,
                 scope=args.scope,
                 at=datetime.now(UTC),
-                out=staging,
+                out=out,
                 progress=report,
+                lang=args.lang,
             )
         except sqlite3.Error as exc:
             raise CommandFailed(

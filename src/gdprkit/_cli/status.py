@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 
 from gdprkit._errors import (
+    ExportPathError,
     GdprkitError,
     InvalidAuditHead,
     PolicyError,
@@ -26,22 +27,29 @@ class Exit(enum.IntEnum):
 
     #: It did what was asked.
     OK = 0
-    #: It ran and found a problem: a check failed (policy, audit chain, models), the
-    #: subject has no records, or gdprkit refused (any other gdprkit error).
+    #: It ran and found a problem: a check failed (policy, audit chain, models), or
+    #: gdprkit refused (any other gdprkit error).
     FOUND = 1
     #: Usage or bad input: an unknown option, a bad value (a malformed --head), an invalid
     #: policy file, an unknown --kind or --lang, a --sources that cannot be loaded.
     USAGE = 2
     #: A file, store or database cannot be opened, read or written: missing,
-    #: no permission, not a gdprkit store, locked, disk full.
+    #: no permission, not a gdprkit store, locked, disk full; an export's --out that
+    #: cannot take a package (a folder, a folder that cannot be written).
     UNAVAILABLE = 3
     #: An unexpected error: a bug in gdprkit or in the --sources code; --debug shows
     #: the traceback.
     INTERNAL = 4
+    #: The terminal went away (SIGHUP) during an export; 128 + SIGHUP. The export
+    #: stopped and removed its staging file.
+    HANGUP = 129
     #: Interrupted (Ctrl-C); 128 + SIGINT, as the shell reports it.
     INTERRUPTED = 130
     #: The reader of the output went away (``gdprkit demo | head``); 128 + SIGPIPE.
     BROKEN_PIPE = 141
+    #: Terminated (SIGTERM, as ``kill`` or a service manager sends it) during an export;
+    #: 128 + SIGTERM. The export stopped and removed its staging file.
+    TERMINATED = 143
 
 
 class CommandFailed(Exception):
@@ -58,7 +66,7 @@ def status_of(error: BaseException) -> Exit:
         return error.status
     if isinstance(error, PolicyError | UnknownLanguage | InvalidAuditHead):
         return Exit.USAGE
-    if isinstance(error, StoreError | OSError):
+    if isinstance(error, StoreError | ExportPathError | OSError):
         return Exit.UNAVAILABLE
     if isinstance(error, GdprkitError):
         return Exit.FOUND

@@ -166,13 +166,20 @@ class Policy:
     # -- renderings ----------------------------------------------------------
 
     def ropa(self, lang: str = "en") -> RecordOfProcessing:
-        """The Art. 30(1) record of processing activities, as data (``to_json``, ``to_markdown``)."""
+        """The Art. 30(1) record of processing activities, as data (``to_json``, ``to_markdown``).
+
+        ``lang`` is ``"sv"`` or ``"en"``; any other raises :class:`~gdprkit.UnknownLanguage`.
+        """
+        from gdprkit._i18n import language
         from gdprkit._policy.ropa import record_of_processing
 
-        return record_of_processing(self, lang)
+        return record_of_processing(self, language(lang))
 
     def render_notice(self, lang: str = "sv") -> str:
-        """The privacy notice as Markdown in ``lang`` (Art. 12-14, 21(4))."""
+        """The privacy notice as Markdown in ``lang`` (Art. 12-14, 21(4)).
+
+        ``lang`` is ``"sv"`` or ``"en"``; any other raises :class:`~gdprkit.UnknownLanguage`.
+        """
         from gdprkit._policy.notice import notice
 
         return notice(self, lang)

@@ -3,6 +3,14 @@
 Dates and times are ISO 8601 with their offset (a stored wall-clock time is
 read in the policy's zone), decimals are exact text, and each text-like value
 is turned into text once for both files.
+
+A CSV cell that a spreadsheet would run as a formula (a text starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading single
+quote, as OWASP's CSV-injection guidance advises: the subject opens the file
+in a spreadsheet, and a value someone else wrote into their record (a
+support-ticket text, a name) must not run there. Numbers are not texts and
+are written as they are; the JSON Lines file keeps every value exactly, for
+portability (Art. 20(1)).
 """
 
 from __future__ import annotations
@@ -14,9 +22,25 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from enum import Enum
 from json.encoder import encode_basestring as json_string  # json.dumps' str (ensure_ascii=False)
-from typing import Any
+from typing import Any, Final
 
-__all__ = ["CellEncoder", "csv_value", "getter", "json_string", "json_value"]
+__all__ = [
+    "FORMULA_START",
+    "CellEncoder",
+    "csv_cell",
+    "csv_value",
+    "getter",
+    "json_string",
+    "json_value",
+]
+
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_START: Final = "=+-@\t\r"
+
+
+def neutralised(text: str) -> str:
+    """``text`` with a single quote in front when a spreadsheet would run it as a formula."""
+    return "'" + text if text and text[0] in FORMULA_START else text
 
 
 def json_value(value: object, tz: tzinfo) -> object:
@@ -55,6 +79,13 @@ def csv_value(value: object) -> str:
     return str(value)
 
 
+def csv_cell(value: object, tz: tzinfo) -> str:
+    """The CSV cell of a record's value: :func:`csv_value`, and a text that would run as a formula
+    neutralised; numbers stay as they are."""
+    cell = csv_value(json_value(value, tz))
+    return cell if isinstance(value, int | float | Decimal) else neutralised(cell)
+
+
 def getter(fields: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
     """A function giving a record's values of ``fields`` as a tuple (one C call for most)."""
     if len(fields) >= 2:
@@ -67,10 +98,11 @@ def getter(fields: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
 
 class CellEncoder:
     """A row's JSON tokens and CSV cells, equal to ``json.dumps`` of :func:`json_value` and
-    :func:`csv_value`, with the common types dispatched on their exact type.
+    :func:`csv_cell`, with the common types dispatched on their exact type.
 
     Text-like values (str, Decimal, dates) are turned into their text once and
-    used for both files; anything else takes the general path.
+    used for both files; anything else takes the general path. Only a str can
+    start with a formula character among them (a negative Decimal is a number).
     """
 
     __slots__ = ("_text", "_tz")
@@ -83,7 +115,6 @@ class CellEncoder:
 
         self._tz = tz
         self._text: dict[type, Callable[[Any], str]] = {
-            str: str.__str__,
             Decimal: Decimal.__str__,
             datetime: iso,
             date: date.isoformat,
@@ -94,6 +125,10 @@ class CellEncoder:
         json_cells: list[str] = []
         csv_cells: list[str] = []
         for value in values:
+            if type(value) is str:
+                json_cells.append(json_string(value))
+                csv_cells.append("'" + value if value and value[0] in FORMULA_START else value)
+                continue
             kind = type(value)
             to_text = text_of.get(kind)
             if to_text is not None:
@@ -110,5 +145,8 @@ class CellEncoder:
             else:
                 plain = json_value(value, self._tz)
                 json_cells.append(json.dumps(plain, ensure_ascii=False))
-                csv_cells.append(csv_value(plain))
+                cell = csv_value(plain)
+                csv_cells.append(
+                    cell if isinstance(value, int | float | Decimal) else neutralised(cell)
+                )
         return json_cells, csv_cells

@@ -1,235 +1,275 @@
-"""The export package's ``index.html``: the manifest's facts as a page a person can read.
+"""The export package's ``index.html``: what a person reads when they ask what is held on them.
 
-Written in the policy's first language (English when gdprkit has no texts in
-it), self-contained (no scripts, fonts or images) and readable on screen and
-on paper, so the subject can understand their data without tools (Art.
-12(1), 15(1)); its texts are in :data:`gdprkit._i18n.PAGE`.
+Self-contained (no scripts, fonts or images), in the language asked for
+(Art. 12(1): concise, intelligible, in clear and plain language), readable
+from a 360 px phone to a desktop and on paper (:mod:`.page_style`). It says
+who holds the data, shows the records themselves by kind
+(:mod:`.page_kinds`; Art. 15(3)), why each is processed, on what basis, for
+how long and for whom (Art. 15(1)(a)-(d)), where it came from (15(1)(g)),
+transfers outside the EU/EEA (15(2)), the subject's rights and how to
+complain (15(1)(e)-(f)), automated decisions (15(1)(h)) and the files of
+the package. Its texts are :data:`gdprkit._i18n.PAGE`.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
-from gdprkit._i18n import PAGE, Language, language
-from gdprkit.vocab import Origin, Right
+from gdprkit._i18n import LANGUAGES, PAGE, RIGHTS, Language, language
+from gdprkit._rights.page_html import (
+    count,
+    esc,
+    example_flag,
+    facts,
+    link,
+    records,
+    rows_table,
+)
+from gdprkit._rights.page_kinds import kind_name, kind_section, purposes_section
+from gdprkit._rights.page_style import STYLE
+from gdprkit._rights.preview import Preview
+from gdprkit.vocab import Right
 
 if TYPE_CHECKING:
     from gdprkit.policy import Policy
 
-__all__ = ["index_html"]
+__all__ = ["index_html", "page_language"]
 
-# Readable on screen and on paper, in light and dark mode; no external fonts or images.
-_HTML_STYLE = (
-    ":root{color-scheme:light dark;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--head:#f6f8fa;"
-    "--band:#fbfcfd;--link:#0550ae}"
-    "@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;"
-    "--head:#151b23;--band:#10151c;--link:#4493f8}body{background:#0d1117}}"
-    "body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:var(--fg);"
-    "max-width:62rem;margin:0 auto;padding:2rem 1.25rem 3rem}"
-    "h1{font-size:1.75rem;line-height:1.25;margin:0 0 .25rem}"
-    "h2{font-size:1.35rem;margin:2.25rem 0 .75rem;padding-bottom:.3rem;"
-    "border-bottom:2px solid var(--line)}"
-    "h3{font-size:1.1rem;margin:1.75rem 0 .5rem}h3 small{font-weight:normal;color:var(--muted)}"
-    ".meta{color:var(--muted);margin:0 0 1.25rem}"
-    "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.95rem}"
-    "th,td{border:1px solid var(--line);padding:.4rem .6rem;text-align:left;vertical-align:top}"
-    "thead th,.kv th{background:var(--head);font-weight:600}.kv,.purposes{table-layout:fixed}"
-    ".kv th,.purposes th:first-child{width:22%}.purposes th:nth-child(2){width:17%}"
-    ".purposes th:nth-child(3){width:31%}td{overflow-wrap:break-word}"
-    "tbody tr:nth-child(even) td{background:var(--band)}"
-    ".num{text-align:right;font-variant-numeric:tabular-nums}"
-    ".note{display:block;color:var(--muted);font-size:.9em}"
-    "ul{margin:.25rem 0;padding-left:1.25rem}a{color:var(--link)}"
-    "code{font:.85em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}"
-    "@media print{body{max-width:none;padding:0}a{color:inherit}section{break-inside:avoid}}"
-)
+
+def page_language(policy: Policy, lang: str | None) -> Language:
+    """The page's language: ``lang`` if given (``"sv"`` or ``"en"``, else
+    :class:`~gdprkit.UnknownLanguage`), by default the first of the policy's
+    languages gdprkit has texts in, and English when it has none of them."""
+    if lang is not None:
+        return language(lang)
+    return next((language(x) for x in policy.languages if x in LANGUAGES), "en")
 
 
 def _local_time(iso: str) -> str:
-    """``2026-11-25T10:30:00+01:00`` as ``2026-11-25 10:30 (UTC+01:00)``."""
+    """``2026-11-25T10:30:00+01:00`` as ``<time>`` reading ``2026-11-25 10:30 (UTC+01:00)``."""
     at = datetime.fromisoformat(iso)
     offset = at.strftime("%z")
-    return (
-        f"{at:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:5]})" if offset else f"{at:%Y-%m-%d %H:%M}"
-    )
+    words = f"{at:%Y-%m-%d %H:%M}" + (f" (UTC{offset[:3]}:{offset[3:5]})" if offset else "")
+    return f'<time datetime="{esc(iso)}">{esc(words)}</time>'
 
 
-#: The English reasons of the manifest that the page words in the subject's language.
-_REASONS: Final = {
-    PAGE.text(key, "en"): key
-    for key in ("excluded.derived", "excluded.third_party", "excluded.untagged")
-}
+def _held(manifest: Mapping[str, Any]) -> bool:
+    """Whether the page speaks of data held: not when the manifest says none is."""
+    return manifest.get("personal_data_held") is not False
 
 
-def _excluded_reason(
-    reason: str, field: Mapping[str, Any] | None, policy: Policy, lang: Language
+def index_html(
+    manifest: Mapping[str, Any],
+    policy: Policy,
+    previews: Mapping[str, Preview] | None = None,
 ) -> str:
-    """The manifest's reason (in English) for leaving a field out, in the page's language."""
-    if lang != "sv":
-        return reason
-    if reason in _REASONS:
-        return PAGE.text(_REASONS[reason], lang)
-    if field is not None and reason.startswith("Art. 20(1)(a)"):
-        bases = {policy.purpose(p).basis for p in field.get("purposes", ())}
-        labels = {(b.label("sv"), b.article) for b in bases}
-        names = ", ".join(sorted(f"{w[:1].lower()}{w[1:]} (art. {art})" for w, art in labels))
-        return PAGE.text("excluded.basis", lang).format(names=names)
-    return reason
+    """The page of an export package, in the manifest's language.
 
-
-def index_html(manifest: Mapping[str, Any], policy: Policy) -> str:
-    """A self-contained page (no scripts, no external assets) a person can read.
-
-    Written in the policy's first language; the same facts as the manifest,
-    one section per record kind with its purposes as a table (Art. 15(1)(a)-(h)).
+    ``previews`` are the first records of each source (by source name); a
+    kind without one is described but its records are only in the files.
     """
-    lang = language(manifest["language"], default="en")
-    t = PAGE.texts(lang)
-    out = _head(manifest, t, lang)
-    paths: dict[str | None, list[str]] = {f.get("source"): [] for f in manifest["files"]}
+    lang = language(manifest["language"])
+    previews = previews or {}
+    paths: dict[str | None, list[str]] = {}
     for f in manifest["files"]:
-        paths[f.get("source")].append(f["path"])
-    for kind in manifest["record_kinds"]:
-        out += _kind_section(kind, paths.get(kind["source"], []), policy, t, lang)
-    out += _rights_section(manifest, policy, t, lang)
-    out += _files_section(manifest["files"], t)
+        paths.setdefault(f.get("source"), []).append(f["path"])
+    kinds = manifest["record_kinds"]
+    out = _head(manifest, lang)
+    out.append('<main id="main">')
+    if _held(manifest):
+        out.append(
+            f'<section aria-labelledby="held"><h2 id="held">{esc(PAGE.text("what", lang))}</h2>'
+        )
+        out.append(
+            f'<p class="note">{esc(PAGE.text("times", lang).format(tz=policy.timezone.key))}</p>'
+        )
+        for kind in kinds:
+            out += kind_section(
+                kind, paths.get(kind["source"], []), previews.get(kind["source"]), policy, lang
+            )
+        out.append("</section>")
+        out += purposes_section(kinds, policy, lang)
+        out += _transfers(policy, lang)
+    out += _rights(manifest, policy, lang)
+    out += _files(manifest, lang)
+    out.append("</main></div></body></html>")
     return "\n".join(out) + "\n"
 
 
-def _head(manifest: Mapping[str, Any], t: Mapping[str, str], lang: Language) -> list[str]:
-    """From the doctype to the heading of the record kinds: who holds the data, when, why."""
-    e = html.escape
+def _head(manifest: Mapping[str, Any], lang: Language) -> list[str]:
+    """From the doctype to the table of contents: whose data, held by whom."""
     c = manifest["controller"]
-    title = e(t["title"].format(name=c["name"]))
-    meta = " · ".join(
-        e(x) for x in (c["name"], f"{t['org']} {c['org_number']}" if c["org_number"] else None,
-                       c["address"], c["email"]) if x
-    )  # fmt: skip
-    at = _local_time(manifest["generated_at"])
+    title = esc(PAGE.text("title", lang).format(name=c["name"]))
+    org = f"{PAGE.text('org', lang)} {c['org_number']}" if c.get("org_number") else None
+    meta = [esc(c["name"])]
+    if org:
+        meta.append(f'<span class="nb">{esc(org)}</span>')
+    if c.get("address"):
+        meta.append(esc(c["address"]))
+    if c.get("email"):
+        meta.append(link(f"mailto:{c['email']}", c["email"]))
+    if c.get("phone"):
+        meta.append(f'<span class="nb">{esc(c["phone"])}</span>')
     return [
         "<!DOCTYPE html>",
-        f'<html lang="{e(lang)}">',
+        f'<html lang="{esc(lang)}">',
         '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title>",
-        f"<style>{_HTML_STYLE}</style>",
+        f"<style>{STYLE}</style>",
         "</head><body>",
+        f'<a class="skip" href="#main">{esc(PAGE.text("skip", lang))}</a>',
+        '<div class="page"><header>',
         f"<h1>{title}</h1>",
-        f'<p class="meta">{meta}</p>',
-        f"<p>{e(t['intro'].format(at=at, request=t[manifest['scope']]))}</p>",
-        *([f'<p class="note">{e(t["examples"])}</p>'] if manifest.get("example_values") else []),
-        f"<h2>{e(t['what'])}</h2>",
+        f'<p class="meta">{" · ".join(meta)}</p>',
+        *_intro(manifest, lang),
+        "</header>",
+        *_toc(manifest, lang),
     ]
 
 
-def _flag(policy: Policy, path: str, t: Mapping[str, str]) -> str:
-    """A marked note after a value ``[policy] examples`` lists; nothing for the controller's own."""
-    return (
-        f' <span class="note">({html.escape(t["example"])})</span>'
-        if policy.is_example(path)
-        else ""
-    )
-
-
-def _kind_section(
-    kind: Mapping[str, Any],
-    paths: Sequence[str],
-    policy: Policy,
-    t: Mapping[str, str],
-    lang: Language,
-) -> list[str]:
-    """One record kind: rows, categories, origins, files, left-out fields, then its purposes."""
-    e = html.escape
-    personal = [f for f in kind["fields"] if f["personal"]]
-    labels = sorted({policy.taxonomy[f["category"]].label(lang) if f["category"] in policy.taxonomy
-                     else f["category"] for f in personal})  # fmt: skip
-    origins = sorted({Origin(f["origin"]).label(lang) for f in personal})
-    links = ", ".join(f'<a href="{e(p)}"><code>{e(p)}</code></a>' for p in paths)
-    out = [
-        "<section>",
-        f"<h3>{e(kind['record_kind'])} <small>({e(kind['source'])})</small></h3>",
-        '<table class="kv">',
-        f"<tr><th>{e(t['rows'])}</th><td>{kind['rows']}</td></tr>",
-        f"<tr><th>{e(t['cats'])}</th><td>{e(', '.join(labels))}</td></tr>",
-        f"<tr><th>{e(t['from'])}</th><td>{e('; '.join(origins))}</td></tr>",
-    ]
-    if links:
-        out.append(f"<tr><th>{e(t['files'])}</th><td>{links}</td></tr>")
-    if kind["excluded_fields"]:
-        by_name = {f["name"]: f for f in kind["fields"]}
-        items = "".join(
-            f"<li><code>{e(x['field'])}</code>: "
-            f"{e(_excluded_reason(x['reason'], by_name.get(x['field']), policy, lang))}</li>"
-            for x in kind["excluded_fields"]
+def _toc(manifest: Mapping[str, Any], lang: Language) -> list[str]:
+    """The page's contents, each kind of record with its count."""
+    entries = []
+    if _held(manifest):
+        kinds = "".join(
+            f"<li>{link('#k-' + k['source'], kind_name(k, lang))} ({esc(records(int(k['rows']), lang))})</li>"
+            for k in manifest["record_kinds"]
         )
-        out.append(f"<tr><th>{e(t['excluded'])}</th><td><ul>{items}</ul></td></tr>")
-    out.append("</table>")
-    if kind["purposes"]:
-        out.append(f'<table class="purposes"><thead><tr><th>{e(t["why"])}</th>'
-                   f'<th>{e(t["basis"])}</th><th>{e(t["long"])}</th><th>{e(t["to"])}</th>'
-                   "</tr></thead><tbody>")  # fmt: skip
-        out += [_purpose_row(p, policy, t, lang) for p in kind["purposes"]]
-        out.append("</tbody></table>")
+        entries += [
+            f"<li>{link('#held', PAGE.text('what', lang))}<ol>{kinds}</ol></li>",
+            f"<li>{link('#why', PAGE.text('why', lang))}</li>",
+            f"<li>{link('#transfers', PAGE.text('transfers', lang))}</li>",
+        ]
+    entries += [
+        f"<li>{link('#rights', PAGE.text('rights', lang))}</li>",
+        f"<li>{link('#files', PAGE.text('files.h', lang))}</li>",
+    ]
+    return [
+        f'<nav class="toc" aria-labelledby="toc"><h2 id="toc">{esc(PAGE.text("toc", lang))}</h2>',
+        f"<ol>{''.join(entries)}</ol></nav>",
+    ]
+
+
+def _intro(manifest: Mapping[str, Any], lang: Language) -> list[str]:
+    """What this page answers, when it was made, and (for Art. 20) what it holds."""
+    request = PAGE.text(manifest["scope"], lang)
+    at = _local_time(manifest["generated_at"])
+    # Nothing held: the page must not promise to show data it does not have (Art. 12(1)).
+    intro = PAGE.text("intro" if _held(manifest) else "intro.none", lang)
+    out = [f"<p>{esc(intro).format(request=esc(request), at=at)}</p>"]
+    if manifest["scope"] == "portability":
+        out.append(f"<p>{esc(PAGE.text('intro.portability', lang))}</p>")
+    if manifest.get("example_values"):
+        # Art. 12(1): the reader is told which statements are not the controller's.
+        out.append(f'<p class="note">{esc(PAGE.text("examples", lang))}</p>')
+    if not _held(manifest):
+        # Art. 15(1), first limb: "no" is an answer; where it was looked for makes it one.
+        kinds = ", ".join(kind_name(k, lang) for k in manifest["record_kinds"])
+        said = [PAGE.text("nothing.searched", lang).format(kinds=kinds)] if kinds else []
+        said.append(PAGE.text("nothing.more", lang))
+        out.append(
+            f'<p class="callout"><strong>{esc(PAGE.text("nothing", lang))}</strong> '
+            f"{' '.join(esc(x) for x in said)}</p>"
+        )
+    return out
+
+
+def _transfers(policy: Policy, lang: Language) -> list[str]:
+    """Transfers outside the EU/EEA, with their safeguards (Art. 15(2), 44-46)."""
+    outside = [r for r in policy.recipients.values() if r.third_country]
+    out = [
+        f'<section aria-labelledby="transfers"><h2 id="transfers">{esc(PAGE.text("transfers", lang))}</h2>'
+    ]
+    if not outside:
+        out.append(f"<p>{esc(PAGE.text('transfers.none', lang))}</p>")
+    else:
+        out.append(f"<p>{esc(PAGE.text('transfers.some', lang))}</p><ul>")
+        for r in outside:
+            safeguard = r.safeguards or PAGE.text("safeguards.none", lang)
+            out.append(
+                f"<li><strong>{esc(r.name.get(lang))}</strong> ({esc(r.country)}): {esc(safeguard)}</li>"
+            )
+        out.append("</ul>")
     out.append("</section>")
     return out
 
 
-def _purpose_row(p: Mapping[str, Any], policy: Policy, t: Mapping[str, str], lang: Language) -> str:
-    """One purpose: why, on what basis, how long, to whom (Art. 15(1)(a), (c), (d))."""
-    e = html.escape
-    purpose = policy.purpose(p["id"])
-    at = f"purposes.{purpose.id}"
-    article = p["legal_basis"]["article"]
-    if p["legal_reference"]:
-        article += f"; {p['legal_reference']}"
-    basis = f'{e(purpose.basis.label(lang))} <span class="note">{e(article)}</span>'
-    basis += _flag(policy, f"{at}.basis", t)
-    keep = e(purpose.retention_words(lang) or "") + _flag(policy, f"{at}.retention", t)
-    if p["retention"].get("erasable_from"):
-        date_text = t["erasable"].format(date=p["retention"]["erasable_from"][:10])
-        keep += f' <span class="note">{e(date_text)}</span>'
-    to = ", ".join(
-        e(policy.recipients[r].name.get(lang))
-        + (_flag(policy, f"recipients.{r}", t) or _flag(policy, f"{at}.recipients", t))
-        for r in purpose.recipients
-    )
-    return (f"<tr><td><strong>{e(purpose.name.get(lang))}</strong></td>"
-            f"<td>{basis}</td><td>{keep}</td><td>{to}</td></tr>")  # fmt: skip
-
-
-def _rights_section(
-    manifest: Mapping[str, Any], policy: Policy, t: Mapping[str, str], lang: Language
-) -> list[str]:
-    """The subject's rights, whom to contact, automated decisions, the authority (Art. 15(1)(e)-(h))."""
-    e = html.escape
-    a = manifest["supervisory_authority"]
-    rights = sorted({(r["right"], r["article"]) for k in manifest["record_kinds"] for r in k["rights"]},
-                    key=lambda x: [m.value for m in Right].index(x[0]))  # fmt: skip
-    out = [f"<section><h2>{e(t['rights'])}</h2><ul>"]
-    for value, article in rights:
-        out.append(f"<li>{e(Right(value).label(lang).capitalize())} ({e(article)})</li>")
+def _rights(manifest: Mapping[str, Any], policy: Policy, lang: Language) -> list[str]:
+    """The subject's rights, whom to ask, automated decisions, the authority (Art. 15(1)(e)-(h), 77)."""
+    held = {r["right"] for k in manifest["record_kinds"] for r in k["rights"]}
+    listed = [r for r in Right if r.value in held and r.value in RIGHTS.messages]
+    contact = manifest["how_to_exercise_rights"]["contact"]
+    contact_html = link(f"mailto:{contact}", contact) if "@" in contact else esc(contact)
+    out = [
+        f'<section aria-labelledby="rights"><h2 id="rights">{esc(PAGE.text("rights", lang))}</h2>',
+        f"<p>{esc(PAGE.text('contact', lang)).format(contact=contact_html)}</p>",
+        "<ul>",
+    ]
+    for right in listed:
+        name = right.label(lang)
+        out.append(
+            f"<li><strong>{esc(name[:1].upper() + name[1:])}.</strong> "
+            f"{esc(RIGHTS.text(right.value, lang))}</li>"
+        )
     out.append("</ul>")
-    out.append(f"<p>{e(t['contact'])} {e(manifest['how_to_exercise_rights']['contact'])}</p>")
-    automated = e(policy.automated_decisions.get(lang))
-    automated += _flag(policy, "rights.automated_decisions", t)
-    out.append(f"<p><strong>{e(t['auto'])}:</strong> {automated}</p>")
-    out.append(
-        f"<p>{e(t['complain'])}: {e(a['name_local'] if lang != 'en' else a['name'])}"
-        + "".join(f", {e(x)}" for x in (a["address"], a["website"]) if x)
-        + "</p></section>"
+    out.append(f'<h3 id="auto">{esc(PAGE.text("auto", lang))}</h3>')
+    automated = esc(policy.automated_decisions.get(lang))
+    out.append(f"<p>{automated}{example_flag(policy, 'rights.automated_decisions', lang)}</p>")
+    out += _authority(manifest["supervisory_authority"], lang)
+    out.append("</section>")
+    return out
+
+
+def _authority(a: Mapping[str, Any], lang: Language) -> list[str]:
+    """Where to complain, with the authority's web address as a link (Art. 15(1)(f), 77)."""
+    name = a.get("name_local") if lang != "en" and a.get("name_local") else a["name"]
+    items = []
+    if a.get("website"):
+        items.append((PAGE.text("web", lang), link(a["website"])))
+    if a.get("complaint_url"):
+        items.append((PAGE.text("complaint_url", lang), link(a["complaint_url"])))
+    for key in ("address", "email", "phone"):
+        if a.get(key):
+            value = link(f"mailto:{a[key]}", a[key]) if key == "email" else esc(a[key])
+            items.append((PAGE.text(key, lang), value))
+    return [
+        f'<h3 id="complain">{esc(PAGE.text("complain", lang))}</h3>',
+        f"<p>{esc(PAGE.text('complain.text', lang).format(authority=name))}</p>",
+        facts(items),
+    ]
+
+
+def _files(manifest: Mapping[str, Any], lang: Language) -> list[str]:
+    """The package's files, what each is for, their records and SHA-256."""
+    files: Sequence[Mapping[str, Any]] = manifest["files"]
+    # With nothing held there are no data files to explain, only the manifest.
+    kinds = (
+        ("files.csv", "files.jsonl", "files.manifest") if _held(manifest) else ("files.manifest",)
     )
+    out = [
+        f'<section aria-labelledby="files"><h2 id="files">{esc(PAGE.text("files.h", lang))}</h2>',
+        "<ul>",
+        *(f"<li>{esc(PAGE.text(key, lang))}</li>" for key in kinds),
+        "</ul>",
+    ]
+    if manifest.get("csv_formula_neutralised") and _held(manifest):
+        out.append(f"<p>{esc(PAGE.text('files.formula', lang))}</p>")
+    out.append(f'<p class="note" id="hash-note">{esc(PAGE.text("hash.explain", lang))}</p>')
+    header = [PAGE.text("file", lang), PAGE.text("records", lang), PAGE.text("hash", lang)]
+    rows = [
+        [
+            (link(f["path"]), "path"),
+            (esc(_rows_of(f.get("rows"), lang)), "num"),
+            (f'<code class="hash">{esc(f["sha256"])}</code>', ""),
+        ]
+        for f in files
+    ]
+    out.append(rows_table(header, rows, labelled_by="files", described_by="hash-note"))
+    out.append("</section>")
     return out
 
 
-def _files_section(files: Sequence[Mapping[str, Any]], t: Mapping[str, str]) -> list[str]:
-    """The package's data files with their rows and SHA-256, as the manifest lists them."""
-    e = html.escape
-    out = [f"<section><h2>{e(t['files'])}</h2><table><thead><tr><th>{e(t['file'])}</th>"
-           f'<th class="num">{e(t["rows"])}</th><th>{e(t["hash"])}</th></tr></thead><tbody>']  # fmt: skip
-    for f in files:
-        out.append(f'<tr><td><a href="{e(f["path"])}"><code>{e(f["path"])}</code></a></td>'
-                   f'<td class="num">{f.get("rows", "")}</td><td><code>{e(f["sha256"])}</code></td></tr>')  # fmt: skip
-    out.append("</tbody></table></section></body></html>")
-    return out
+def _rows_of(n: object, lang: Language) -> str:
+    return count(n, lang) if isinstance(n, int) else ""

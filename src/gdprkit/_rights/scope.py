@@ -7,27 +7,32 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
-from gdprkit._i18n import PAGE
 from gdprkit.tagging import Schema
 from gdprkit.vocab import LegalBasis, Origin
 
 if TYPE_CHECKING:
     from gdprkit.policy import Policy
 
-__all__ = ["FieldPlan", "Scope", "plan_fields"]
+__all__ = ["BASIS", "DERIVED", "THIRD_PARTY", "UNTAGGED", "FieldPlan", "Scope", "plan_fields"]
 
 #: What a package answers: a request for access (Art. 15) or for data portability (Art. 20).
 Scope = Literal["access", "portability"]
 
-#: Why a field is left out of a portability package; the English texts of the page's reasons.
-_DERIVED: Final = PAGE.text("excluded.derived", "en")
-_THIRD_PARTY: Final = PAGE.text("excluded.third_party", "en")
-_UNTAGGED: Final = PAGE.text("excluded.untagged", "en")
+#: Why a field is left out of a portability package, as the manifest says it (the page
+#: words each for the subject, in their language).
+DERIVED: Final = (
+    "Art. 20(1): not provided by the data subject (derived or inferred by the controller; "
+    "WP242 rev.01)"
+)
+THIRD_PARTY: Final = "Art. 20(1): not provided by the data subject (received from a third party)"
+UNTAGGED: Final = "not declared as personal data of the subject (untagged field)"
+#: The start of the reason for a field processed on no basis that Art. 20(1)(a) names.
+BASIS: Final = "Art. 20(1)(a)"
 
 
 def _portability_basis_reason(bases: Iterable[LegalBasis]) -> str:
     names = ", ".join(sorted({f"{b.label('en')} ({b.article})" for b in bases}))
-    return PAGE.text("excluded.basis", "en").format(names=names)
+    return f"{BASIS}: processed only on {names}, not on consent or contract"
 
 
 @attrs.frozen
@@ -55,10 +60,10 @@ def plan_fields(schema: Schema, policy: Policy, scope: Scope) -> FieldPlan:
     for name in schema.all_fields:
         tag = tagged.get(name)
         if tag is None:
-            excluded.append((name, _UNTAGGED))
+            excluded.append((name, UNTAGGED))
             continue
         if not tag.origin.provided_by_subject:
-            reason = _THIRD_PARTY if tag.origin is Origin.THIRD_PARTY else _DERIVED
+            reason = THIRD_PARTY if tag.origin is Origin.THIRD_PARTY else DERIVED
             excluded.append((name, reason))
             continue
         bases = [policy.purpose(p).basis for p in tag.purposes]

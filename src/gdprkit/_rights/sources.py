@@ -6,7 +6,8 @@ that a source declares them by having the methods (structural typing) and
 gdprkit asks for them by name instead of probing attributes:
 :class:`ErasableSource` (Art. 17), :class:`ShreddableSource`
 (crypto-shredding), :class:`AnonymizingSource` (anonymous data, Recital 26),
-:class:`RectifiableSource` (Art. 16) and :class:`SubjectFieldSource`.
+:class:`RectifiableSource` (Art. 16), :class:`SubjectFieldSource` and
+:class:`ThirdPartySource` (Art. 15(1)(g)).
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from gdprkit._errors import SourceError
-from gdprkit._util import is_identifier
+from gdprkit._errors import PolicyError, SourceError
+from gdprkit._policy.values import Text
+from gdprkit._rights.names import name_problem, shown
+from gdprkit._tagging.provenance import source_text
 from gdprkit.tagging import Schema, schema_of
+from gdprkit.vocab import Origin
 
 __all__ = [
     "AnonymizingSource",
@@ -30,6 +34,7 @@ __all__ = [
     "ShreddableSource",
     "SubjectFieldSource",
     "SubjectRef",
+    "ThirdPartySource",
 ]
 
 
@@ -180,6 +185,24 @@ class RectifiableSource(DataSource, Protocol):
 
 
 @runtime_checkable
+class ThirdPartySource(DataSource, Protocol):
+    """A :class:`~gdprkit.rights.DataSource` that names where its third-party data came from.
+
+    An access package tells the subject, for each record kind, any available
+    information on where data not collected from them came from (Art.
+    15(1)(g); Art. 14(2)(f) at collection). ``source_of_data`` applies to the
+    fields of origin ``third_party`` that do not name a source of their own
+    (``pd_field(source=...)``), and before the model's
+    (``@personal_data(source=...)``): the source knows where its records came
+    from. ``None`` names none.
+    """
+
+    @property
+    def source_of_data(self) -> Text | None:
+        """Where the source's third-party data came from ("Partner Reseller AB"), or None."""
+
+
+@runtime_checkable
 class SubjectFieldSource(DataSource, Protocol):
     """A :class:`~gdprkit.rights.DataSource` that names the field saying whose record it is.
 
@@ -193,20 +216,38 @@ class SubjectFieldSource(DataSource, Protocol):
         """The field that says whose record it is."""
 
 
+def check_source_of_data(schema: Schema, value: object) -> Text | None:
+    """``value`` as the source of a data source's third-party data, checked against its schema."""
+    try:
+        text = source_text(value)
+    except PolicyError as exc:
+        raise SourceError(f"source_of_data: {exc}") from None
+    if text is not None and not any(f.tag.origin is Origin.THIRD_PARTY for f in schema.fields):
+        raise SourceError(
+            f"source_of_data names where third-party data came from (Art. 15(1)(g)), but no "
+            f"field of {schema.name} has origin='third_party'"
+        )
+    return text
+
+
 def check_source_name(name: str) -> str:
-    if not isinstance(name, str) or not is_identifier(name):
-        raise SourceError("a source name must be a plain identifier (letters, digits, _)")
+    """Check a built-in source's name when it is made, as every source's is at export time."""
+    problem = name_problem(name)
+    if problem is not None:
+        named = f" {shown(name)}" if isinstance(name, str) and name else ""
+        raise SourceError(f"the source name{named} {problem}; it becomes a file name in packages")
     return name
 
 
 class OneKindSource:
     """What the built-in sources share: a name, one schema, exact subject matching."""
 
-    __slots__ = ("_alias_fields", "_name", "_schema", "_subject_field")
+    __slots__ = ("_alias_fields", "_name", "_schema", "_source_of_data", "_subject_field")
     _name: str
     _schema: Schema
     _subject_field: str
     _alias_fields: dict[str, str]
+    _source_of_data: Text | None
 
     @property
     def name(self) -> str:
@@ -222,6 +263,11 @@ class OneKindSource:
     def subject_field(self) -> str:
         """The field that says whose record it is."""
         return self._subject_field
+
+    @property
+    def source_of_data(self) -> Text | None:
+        """Where the records' third-party data came from, if named (Art. 15(1)(g))."""
+        return self._source_of_data
 
     def _belongs(self, value_of: Callable[[str], object], subject: SubjectRef) -> bool:
         """Whether a record belongs to ``subject``: exact equality, never a pattern."""
@@ -239,7 +285,8 @@ class IterableSource(OneKindSource):
 
     Only records whose ``subject_field`` equals the subject's id are yielded;
     with ``alias_fields`` a record also matches on an alias identifier
-    (``{"email": "email"}``: alias kind -> field).
+    (``{"email": "email"}``: alias kind -> field). ``source_of_data`` names
+    where the records' third-party data came from (:class:`ThirdPartySource`).
     """
 
     __slots__ = ("_data",)
@@ -252,9 +299,11 @@ class IterableSource(OneKindSource):
         *,
         subject_field: str,
         alias_fields: Mapping[str, str] | None = None,
+        source_of_data: Text | str | None = None,
     ) -> None:
         self._name = check_source_name(name)
         self._schema = schema_of(model)
+        self._source_of_data = check_source_of_data(self._schema, source_of_data)
         fields = set(self._schema.all_fields)
         for f in (subject_field, *(alias_fields or {}).values()):
             if f not in fields:

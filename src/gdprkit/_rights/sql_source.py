@@ -16,12 +16,14 @@ from typing import Any
 import attrs
 
 from gdprkit._errors import SourceError
+from gdprkit._policy.values import Text
 from gdprkit._rights.sources import (
     AnonymousTable,
     OneKindSource,
     RecordErasure,
     SubjectRef,
     check_source_name,
+    check_source_of_data,
 )
 from gdprkit._sqlvalues import column_converters, field_hints, to_db
 from gdprkit._util import is_identifier
@@ -177,6 +179,8 @@ class SQLSource(OneKindSource, _AnonymousSet):
     columns named as the form's, in the transaction that erases the records.
     Keep it in the same database, so that a restored backup brings back the
     records and the anonymous set as they were together.
+    ``source_of_data`` names where the table's third-party data came from
+    (Art. 15(1)(g); see :class:`~gdprkit.rights.ThirdPartySource`).
     """
 
     __slots__ = (
@@ -208,8 +212,10 @@ class SQLSource(OneKindSource, _AnonymousSet):
         key: Iterable[str] = (),
         shreddable: bool = False,
         anonymous_table: str | None = None,
+        source_of_data: Text | str | None = None,
     ) -> None:
         self._schema = schema_of(model)
+        self._source_of_data = check_source_of_data(self._schema, source_of_data)
         mapping = _column_map(self._schema, columns)
         quote_identifier(table)
         if subject_column not in mapping:

@@ -1,4 +1,10 @@
-"""Re-checking an export package: every file the manifest lists, by SHA-256, and nothing else."""
+"""Re-checking an export package: every file the manifest lists, by SHA-256, and nothing else.
+
+A package is also refused when a member could not be unpacked safely: a path
+that leaves the folder it is unpacked into ("zip-slip"), a link, or two
+members whose names differ only in case. Packages of every manifest schema
+gdprkit has written (:data:`~gdprkit._rights.manifest.READABLE_SCHEMAS`) verify.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,8 @@ import zipfile
 from typing import Any
 
 from gdprkit._errors import PackageIntegrityError
-from gdprkit._rights.manifest import MANIFEST_SCHEMA_VERSION
+from gdprkit._rights.manifest import READABLE_SCHEMAS
+from gdprkit._rights.names import duplicate_member, member_problem
 
 __all__ = ["verify_package"]
 
@@ -18,15 +25,17 @@ def verify_package(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Re-check an export package: every file the manifest lists, by SHA-256, and nothing else.
 
     Returns the manifest; raises :class:`~gdprkit.PackageIntegrityError`
-    naming the first file that is missing, extra or changed.
+    naming the first file that is missing, extra or changed, or a member
+    that would be unpacked outside its folder.
     """
     try:
         zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile):
         raise PackageIntegrityError("not a readable ZIP export package") from None
     with zf:
+        _check_members(zf)
         manifest = _read_manifest(zf)
-        if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA_VERSION:
+        if not isinstance(manifest, dict) or manifest.get("schema") not in READABLE_SCHEMAS:
             raise PackageIntegrityError("manifest.json has an unknown schema")
         files = manifest.get("files", [])
         if not isinstance(files, list) or not all(
@@ -67,3 +76,17 @@ def _read_manifest(zf: zipfile.ZipFile) -> object:
     except (ValueError, zipfile.BadZipFile):
         problem = "manifest.json is not valid JSON"
     raise PackageIntegrityError(problem)
+
+
+def _check_members(zf: zipfile.ZipFile) -> None:
+    """Refuse a package with a member that is unsafe to unpack, before anything is read."""
+    infos = zf.infolist()
+    for info in infos:
+        problem = member_problem(info)
+        if problem is not None:
+            raise PackageIntegrityError(f"the member {ascii(info.filename)[:60]} {problem}")
+    twice = duplicate_member(info.filename for info in infos)
+    if twice is not None:
+        raise PackageIntegrityError(
+            f"the member {ascii(twice)[:60]} is in the package twice (case ignored)"
+        )

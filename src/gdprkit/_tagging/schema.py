@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 
 from gdprkit._errors import PolicyError, UnknownPurpose
+from gdprkit._policy.values import Text
+from gdprkit._tagging.labels import as_label
+from gdprkit._tagging.provenance import source_text
 from gdprkit.vocab import Art9Condition, DataCategory, Origin, SpecialCategory
 
 if TYPE_CHECKING:
@@ -66,7 +69,13 @@ def _condition(value: object) -> Art9Condition | None:
 
 @attrs.frozen
 class Tag:
-    """What a field holds and why: its category, purposes, origin and Art. 9 status."""
+    """What a field holds and why: its category, purposes, origin and Art. 9 status.
+
+    ``source`` names where third-party data came from ("Partner Reseller AB"),
+    which an access package tells the subject (Art. 14(2)(f), 15(1)(g)); it
+    is only for a field whose ``origin`` is ``third_party``. ``label`` is the
+    field's name for people (Art. 12(1)).
+    """
 
     category: DataCategory = attrs.field(converter=_category)
     purposes: tuple[str, ...] = attrs.field(converter=_purposes)
@@ -75,6 +84,8 @@ class Tag:
     special: SpecialCategory | None = attrs.field(default=None, converter=_special)
     condition: Art9Condition | None = attrs.field(default=None, converter=_condition)
     description: str | None = None
+    label: Text | None = attrs.field(default=None, converter=as_label)
+    source: Text | None = attrs.field(default=None, converter=source_text)
 
     def allows(self, purpose: str) -> bool:
         """Whether the field may be used for ``purpose``."""
@@ -91,7 +102,12 @@ class FieldInfo:
 
 @attrs.frozen
 class Schema:
-    """The tagged view of a data model: subject kind, personal fields and their tags."""
+    """The tagged view of a data model: subject kind, personal fields and their tags.
+
+    ``label`` and ``field_labels`` are its names for people (Art. 12(1));
+    ``source`` is where the model's third-party data came from, for fields
+    that do not name their own (``@personal_data(source=...)``; Art. 15(1)(g)).
+    """
 
     model: type = attrs.field(eq=False)
     subject: str
@@ -99,6 +115,16 @@ class Schema:
     all_fields: tuple[str, ...]
     policy: Policy | None = attrs.field(default=None, eq=False, repr=False)
     id_field: str | None = None
+    label: Text | None = None
+    field_labels: tuple[tuple[str, Text], ...] = ()
+    source: Text | None = None
+
+    def field_label(self, field: str) -> Text | None:
+        """The declared label of ``field``: its tag's, else ``personal_data(field_labels=)``'s."""
+        for f in self.fields:
+            if f.name == field and f.tag.label is not None:
+                return f.tag.label
+        return dict(self.field_labels).get(field)
 
     @property
     def subject_id_field(self) -> str | None:
