@@ -18,6 +18,7 @@ import gdprkit as gk
 from gdprkit import anonymize, pseudonym, retention, rights
 from gdprkit._demo import folder as demo_folder
 from gdprkit._demo import models, service
+from gdprkit._policy.notice import lifetime_words
 from gdprkit._term import Progress, Terminal
 from gdprkit.audit import AuditLog
 from gdprkit.consent import IndicationMethod, Ledger, ObjectionState, RestrictionScope
@@ -556,7 +557,7 @@ def _policy_section(report: Report, policy: Policy, folder: Path) -> None:
         "cookies",
         ("cookie", "purpose", "lifetime", "needs consent"),
         [
-            (c.name, c.purpose, c.lifetime or "session", "no" if c.strictly_necessary else "yes")
+            (c.name, c.purpose, lifetime_words(c, "en"), "no" if c.strictly_necessary else "yes")
             for c in policy.cookies
         ],
     )
