@@ -79,6 +79,8 @@ def test_bench_runs_in_quick_mode(script: Path, tmp_path: Path) -> None:
     if name == "dask":
         for module in ("dask.dataframe", "distributed", "pyarrow"):
             pytest.importorskip(module, reason="gdprkit[dask] is not installed")
+    if name == "sqlalchemy":
+        pytest.importorskip("sqlalchemy", reason="gdprkit[sqlalchemy] is not installed")
     out = tmp_path / f"{name}.json"
     done = subprocess.run(
         [sys.executable, str(script), "--quick", "--json", str(out)],

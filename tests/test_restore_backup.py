@@ -47,9 +47,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     if request.param == "sqlite":
         opened: Any = SQLiteStore(tmp_path / "gdprkit.db")
     else:
+        url = request.getfixturevalue("pg_url")  # skips first where there is no PostgreSQL
         from gdprkit.store.postgres import PostgresStore
 
-        opened = PostgresStore(request.getfixturevalue("pg_url"))
+        opened = PostgresStore(url)
     with opened:
         yield opened
 
