@@ -1183,6 +1183,49 @@ def test_sweep_counts_rejects_bad_facts_as_sweep_does(
         list(sweep(rows, after("e", days=1), NOW, tz=STOCKHOLM))
 
 
+def _sweep_list(rows: Iterable[object], rule: Rule, **kw: object) -> list[tuple[object, Status]]:
+    return list(sweep(rows, rule, NOW, tz=STOCKHOLM, **kw))  # type: ignore[call-overload]
+
+
+def _sweep_counts(rows: Iterable[object], rule: Rule, **kw: object) -> dict[Status, int]:
+    return sweep_counts(rows, rule, NOW, tz=STOCKHOLM, **kw)  # type: ignore[call-overload, no-any-return]
+
+
+@pytest.mark.parametrize("run", [_sweep_list, _sweep_counts], ids=["sweep", "sweep_counts"])
+@pytest.mark.parametrize(
+    ("rows", "rule", "key", "got"),
+    [
+        ([("C-1", D("2020-01-01"))], after("e"), None, "tuple"),
+        ([{"e": D("2020-01-01")}, 7], after("e"), None, "int"),
+        ([("C-1", D("2020-01-01"))], after("e"), lambda r: r[1], "date"),
+        ([("C-1", D("2020-01-01"))], max_of(after("e"), after("f")), None, "tuple"),
+    ],
+    ids=["a tuple row", "an int after a good row", "a key giving a date", "two events"],
+)
+def test_sweeping_rows_that_are_not_facts_is_a_retention_error(
+    run: Callable[..., object], rows: list[object], rule: Rule, key: object, got: str
+) -> None:
+    with pytest.raises(RetentionError, match=f"a row's facts must be a mapping, got {got}$"):
+        run(rows, rule, **({} if key is None else {"key": key}))
+
+
+@pytest.mark.parametrize("run", [_sweep_list, _sweep_counts], ids=["sweep", "sweep_counts"])
+def test_an_attribute_error_of_the_callers_own_code_is_not_taken_for_bad_facts(
+    run: Callable[..., object],
+) -> None:
+    def rows() -> Iterator[dict[str, object]]:
+        yield {"e": D("2020-01-01")}
+        raise AttributeError("the caller's own")
+
+    def key(row: dict[str, object]) -> dict[str, object]:
+        raise AttributeError("the caller's key")
+
+    with pytest.raises(AttributeError, match="the caller's own"):
+        run(rows(), after("e"))
+    with pytest.raises(AttributeError, match="the caller's key"):
+        run([{"e": None}], after("e"), key=key)
+
+
 # --------------------------------------------------------------------------- SQL
 
 

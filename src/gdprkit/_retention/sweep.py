@@ -50,6 +50,11 @@ def _hold_matcher(
     return held
 
 
+def _not_facts(facts: object) -> RetentionError:
+    """The error for a row whose facts are not a mapping."""
+    return RetentionError(f"a row's facts must be a mapping, got {type(facts).__name__}")
+
+
 def _odd_fact(
     cut: Cut,
     value: Any,
@@ -90,19 +95,28 @@ def _sweep_cut(
     event, before = cut.event, cut.before
     keep, expired, held_status = Status.KEEP, Status.EXPIRED, Status.HELD
     date_type, missing = date, MISSING
-    for row in rows:
-        # Any: the hot loop avoids cast() calls; the kinds are checked by type() below.
-        facts: Any = row if facts_of is None else facts_of(row)
-        if held is not None and held(row):
-            yield row, held_status
-            continue
-        value: Any = facts.get(event, missing)
-        if type(value) is date_type:
-            yield row, expired if value < before else keep
-        elif value is None:
-            yield row, keep
-        else:
-            yield row, _odd_fact(cut, value, facts, plain)
+    # Any: the hot loop avoids cast() calls; the kinds are checked by type() below.
+    facts: Any = {}
+    try:
+        for row in rows:
+            facts = row if facts_of is None else facts_of(row)
+            if held is not None and held(row):
+                yield row, held_status
+                continue
+            value: Any = facts.get(event, missing)
+            if type(value) is date_type:
+                yield row, expired if value < before else keep
+            elif value is None:
+                yield row, keep
+            else:
+                yield row, _odd_fact(cut, value, facts, plain)
+    except AttributeError:
+        # facts.get() is called unchecked, to keep the loop lean. Where the facts are a
+        # mapping after all, the error came from elsewhere (a key, subject or record
+        # function, the rows' iterator) and goes on as it is.
+        if isinstance(facts, Mapping):
+            raise
+        raise _not_facts(facts) from None
 
 
 def _count_cut(
@@ -120,17 +134,24 @@ def _count_cut(
     expired = kept = 0
     others: list[Status] = []
     other = others.append
-    for row in rows:
-        value: Any = row.get(event, missing)
-        if type(value) is date_type:
-            if value < before:
-                expired += 1
-            else:
+    row: Any = {}
+    try:
+        for row in rows:
+            value: Any = row.get(event, missing)
+            if type(value) is date_type:
+                if value < before:
+                    expired += 1
+                else:
+                    kept += 1
+            elif value is None:
                 kept += 1
-        elif value is None:
-            kept += 1
-        else:
-            other(_odd_fact(cut, value, row, plain))
+            else:
+                other(_odd_fact(cut, value, row, plain))
+    except AttributeError:
+        # As in _sweep_cut: a row without .get() is not facts; any other error goes on.
+        if isinstance(row, Mapping):
+            raise
+        raise _not_facts(row) from None
     counts = Counter(others)
     counts[Status.EXPIRED] += expired
     counts[Status.KEEP] += kept
@@ -225,7 +246,7 @@ def _prepare(
 
     def plain(facts: Mapping[str, object]) -> Status:
         if not isinstance(facts, Mapping):
-            raise RetentionError(f"a row's facts must be a mapping, got {type(facts).__name__}")
+            raise _not_facts(facts)
         return status_at(rule_expiry(rule, facts, tz), now)
 
     return compile_cut(rule, now, tz), held, plain
