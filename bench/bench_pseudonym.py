@@ -14,6 +14,14 @@ median of each; the goals are those of issue 16:
   directly on the raw bytes, same associated data: goal ≤ 1.2x the time.
   ``unseal()`` also parses the token, checks its format, finds the key and
   decodes the UTF-8 text, which the raw call does not;
+* for orientation, no goal: the floor of the token format against the same
+  raw calls. ``seal_floor`` and ``unseal_floor`` time the least any
+  function that reads and writes these tokens does, a one-line Python
+  function with no checks at all: ``prefix + encrypt(v.encode(),
+  ad).hex()`` and ``decrypt(a2b_hex(t.removeprefix(prefix)),
+  ad).decode()``. What ``seal()`` and ``unseal()`` pay above it is their
+  checks (types, the lowercase hex the format requires); what the floor
+  pays above the raw call is the format itself and one Python call;
 * ``Pseudonymizer.token()`` called per value, against the naive loop (no
   goal), and ``tokens()`` against presidio-anonymizer's ``hash`` operator if
   presidio is importable (it is never a gdprkit dependency).
@@ -32,6 +40,7 @@ import base64
 import hashlib
 import hmac
 import sys
+from binascii import a2b_hex
 from collections.abc import Callable, Sequence
 from functools import partial
 
@@ -129,6 +138,46 @@ def bench_sealing(report: Report, rounds: int, batch: int) -> None:
         rounds=rounds,
         kind="time",
         goal=GOALS["unseal"],
+    )
+    bench_floors(report, siv, values, rounds)
+
+
+def bench_floors(report: Report, siv: AESSIV, values: Sequence[str], rounds: int) -> None:
+    """The token format written as one line with no checks, against the same raw calls.
+
+    What no ``seal()``/``unseal()`` can go below: a Python call, the hex, the
+    key id prefix and the text encoding, around the same cipher calls.
+    """
+    encrypt, decrypt, ad = siv.encrypt, siv.decrypt, SEAL_AD
+    prefix = f"{KEY_ID}.s1."
+    ciphertexts = [encrypt(v.encode(), ad) for v in values]
+    tokens = [prefix + c.hex() for c in ciphertexts]
+
+    def seal(v: str) -> str:
+        return prefix + encrypt(v.encode(), ad).hex()
+
+    def unseal(t: str) -> str:
+        return decrypt(a2b_hex(t.removeprefix(prefix)), ad).decode()
+
+    if [seal(v) for v in values] != tokens or [unseal(t) for t in tokens] != list(values):
+        raise SystemExit("a round trip of the floor failed")
+    report.compare(
+        "seal_floor",
+        "the format's floor: a one-line seal function, no checks, vs AESSIV.encrypt (no goal)",
+        ("prefix + encrypt(v.encode(), ad).hex()", lambda: [seal(v) for v in values]),
+        ("AESSIV.encrypt(v.encode(), ad)", lambda: [encrypt(v.encode(), ad) for v in values]),
+        items=len(values),
+        rounds=rounds,
+        kind="time",
+    )
+    report.compare(
+        "unseal_floor",
+        "the format's floor: a one-line unseal function, no checks, vs AESSIV.decrypt (no goal)",
+        ("decrypt(a2b_hex(body), ad).decode()", lambda: [unseal(t) for t in tokens]),
+        ("AESSIV.decrypt(raw bytes, ad) -> bytes", lambda: [decrypt(c, ad) for c in ciphertexts]),
+        items=len(values),
+        rounds=rounds,
+        kind="time",
     )
 
 

@@ -24,7 +24,7 @@ SCRIPTS = sorted(BENCH.glob("bench_*.py"))
 #: What each bench must measure: result keys (a trailing "_" matches any size).
 EXPECTED = {
     "import": {"import", "import_wall"},
-    "pseudonym": {"tokens_", "seal", "unseal"},
+    "pseudonym": {"tokens_", "seal", "unseal", "seal_floor", "unseal_floor"},
     "retention": {"sweep_", "sweep_linear", "sql_delete_"},
     "export": {"export_", "export_memory"},
     "dask": {"single_", "dask_2_reading_id", "ceiling"},

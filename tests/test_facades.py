@@ -78,7 +78,7 @@ FACADES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "Paramstyle", "Rule", "Status", "Verdict", "WhileActive", "after", "anonymized_only",
             "cutoff", "evaluate", "evaluate_object", "expiry", "max_of", "min_of",
             "record_facts", "rule_from_mapping", "rule_to_mapping", "sql_predicate",
-            "sqlite_text", "sweep", "while_active",
+            "sqlite_text", "sweep", "sweep_counts", "while_active",
         ),
         (
             "ALIGNMENTS", "Align", "NaiveDatetimeError", "Period", "PolicyError",

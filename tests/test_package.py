@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -30,7 +31,7 @@ steps["import gdprkit"] = loaded()
 import gdprkit.policy, gdprkit.tagging, gdprkit.vocab
 for module in (gdprkit, gdprkit.policy, gdprkit.tagging, gdprkit.vocab):
     for name in module.__all__:
-        if name not in gdprkit.__dict__.get("_SUBMODULES", ()):
+        if gdprkit._LAZY.get(name) != "gdprkit." + name:
             getattr(module, name)
 steps["policy and tagging names"] = loaded()
 {then}
@@ -70,12 +71,121 @@ def test_each_heavy_module_loads_when_it_is_used(then: str, loads: str) -> None:
     assert loads in steps["then"]
 
 
+_LOADS = """
+import json, sys
+before = set(sys.modules)
+import {module}
+after_import = sorted(set(sys.modules) - before)
+{module}.{name}
+after_access = sorted(m for m in set(sys.modules) - before if m.startswith("gdprkit"))
+print(json.dumps([after_import, after_access]))
+"""
+
+
+def _loads(name: str, module: str = "gdprkit") -> tuple[list[str], list[str]]:
+    """The modules ``import <module>`` adds, then the gdprkit modules after ``<module>.<name>``."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADS.format(module=module, name=name)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    after_import, after_access = json.loads(done.stdout)
+    return after_import, after_access
+
+
+def test_import_gdprkit_loads_only_its_facade_and_logging() -> None:
+    # The whole API loads on first use (PEP 562): not attrs, not typing, no gdprkit module.
+    # logging loads, for the NullHandler of the gdprkit logger (docs/howto/logging.md).
+    after_import, _ = _loads("__name__")
+    with_logging, _ = _loads("__name__", module="logging")
+    assert set(after_import) - set(with_logging) <= {"gdprkit", "__future__"}
+    assert "gdprkit" in after_import
+    assert "typing" not in after_import and "attrs" not in after_import
+
+
+@pytest.mark.parametrize(
+    ("name", "loads"),
+    [
+        ("GdprkitError", {"gdprkit._errors"}),
+        ("LegalBasis", {"gdprkit._errors", "gdprkit.vocab"}),
+        ("timecalc", {"gdprkit._errors", "gdprkit._util", "gdprkit.timecalc"}),
+    ],
+    ids=["an error loads the errors", "a vocabulary loads the vocabulary", "a module itself"],
+)
+def test_a_name_loads_the_module_that_defines_it_and_what_that_imports(
+    name: str, loads: set[str]
+) -> None:
+    _, after_access = _loads(name)
+    assert set(after_access) == {"gdprkit"} | loads
+
+
+def _type_checking_imports() -> dict[str, str]:
+    """The names ``gdprkit/__init__.py`` imports for type checkers, each with its module."""
+    tree = ast.parse(Path(gdprkit.__file__).read_text(encoding="utf-8"))
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+    )
+    return {
+        alias.asname or alias.name: (
+            f"gdprkit.{alias.name}" if node.module == "gdprkit" else str(node.module)
+        )
+        for node in block.body
+        if isinstance(node, ast.ImportFrom) and node.module != "typing"
+        for alias in node.names
+    }
+
+
+def test_the_name_table_is_all_and_what_type_checkers_see() -> None:
+    table, listed = set(gdprkit._LAZY), set(gdprkit.__all__)
+    assert sorted(listed - table) == [], "in __all__, not in _LAZY"
+    assert sorted(table - listed) == [], "in _LAZY, not in __all__"
+    assert len(gdprkit.__all__) == len(listed)
+    assert _type_checking_imports() == gdprkit._LAZY
+
+
+_RESOLVES = """
+import importlib, json, gdprkit
+wrong = []
+for name, home in gdprkit._LAZY.items():
+    if name in {without!r}:
+        continue
+    module = importlib.import_module(home)
+    expected = module if home == "gdprkit." + name else getattr(module, name)
+    if getattr(gdprkit, name) is not expected or name not in vars(gdprkit):
+        wrong.append(name)
+print(json.dumps(wrong))
+"""
+
+
+def test_every_name_resolves_from_a_fresh_import_to_its_modules_object() -> None:
+    # In a fresh interpreter, so that every name goes through the module __getattr__ once
+    # and is then kept in the package's namespace.
+    # The facades of an extra that is not installed are checked in test_every_listed_name_resolves.
+    code = _RESOLVES.format(without=sorted(_without_extra()))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(done.stdout) == []
+
+
+def test_star_import_gives_the_whole_api() -> None:
+    namespace: dict[str, object] = {}
+    exec("from gdprkit import *", namespace)
+    assert set(namespace) - {"__builtins__"} == set(gdprkit.__all__)
+
+
 def test_dir_lists_the_public_api_and_the_modules_not_yet_loaded() -> None:
     listed = dir(gdprkit)
     assert listed == sorted({*gdprkit.__all__, "__version__"})
     modules = {n for n in gdprkit.__all__ if n in _without_extra() or
                isinstance(getattr(gdprkit, n), types.ModuleType)}  # fmt: skip
-    assert modules == set(gdprkit._SUBMODULES)
+    assert modules == {n for n, home in gdprkit._LAZY.items() if home == f"gdprkit.{n}"}
     assert {"dask", "retention", "rights", "store", "timecalc"} <= modules
     assert not [n for n in listed if n.startswith("_") and n != "__version__"]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import given, settings
@@ -37,11 +39,13 @@ from gdprkit.retention import (
     sql_predicate,
     sqlite_text,
     sweep,
+    sweep_counts,
     while_active,
 )
 from gdprkit.timecalc import STOCKHOLM, Period, start_of_day
 
 D = date.fromisoformat
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 BFL = "Bokföringslagen (1999:1078) 7 kap. 2 §"
 
@@ -980,24 +984,30 @@ def test_sweep_is_lazy() -> None:
     assert [s for _, s in head] == [Status.EXPIRED] * 3
 
 
+#: Rows that are not facts: (subject, record id, the event's date).
+KEYED_ROWS = [("C-1", 1, D("2020-01-01")), ("C-2", 2, D("2020-01-01")), ("C-3", 3, None)]
+
+
+def _keyed(run: Callable[..., T], rule: Rule, holds: Iterable[LegalHold]) -> T:
+    """``sweep`` or ``sweep_counts`` over :data:`KEYED_ROWS`, with a key and subject/record readers."""
+    return run(
+        KEYED_ROWS,
+        rule,
+        NOW,
+        tz=STOCKHOLM,
+        key=lambda r: {"e": r[2]},
+        holds=holds,
+        subject=lambda r: r[0],
+        record=lambda r: r[1],
+    )
+
+
 def test_sweep_with_key_and_holds() -> None:
-    rows = [("C-1", 1, D("2020-01-01")), ("C-2", 2, D("2020-01-01")), ("C-3", 3, None)]
+    rows = KEYED_ROWS
     rule = after("e", years=1)
 
     def run(*holds: LegalHold) -> list[Status]:
-        return [
-            s
-            for _, s in sweep(
-                rows,
-                rule,
-                NOW,
-                tz=STOCKHOLM,
-                key=lambda r: {"e": r[2]},
-                holds=holds,
-                subject=lambda r: r[0],
-                record=lambda r: r[1],
-            )
-        ]
+        return [s for _, s in _keyed(sweep, rule, holds)]
 
     assert run() == [Status.EXPIRED, Status.EXPIRED, Status.KEEP]
     assert run(hold(subject="C-1")) == [Status.HELD, Status.EXPIRED, Status.KEEP]
@@ -1069,6 +1079,151 @@ def test_sweep_rejects_datetimes_without_offset() -> None:
     row = {"e": datetime(2026, 1, 1, tzinfo=_NoOffset())}
     with pytest.raises(NaiveDatetimeError, match="fact 'e'"):
         list(sweep([row], after("e", days=1), NOW, tz=STOCKHOLM))
+
+
+# --------------------------------------------------------------------------- sweep_counts
+
+
+def _counted(statuses: Iterator[Status] | list[Status]) -> dict[Status, int]:
+    """The plain twin of sweep_counts: statuses counted one by one, every status a key."""
+    found = Counter(statuses)
+    return {status: found[status] for status in Status}
+
+
+fact_values = st.one_of(
+    st.none(),
+    event_dates(),
+    st.dates(min_value=D("1995-01-01"), max_value=D("2060-12-31")),
+    st.builds(
+        lambda day, minutes, fold, tz: (
+            datetime.combine(day, time()) + timedelta(minutes=minutes)
+        ).replace(tzinfo=tz, fold=fold),
+        event_dates(),
+        st.integers(0, 24 * 60 - 1),
+        st.integers(0, 1),
+        st.sampled_from(ZONES),
+    ),
+)
+fact_rows = st.lists(
+    st.dictionaries(st.sampled_from(["e", "f"]), fact_values, max_size=2), max_size=40
+)
+
+
+@settings(max_examples=150)
+@given(st.data(), st.one_of(single_event_rules, multi_event_rules), st.sampled_from(ZONES))
+def test_sweep_counts_agrees_with_sweep_and_evaluate(
+    data: st.DataObject, rule: Rule, tz: tzinfo
+) -> None:
+    now = data.draw(nows(tz))
+    rows = data.draw(fact_rows) + _rows(now, tz, [])
+    counts = sweep_counts(rows, rule, now, tz=tz)
+    assert counts == _counted([s for _, s in sweep(rows, rule, now, tz=tz)])
+    assert counts == _counted([evaluate(rule, r, now, tz=tz).status for r in rows])  # type: ignore[arg-type]
+    assert list(counts) == list(Status)
+
+
+@pytest.mark.parametrize(
+    ("rule", "holds", "expected"),
+    [
+        (after("e", years=1), (), {Status.EXPIRED: 2, Status.KEEP: 1}),
+        (
+            after("e", years=1),
+            (hold(subject="C-1"),),
+            {Status.HELD: 1, Status.EXPIRED: 1, Status.KEEP: 1},
+        ),
+        (after("e", years=1), (hold(),), {Status.HELD: 3}),
+        (anonymized_only(), (hold(record=3),), {Status.EXPIRED: 2, Status.HELD: 1}),
+        (max_of(after("e"), after("f")), (), {Status.UNKNOWN: 2, Status.KEEP: 1}),
+    ],
+    ids=["a key", "a hold on a subject", "a hold on everything", "expires at once", "two events"],
+)
+def test_sweep_counts_with_key_and_holds(
+    rule: Rule, holds: tuple[LegalHold, ...], expected: dict[Status, int]
+) -> None:
+    counts = _keyed(sweep_counts, rule, holds)
+    assert counts == {status: expected.get(status, 0) for status in Status}
+    assert counts == _counted([s for _, s in _keyed(sweep, rule, holds)])
+
+
+def test_sweep_counts_reads_any_iterable_once() -> None:
+    # At 2030-06-01 12:00 five years after 2025-05-31 have run out (at 2030-06-01 00:00),
+    # five years after 2025-06-01 have not.
+    days = (D("2025-05-02") + timedelta(days=k) for k in range(400))
+    counts = sweep_counts(({"e": day} for day in days), after("e", years=5), NOW, tz=STOCKHOLM)
+    assert counts == {Status.KEEP: 370, Status.EXPIRED: 30, Status.UNKNOWN: 0, Status.HELD: 0}
+    assert sweep_counts([], after("e"), NOW, tz=STOCKHOLM) == dict.fromkeys(Status, 0)
+
+
+def test_sweep_counts_checks_arguments_at_the_call() -> None:
+    with pytest.raises(RetentionError, match="subject="):
+        sweep_counts([], after("e"), NOW, tz=STOCKHOLM, holds=[hold(subject="C-1")])
+    with pytest.raises(NaiveDatetimeError):
+        sweep_counts([], after("e"), datetime(2030, 1, 1), tz=STOCKHOLM)
+    with pytest.raises(TypeError, match="tz"):
+        sweep_counts([], after("e"), NOW, tz="Europe/Stockholm")  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (datetime(2026, 1, 1), NaiveDatetimeError),
+        (datetime(2026, 1, 1, tzinfo=_NoOffset()), NaiveDatetimeError),
+        ("2026-01-01", RetentionError),
+        (7, RetentionError),
+    ],
+    ids=["naive", "no offset", "string", "int"],
+)
+def test_sweep_counts_rejects_bad_facts_as_sweep_does(
+    value: object, error: type[Exception]
+) -> None:
+    rows: list[dict[str, object]] = [{"e": D("2020-01-01")}, {"e": value}]
+    with pytest.raises(error, match="fact 'e'"):
+        sweep_counts(rows, after("e", days=1), NOW, tz=STOCKHOLM)
+    with pytest.raises(error, match="fact 'e'"):
+        list(sweep(rows, after("e", days=1), NOW, tz=STOCKHOLM))
+
+
+def _sweep_list(rows: Iterable[object], rule: Rule, **kw: object) -> list[tuple[object, Status]]:
+    return list(sweep(rows, rule, NOW, tz=STOCKHOLM, **kw))  # type: ignore[call-overload]
+
+
+def _sweep_counts(rows: Iterable[object], rule: Rule, **kw: object) -> dict[Status, int]:
+    return sweep_counts(rows, rule, NOW, tz=STOCKHOLM, **kw)  # type: ignore[call-overload, no-any-return]
+
+
+@pytest.mark.parametrize("run", [_sweep_list, _sweep_counts], ids=["sweep", "sweep_counts"])
+@pytest.mark.parametrize(
+    ("rows", "rule", "key", "got"),
+    [
+        ([("C-1", D("2020-01-01"))], after("e"), None, "tuple"),
+        ([{"e": D("2020-01-01")}, 7], after("e"), None, "int"),
+        ([("C-1", D("2020-01-01"))], after("e"), lambda r: r[1], "date"),
+        ([("C-1", D("2020-01-01"))], max_of(after("e"), after("f")), None, "tuple"),
+    ],
+    ids=["a tuple row", "an int after a good row", "a key giving a date", "two events"],
+)
+def test_sweeping_rows_that_are_not_facts_is_a_retention_error(
+    run: Callable[..., object], rows: list[object], rule: Rule, key: object, got: str
+) -> None:
+    with pytest.raises(RetentionError, match=f"a row's facts must be a mapping, got {got}$"):
+        run(rows, rule, **({} if key is None else {"key": key}))
+
+
+@pytest.mark.parametrize("run", [_sweep_list, _sweep_counts], ids=["sweep", "sweep_counts"])
+def test_an_attribute_error_of_the_callers_own_code_is_not_taken_for_bad_facts(
+    run: Callable[..., object],
+) -> None:
+    def rows() -> Iterator[dict[str, object]]:
+        yield {"e": D("2020-01-01")}
+        raise AttributeError("the caller's own")
+
+    def key(row: dict[str, object]) -> dict[str, object]:
+        raise AttributeError("the caller's key")
+
+    with pytest.raises(AttributeError, match="the caller's own"):
+        run(rows(), after("e"))
+    with pytest.raises(AttributeError, match="the caller's key"):
+        run([{"e": None}], after("e"), key=key)
 
 
 # --------------------------------------------------------------------------- SQL

@@ -25,8 +25,8 @@ authority's order) overrides every expiry: the status is ``HELD`` until it is
 lifted.
 
 **Scale.** :func:`sweep` streams statuses over rows with one comparison per
-row; :func:`cutoff` and :func:`sql_predicate` push the same decision into a
-database.
+row, and :func:`sweep_counts` counts them as cheaply as a hand-written loop;
+:func:`cutoff` and :func:`sql_predicate` push the same decision into a database.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from gdprkit._retention.rules import (
     min_of,
     while_active,
 )
-from gdprkit._retention.sweep import sweep
+from gdprkit._retention.sweep import sweep, sweep_counts
 
 # isort: split
 # Before gdprkit._retention existed this module imported the gdprkit names below for
@@ -122,5 +122,6 @@ __all__ = [
     "sql_predicate",
     "sqlite_text",
     "sweep",
+    "sweep_counts",
     "while_active",
 ]

@@ -76,6 +76,12 @@ assert_type(
     Iterator[tuple[tuple[int, date], Status]],
 )
 retention.sweep(pairs, bfl, now, tz=STOCKHOLM)  # type: ignore[type-var]
+assert_type(retention.sweep_counts(rows, bfl, now, tz=STOCKHOLM), dict[Status, int])
+assert_type(
+    retention.sweep_counts(pairs, bfl, now, tz=STOCKHOLM, key=lambda p: {"e": p[1]}),
+    dict[Status, int],
+)
+retention.sweep_counts(pairs, bfl, now, tz=STOCKHOLM)  # type: ignore[type-var]
 
 # --- cutoffs and SQL
 assert_type(retention.cutoff(bfl, now, tz=STOCKHOLM), datetime | None)

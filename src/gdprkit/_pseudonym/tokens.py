@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import re
+import struct
 import unicodedata
 from binascii import b2a_base64
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +34,8 @@ _MAC_BYTES: Final = 18  # 144 bits of BLAKE2b output: a multiple of 3, so 24 bas
 _MAC_CHARS: Final = 24
 _CHUNK: Final = 1024  # values per base64 pass in Pseudonymizer.tokens()
 _URLSAFE: Final = bytes.maketrans(b"+/", b"-_")  # standard base64 -> RFC 4648 §5
+# A full chunk's base64 cut into its token bodies, 24 chars each, by struct in C.
+_CHUNK_BODIES: Final = struct.Struct(f"{_MAC_CHARS}s" * _CHUNK).unpack
 _TOKEN = re.compile(r"([A-Za-z0-9]{1,16})\.([A-Za-z0-9_-]{24})")
 
 _MALFORMED: Final = object()
@@ -86,6 +89,15 @@ def normalize_phone_se(value: str) -> str:
 
 
 # --------------------------------------------------------------------------- tokens
+
+
+def _bodies(digests: list[bytes]) -> bytes:
+    """The token bodies of ``digests``, end to end, in URL-safe base64.
+
+    An 18-byte digest encodes to exactly 24 characters with no padding, so
+    the base64 of the digests end to end is their bodies end to end.
+    """
+    return b2a_base64(b"".join(digests), newline=False).translate(_URLSAFE)
 
 
 @attrs.frozen(repr=False)
@@ -161,20 +173,25 @@ class Pseudonymizer:
     def tokens(self, values: Iterable[str | bytes]) -> list[str]:
         """The tokens of many values, in order: the fast path for whole columns.
 
-        Values are digested in chunks of 1024; each chunk's digests are
-        base64-encoded and joined behind the key id in C (``binascii`` and
-        ``bytes.join``), and split into tokens with one ``splitlines()``, so
-        no Python code runs per token but the MAC loop, which binds
-        everything it calls to locals. The result always equals
-        ``[token(v) for v in values]``.
+        Values are digested in chunks of 1024. One ``b2a_base64`` gives a
+        chunk's token bodies end to end (:func:`_bodies`); ``struct`` cuts
+        them apart, ``bytes.join`` puts the key id before each, and one
+        ``split()`` makes the tokens, all in C: no Python code runs per token
+        but the MAC loop, which binds everything it calls to locals. The
+        result always equals ``[token(v) for v in values]``.
         """
         out: list[str] = []
         extend = out.extend
         head = self._prefix.encode("ascii")
+        between = b"\n" + head
         for digests in self._digest_chunks(values):
-            # b2a_base64 ends each digest with a newline: "<id>.<b64>\n<id>.<b64>\n…".
-            lines = head + head.join(map(b2a_base64, digests))
-            extend(lines.translate(_URLSAFE).decode("ascii").splitlines())
+            b64 = _bodies(digests)
+            if len(digests) == _CHUNK:
+                bodies = _CHUNK_BODIES(b64)
+            else:
+                bodies = struct.unpack(f"{_MAC_CHARS}s" * len(digests), b64)
+            # "<id>.<body>\n<id>.<body>\n…<id>.<body>": no other line break can occur.
+            extend((head + between.join(bodies)).decode("ascii").split("\n"))
         return out
 
     def _token_block(self, values: Iterable[str | bytes]) -> bytes:
@@ -185,8 +202,7 @@ class Pseudonymizer:
         ``token_key_id + "." + block[24 * i : 24 * i + 24]``. Normalised and
         checked as :meth:`tokens` does, and digested in the same chunks.
         """
-        macs = b"".join([b"".join(digests) for digests in self._digest_chunks(values)])
-        return b2a_base64(macs, newline=False).translate(_URLSAFE)
+        return b"".join([_bodies(digests) for digests in self._digest_chunks(values)])
 
     def _digest_chunks(self, values: Iterable[str | bytes]) -> Iterator[list[bytes]]:
         """The MACs of ``values`` (normalised if a normalizer is set), a chunk at a time.
