@@ -325,9 +325,30 @@ def test_the_page_escapes_markup_quotes_and_bidi_controls(tmp_path):
     # the page's own attributes only: none a value could have opened (onmouseover, src)
     assert {name for name, _ in page.attrs} <= {
         "lang", "charset", "name", "content", "class", "href", "id", "style", "role", "scope",
-        "aria-labelledby", "aria-describedby", "data-label", "datetime",
+        "aria-labelledby", "aria-describedby", "data-label", "datetime", "http-equiv",
     }  # fmt: skip
     assert not BIDI_CONTROLS & set(page_text)
     text = "".join(page.text)
     assert HOSTILE in text  # shown to the reader as the text it is
     assert f"{ARABIC} [U+202E]evil[U+202C] [U+2066]x[U+2069]" in text
+
+
+def test_the_page_runs_nothing_and_links_only_to_web_and_mail_addresses(tmp_path):
+    """Defence in depth under the escaping: a Content-Security-Policy that allows no script,
+    no plug-in and no request, and no link whose address could run (javascript:, data:)."""
+    from gdprkit._rights.page_html import link
+
+    result = _export(tmp_path, [Named("tickets", [_ticket("hej")])])
+    page = _Page()
+    page.feed(_member(result.path, "index.html"))
+    (policy,) = [v for k, v in page.attrs if k == "content" and v and "default-src" in v]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    schemes = {v.split(":", 1)[0] for k, v in page.attrs if k == "href" and v and ":" in v}
+    assert schemes <= {"mailto", "https", "http"}
+    for href in ("javascript:alert(1)", "JavaScript:alert(1)", " javascript:x", "data:text/html,x",
+                 "vbscript:x", "file:///etc/passwd"):  # fmt: skip
+        assert "<a" not in link(href), href
+    assert link("https://www.imy.se/").startswith('<a href="https://www.imy.se/"')
+    assert link("data/tickets.csv").startswith('<a href="data/tickets.csv"')
+    assert link("#held", "x").startswith('<a href="#held"')
+    assert link("mailto:dpo@example.se").startswith("<a ")

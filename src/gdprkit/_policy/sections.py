@@ -8,6 +8,7 @@ them all at once.
 
 from __future__ import annotations
 
+import urllib.parse
 import zoneinfo
 from datetime import date
 
@@ -99,6 +100,26 @@ def read_meta(top: Reader) -> Meta:
     return Meta(version, effective, timezone, languages, jurisdiction)
 
 
+def _web_address(r: Reader, key: str, value: str | None) -> str | None:
+    """``value`` if it is an http(s) address, else a problem at ``key`` and None.
+
+    The notice and the export page turn it into a link the data subject
+    follows: a ``javascript:`` or ``data:`` address would run in their browser.
+    """
+    if value is None:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(value) if value.isprintable() and " " not in value else None
+    except ValueError:  # an unclosed IPv6 bracket
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        r.problems.add(
+            key, "must be an http:// or https:// address (it becomes a link the subject follows)"
+        )
+        return None
+    return value
+
+
 def read_controller(top: Reader) -> Controller:
     """The [controller] section (Art. 13(1)(a), 30(1)(a))."""
     ctl = _section(top, "controller", law.CONTROLLER)
@@ -109,7 +130,11 @@ def read_controller(top: Reader) -> Controller:
         address=ctl.string("address", required=True, why=law.CONTROLLER) or "",
         org_number=ctl.string("org_number"),
         phone=ctl.string("phone"),
-        websites=ctl.str_list("websites"),
+        websites=tuple(
+            site
+            for i, given in enumerate(ctl.str_list("websites"))
+            if (site := _web_address(ctl, f"{ctl.key('websites')}[{i}]", given)) is not None
+        ),
         dpo=ctl.string("dpo"),
         iri=ctl.string("iri"),
     )
@@ -121,11 +146,14 @@ def read_authority(top: Reader, languages: tuple[str, ...]) -> Authority:
     auth.unknown(("name", "website", "address", "email", "phone", "complaint_url", "dpv"))
     return Authority(
         name=read_text(auth, "name", languages, required=True, why=law.AUTHORITY) or Text(()),
-        website=auth.string("website", required=True, why=law.AUTHORITY) or "",
+        website=_web_address(
+            auth, auth.key("website"), auth.string("website", required=True, why=law.AUTHORITY)
+        )
+        or "",
         address=auth.string("address"),
         email=auth.string("email"),
         phone=auth.string("phone"),
-        complaint_url=auth.string("complaint_url"),
+        complaint_url=_web_address(auth, auth.key("complaint_url"), auth.string("complaint_url")),
         dpv=auth.string("dpv"),
     )
 
