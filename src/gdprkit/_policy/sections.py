@@ -75,6 +75,17 @@ class Meta:
     jurisdiction: str
 
 
+def _machine_zone(name: str) -> bool:
+    """Whether ``name`` is a file of the tz database that is no IANA zone of its own.
+
+    ``localtime`` is the machine's own zone, ``posixrules`` and ``Factory`` are
+    helpers of the database, and ``right/`` and ``posix/`` are variants of it
+    that some machines have (``right/`` counts leap seconds): the same policy
+    would decide at other instants on another machine.
+    """
+    return name in ("localtime", "posixrules", "Factory") or name.startswith(("right/", "posix/"))
+
+
 def read_meta(top: Reader) -> Meta:
     """The [policy] section: version, effective date, time zone, languages, jurisdiction."""
     meta = _section(top, "policy")
@@ -83,7 +94,13 @@ def read_meta(top: Reader) -> Meta:
     effective = meta.day("effective", required=True)
     tz_name = meta.string("timezone", required=True, why=law.TIMEZONE)
     timezone = None
-    if tz_name is not None:
+    if tz_name is not None and _machine_zone(tz_name):
+        meta.problem(
+            "timezone",
+            f"{tz_name!r} is not an IANA zone: it depends on the machine or its tz database "
+            "(use an IANA name: Europe/Stockholm)",
+        )
+    elif tz_name is not None:
         try:
             timezone = zoneinfo.ZoneInfo(tz_name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
