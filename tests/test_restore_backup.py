@@ -14,6 +14,7 @@ touch the store that held their key.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -191,6 +192,23 @@ def test_the_journal_holds_tokens_never_ids_and_exports_to_a_file(elveta, kit, t
         assert personal not in text
     assert exported.stat().st_mode & 0o077 == 0
     assert rights.read_journal(exported) == (entry,)
+
+
+def test_the_journal_is_exported_like_a_package_never_through_a_planted_file(elveta, kit, tmp_path):
+    """The file holds tokens and sealed ids: it is written to a new private staging file,
+    never to one someone else made (a link to another file, a file others may read)."""
+    _erase(elveta, kit, ANNA)
+    target = tmp_path / "journal.jsonl"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not yours\n", encoding="utf-8")
+    for pid in range(os.getpid() - 2, os.getpid() + 3):  # the names the old writer used
+        (tmp_path / f".journal.jsonl.{pid}.tmp").symlink_to(victim)
+    assert kit.journal.export(target) == 1
+    assert victim.read_text(encoding="utf-8") == "not yours\n"
+    assert target.stat().st_mode & 0o077 == 0 and not target.is_symlink()
+    with pytest.raises(gk.ExportPathError, match="existing folder"):
+        kit.journal.export(tmp_path)
+    assert not [p for p in tmp_path.iterdir() if ".gdprkit-export." in p.name]  # no staging left
 
 
 def test_a_replay_from_an_exported_journal(elveta, kit, tmp_path):

@@ -31,6 +31,12 @@ import attrs
 
 from gdprkit._errors import JournalError
 from gdprkit._rights.sources import SubjectRef
+from gdprkit._rights.staging import (
+    check_destination,
+    clean_stale_exports,
+    create_staging,
+    discard,
+)
 from gdprkit._util import FrozenMap, require_aware, utc_stamp
 
 if TYPE_CHECKING:
@@ -201,22 +207,30 @@ class ErasureJournal:
         """Write the entries (after ``since``) to a JSON Lines file; return how many.
 
         The first line names the format; each further line is one entry. The
-        file is written beside ``path`` and renamed into place, readable by its
-        owner only: it holds tokens and, where kept, sealed ids.
+        file holds tokens and, where kept, sealed ids, so it is written as an
+        export package is (:func:`~gdprkit.rights.export_subject`): a ``path``
+        that cannot take it (a folder) is an :class:`~gdprkit.ExportPathError`,
+        and it goes to a new staging file beside ``path``, readable by its owner
+        only and never one that was already there, renamed into place when
+        complete and removed on any error.
         """
-        target = Path(path)
-        staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        target = check_destination(Path(path))
+        clean_stale_exports(target.parent, destination=target.name)
         count = 0
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, staging = create_staging(target)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(json.dumps({"format": JOURNAL_FORMAT}) + "\n")
                 for entry in self.entries(since=since):
                     out.write(json.dumps(entry.to_dict(), sort_keys=True) + "\n")
                     count += 1
-            os.replace(staging, target)
+                out.flush()
+                if os.name == "posix":
+                    os.replace(staging, target)  # while its lock is held: no cleanup takes it
+            if os.name != "posix":
+                os.replace(staging, target)  # Windows renames no open file
         except BaseException:
-            staging.unlink(missing_ok=True)
+            discard(staging)
             raise
         return count
 
