@@ -316,3 +316,26 @@ def test_a_malformed_journal_file_is_a_journal_error(tmp_path):
         rights.read_journal(bad)
     with pytest.raises(gk.JournalError, match="cannot read"):
         rights.read_journal(tmp_path / "missing.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'{"format": "gdprkit.erasure-journal/1"}\n\xff\xfe{}\n', "not UTF-8"),
+        (b"\xef\xbb\xbf\x80", "not UTF-8"),
+        (b'{"format": "gdprkit.erasure-journal/1"}\n' + b"[" * 100_000 + b"]" * 100_000,
+         "not JSON Lines"),
+        (b'{"format": "gdprkit.erasure-journal/1"}\n{"subject_token": "k1.t1.ab", "seq": }\n',
+         "not JSON Lines"),
+    ],
+    ids=["a byte that is not UTF-8", "nothing but bad bytes", "nested 100,000 deep",
+         "a line cut short"],
+)  # fmt: skip
+def test_a_journal_file_that_is_no_text_or_no_json_is_a_journal_error(tmp_path, content, problem):
+    """Whatever the file holds, the answer is a JournalError, and the parser's error (which
+    quotes the line, a subject's token and sealed id among it) is not kept as its context."""
+    bad = tmp_path / "journal.jsonl"
+    bad.write_bytes(content)
+    with pytest.raises(gk.JournalError, match=problem) as caught:
+        rights.read_journal(bad)
+    assert caught.value.__context__ is None

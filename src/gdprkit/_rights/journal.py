@@ -288,15 +288,23 @@ def read_journal(path: str | os.PathLike[str]) -> tuple[JournalEntry, ...]:
     """The entries of an exported journal file, in order; a bad file raises :class:`JournalError`."""
     name = os.fspath(path)
     try:
-        with open(name, encoding="utf-8") as fh:
-            lines = [line for line in fh if line.strip()]
+        with open(name, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise JournalError(f"cannot read the journal file: {exc.strerror}") from None
+    # The errors are raised outside the handlers: a decoder's error quotes the text (tokens,
+    # sealed ids), which ``from None`` would keep reachable as ``__context__``.
+    problem = "the journal file is not UTF-8 text"
     try:
+        lines = [line for line in data.decode("utf-8").split("\n") if line.strip()]
+        problem = "the journal file is not JSON Lines"
         head = json.loads(lines[0]) if lines else None
         body = [json.loads(line) for line in lines[1:]]
-    except json.JSONDecodeError:
-        raise JournalError("the journal file is not JSON Lines") from None
+        problem = ""
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError among them
+        pass
+    if problem:
+        raise JournalError(problem)
     if not isinstance(head, dict) or head.get("format") != JOURNAL_FORMAT:
         raise JournalError(f"the journal file does not start with format {JOURNAL_FORMAT!r}")
     entries = [JournalEntry.from_dict(d, f"line {i + 2}") for i, d in enumerate(body)]
