@@ -271,6 +271,34 @@ def test_csv_neutralises_formula_cells_and_jsonl_keeps_the_value(tmp_path, messa
     rights.verify_package(result.path)
 
 
+@pytest.mark.parametrize(
+    ("message", "written"),
+    [
+        ("Hej;=1+1", "Hej;'=1+1"),
+        ("x;=cmd|' /C calc'!A0", "x;'=cmd|' /C calc'!A0"),
+        ("x; @SUM(1+9)", "x; '@SUM(1+9)"),
+        ("tel;+46701234567;-3", "tel;'+46701234567;'-3"),
+        ("=a;=b", "'=a;'=b"),
+        ("a;b; c", "a;b; c"),
+    ],
+    ids=["a formula after a semicolon", "DDE after a semicolon", "a blank in between",
+         "two in one cell", "first and after", "semicolons alone"],
+)  # fmt: skip
+def test_csv_read_with_a_semicolon_list_separator_runs_nothing(tmp_path, message, written):
+    """Excel in Swedish (and most of Europe) opens a .csv with ';' as its list separator, so
+    'Hej;=1+1' there is two cells, the second a formula (OWASP: "take care of the field
+    separator"). A formula character after a ';' gets its single quote too."""
+    result = _export(tmp_path, [Named("tickets", [_ticket(message)])])
+    text = _member(result.path, "data/tickets.csv")
+    (row,) = csv.DictReader(io.StringIO(text, newline=""))
+    assert row["message"] == written
+    for line in text.splitlines():
+        for cell in line.split(";"):  # as a spreadsheet splits it
+            assert cell.lstrip(' "')[:1] not in ("=", "+", "-", "@"), cell
+    (line,) = _member(result.path, "data/tickets.jsonl").splitlines()
+    assert json.loads(line)["message"] == message
+
+
 @gk.personal_data(subject="customer", policy=models.policy)
 @attrs.frozen
 class Adjustment:
