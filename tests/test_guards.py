@@ -182,10 +182,21 @@ def test_installing_again_replaces_and_installing_none_removes(Member: type[Any]
         gk.project(member, "care")
 
 
-@pytest.mark.parametrize("guard", [object(), "ledger", None], ids=["object", "str", "None"])
-def test_install_guards_refuses_what_is_no_guard(guard: object) -> None:
+@pytest.mark.parametrize(
+    "guard", [object(), "ledger", None, [Refuses()]], ids=["object", "str", "None", "a list"]
+)
+def test_every_way_to_name_guards_refuses_what_is_no_guard(
+    Member: type[Any], guard: object
+) -> None:
+    """``using_guards([ledger])`` instead of ``using_guards(ledger)`` is refused where it is
+    written, as a TypeError naming the mistake, not an AttributeError at the first project()."""
+    member = Member("C-1", "a@example.se", "72")
     with pytest.raises(TypeError, match=r"check\(\)"):
         gk.install_guards(guard)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"check\(\)"), gk.using_guards(guard):  # type: ignore[arg-type]
+        pass
+    with pytest.raises(TypeError, match=r"check\(\)"):
+        gk.project(member, "news", guards=[guard])  # type: ignore[list-item]
 
 
 # --------------------------------------------------------------------------- failing closed

@@ -229,12 +229,22 @@ def install_guards(*guards: Guard) -> None:
     consent (:class:`~gdprkit.NoGuard`). :func:`using_guards` overrides them
     for a block.
     """
-    for guard in guards:
+    _GUARDS.install(_checked_guards(guards, "install_guards()"))
+
+
+def _checked_guards(guards: Iterable[object], where: str) -> tuple[Guard, ...]:
+    """``guards`` as a tuple, each with a ``check()`` method; else a :class:`TypeError`.
+
+    Checked where they are named, so that ``using_guards([ledger])`` fails
+    there, not as an ``AttributeError`` at the first ``project()``.
+    """
+    checked = tuple(guards)
+    for guard in checked:
         if not callable(getattr(guard, "check", None)):
             raise TypeError(
-                f"install_guards() takes guards with a check() method, got {type(guard).__name__}"
+                f"{where} takes guards with a check() method, got {type(guard).__name__}"
             )
-    _GUARDS.install(tuple(guards))
+    return checked  # type: ignore[return-value]  # each has check(), as the protocol asks
 
 
 @contextlib.contextmanager
@@ -246,7 +256,7 @@ def using_guards(*guards: Guard) -> Iterator[None]:
     guards. ``using_guards()`` with no guard states, as ``guards=()`` does,
     that the block checked consent, objections and restrictions itself.
     """
-    with _GUARDS.using(tuple(guards)):
+    with _GUARDS.using(_checked_guards(guards, "using_guards()")):
         yield
 
 
@@ -455,7 +465,7 @@ def project(
     names = schema.fields_for(purpose)
     if not names:
         raise PurposeNotAllowed(f"no field of {schema.name} is tagged for purpose {purpose!r}")
-    active = _GUARDS.current() if guards is None else tuple(guards)
+    active = _GUARDS.current() if guards is None else _checked_guards(guards, "guards=")
     if active is None:
         pol = schema.policy
         declared = pol.purposes.get(purpose) if pol is not None else None
