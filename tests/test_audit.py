@@ -271,6 +271,33 @@ def test_details_that_are_not_a_json_object_are_an_integrity_error(
     assert "AuditIntegrityError: audit entry 2" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("details", "message"),
+    [
+        ('{ "rows": 1, "package_sha256": "' + "ab" * 32 + '" }', "not as gdprkit writes them"),
+        ('{"package_sha256":"' + "ab" * 32 + '","rows":9,"rows":1}', "not as gdprkit writes them"),
+        ('{"package_sha256":"' + "ab" * 32 + '","rows":1.0}', "MAC does not verify"),
+        ('{"package_sha256":"' + "ab" * 32 + '","rows":NaN}', "not as gdprkit writes them"),
+        ('{"package_sha256":"' + "ab" * 32 + '","rows":1e400}', "not as gdprkit writes them"),
+        ('{"package_sha256":"\\u0061' + "b" + "ab" * 31 + '","rows":1}', "not as gdprkit writes"),
+    ],
+    ids=["spaces", "a key twice", "a float", "NaN", "infinity", "a unicode escape"],
+)
+def test_details_that_read_the_same_but_are_not_as_written_are_an_integrity_error(
+    log, store, tmp_path, capsys, details, message
+):
+    """The MAC covers the details as gdprkit writes them (canonical JSON); the stored text is
+    what an auditor's SQL reads, so text that differs from it is a change, even where it
+    parses to the same object (a duplicate key reads as the first value in SQLite's json)."""
+    _fill(log, 3)
+    _tamper(store, "UPDATE audit_log SET details = ? WHERE seq = 2", (details,))
+    with pytest.raises(gk.AuditIntegrityError, match=f"entry 2 .*{message}"):
+        log.verify()
+    assert main(["audit", "verify", store.path, f"--kek-file={tmp_path / 'gdprkit.kek'}"]) == 1
+    err = capsys.readouterr().err
+    assert "AuditIntegrityError: audit entry 2" in err and "Traceback" not in err
+
+
 # -- a keyed chain: a writer without the keyring cannot forge ---------------------------------
 
 

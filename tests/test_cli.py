@@ -337,6 +337,59 @@ BAD_INPUT = [
         "no database file at",
         id="export: no such database URL",
     ),
+    *(
+        pytest.param(
+            lambda tmp, db, at=at: ["requests", "due", str(tmp / "missing.db"), "--at", at],
+            Exit.USAGE,
+            "--at must lie between the years 1000 and 9000",
+            id=f"requests due: --at {at}",
+        )
+        for at in ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+14:00", "0999-12-31")
+    ),
+    pytest.param(
+        lambda tmp, db: [
+            "erasure",
+            "export",
+            "--store",
+            str(tmp / "missing.db"),
+            "--out",
+            str(tmp / "j.jsonl"),
+            "--since",
+            "9999-12-31T23:00:00-12:00",
+        ],
+        Exit.USAGE,
+        "--since must lie between the years 1000 and 9000",
+        id="erasure export: --since at the end of time",
+    ),
+    pytest.param(
+        lambda tmp, db: ["check-models", ""],
+        Exit.USAGE,
+        "cannot import '': it is not a module name",
+        id="check-models: an empty module name",
+    ),
+    pytest.param(
+        lambda tmp, db: ["check-models", "..models"],
+        Exit.USAGE,
+        "cannot import '..models': it is not a module name",
+        id="check-models: a relative module name",
+    ),
+    *(
+        pytest.param(
+            lambda tmp, db, code=code: [
+                "check-models",
+                "--path",
+                str(_models_module(tmp, code)),
+                "broken_models",
+            ],
+            Exit.USAGE,
+            f"importing broken_models raised {error}",
+            id=f"check-models: a module that {what}",
+        )
+        for code, error, what in (
+            ("1/0", "ZeroDivisionError", "fails as it is imported"),
+            ("def (", "SyntaxError", "is not Python"),
+        )
+    ),
     pytest.param(
         lambda tmp, db: ["demo", "--dir", str(_file(tmp))],
         Exit.USAGE,
@@ -344,6 +397,14 @@ BAD_INPUT = [
         id="demo: --dir is a file",
     ),
 ]
+
+
+def _models_module(tmp: Path, code: str) -> Path:
+    """A folder with the module ``broken_models`` of ``code``."""
+    folder = tmp / "service"
+    folder.mkdir(exist_ok=True)
+    (folder / "broken_models.py").write_text(code + "\n", encoding="utf-8")
+    return folder
 
 
 def _file(tmp: Path) -> Path:

@@ -228,6 +228,14 @@ def test_a_package_of_manifest_schema_1_still_verifies(tmp_path):
         ("@SUM(1+9)*cmd|' /C calc'!A0", True),
         ("\t=1+1", True),
         ("\r=1+1", True),
+        (' =HYPERLINK("https://evil.example")', True),
+        ("   @SUM(1+9)", True),
+        ("\n=1+1", True),
+        ("\u00a0-2+3", True),
+        ("\x00=1+1", True),
+        ("\x00", True),
+        ("   ", False),
+        (" 5 kWh", False),
         ("Hej! 1+1=2, a-b", False),
         ("'already quoted", False),
         ("", False),
@@ -239,6 +247,14 @@ def test_a_package_of_manifest_schema_1_still_verifies(tmp_path):
         "at sign",
         "tab",
         "carriage return",
+        "a space first",
+        "spaces first",
+        "a line feed first",
+        "a no-break space first",
+        "NUL first (ASVS 5.0 1.2.10)",
+        "NUL alone",
+        "only spaces",
+        "a space before a digit",
         "formula characters later in the text",
         "a leading quote",
         "empty",
@@ -253,6 +269,34 @@ def test_csv_neutralises_formula_cells_and_jsonl_keeps_the_value(tmp_path, messa
     assert json.loads(line)["message"] == message  # exact, for portability
     assert result.manifest["csv_formula_neutralised"] is True
     rights.verify_package(result.path)
+
+
+@pytest.mark.parametrize(
+    ("message", "written"),
+    [
+        ("Hej;=1+1", "Hej;'=1+1"),
+        ("x;=cmd|' /C calc'!A0", "x;'=cmd|' /C calc'!A0"),
+        ("x; @SUM(1+9)", "x; '@SUM(1+9)"),
+        ("tel;+46701234567;-3", "tel;'+46701234567;'-3"),
+        ("=a;=b", "'=a;'=b"),
+        ("a;b; c", "a;b; c"),
+    ],
+    ids=["a formula after a semicolon", "DDE after a semicolon", "a blank in between",
+         "two in one cell", "first and after", "semicolons alone"],
+)  # fmt: skip
+def test_csv_read_with_a_semicolon_list_separator_runs_nothing(tmp_path, message, written):
+    """Excel in Swedish (and most of Europe) opens a .csv with ';' as its list separator, so
+    'Hej;=1+1' there is two cells, the second a formula (OWASP: "take care of the field
+    separator"). A formula character after a ';' gets its single quote too."""
+    result = _export(tmp_path, [Named("tickets", [_ticket(message)])])
+    text = _member(result.path, "data/tickets.csv")
+    (row,) = csv.DictReader(io.StringIO(text, newline=""))
+    assert row["message"] == written
+    for line in text.splitlines():
+        for cell in line.split(";"):  # as a spreadsheet splits it
+            assert cell.lstrip(' "')[:1] not in ("=", "+", "-", "@"), cell
+    (line,) = _member(result.path, "data/tickets.jsonl").splitlines()
+    assert json.loads(line)["message"] == message
 
 
 @gk.personal_data(subject="customer", policy=models.policy)
@@ -325,9 +369,30 @@ def test_the_page_escapes_markup_quotes_and_bidi_controls(tmp_path):
     # the page's own attributes only: none a value could have opened (onmouseover, src)
     assert {name for name, _ in page.attrs} <= {
         "lang", "charset", "name", "content", "class", "href", "id", "style", "role", "scope",
-        "aria-labelledby", "aria-describedby", "data-label", "datetime",
+        "aria-labelledby", "aria-describedby", "data-label", "datetime", "http-equiv",
     }  # fmt: skip
     assert not BIDI_CONTROLS & set(page_text)
     text = "".join(page.text)
     assert HOSTILE in text  # shown to the reader as the text it is
     assert f"{ARABIC} [U+202E]evil[U+202C] [U+2066]x[U+2069]" in text
+
+
+def test_the_page_runs_nothing_and_links_only_to_web_and_mail_addresses(tmp_path):
+    """Defence in depth under the escaping: a Content-Security-Policy that allows no script,
+    no plug-in and no request, and no link whose address could run (javascript:, data:)."""
+    from gdprkit._rights.page_html import link
+
+    result = _export(tmp_path, [Named("tickets", [_ticket("hej")])])
+    page = _Page()
+    page.feed(_member(result.path, "index.html"))
+    (policy,) = [v for k, v in page.attrs if k == "content" and v and "default-src" in v]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    schemes = {v.split(":", 1)[0] for k, v in page.attrs if k == "href" and v and ":" in v}
+    assert schemes <= {"mailto", "https", "http"}
+    for href in ("javascript:alert(1)", "JavaScript:alert(1)", " javascript:x", "data:text/html,x",
+                 "vbscript:x", "file:///etc/passwd"):  # fmt: skip
+        assert "<a" not in link(href), href
+    assert link("https://www.imy.se/").startswith('<a href="https://www.imy.se/"')
+    assert link("data/tickets.csv").startswith('<a href="data/tickets.csv"')
+    assert link("#held", "x").startswith('<a href="#held"')
+    assert link("mailto:dpo@example.se").startswith("<a ")

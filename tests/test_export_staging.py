@@ -293,6 +293,22 @@ def test_the_next_export_removes_stale_files_of_its_destination_only(tmp_path):
     assert rights.clean_stale_exports(tmp_path).removed == (other,)
 
 
+@pytest.mark.parametrize(
+    "destination",
+    ["C-1042\nanswer.zip", "answer\r.zip", "svar\u2028.zip"],
+    ids=["a line feed", "a carriage return", "a line separator"],
+)
+def test_stale_files_of_a_destination_with_a_line_break_are_found(tmp_path, destination):
+    """A package's name is the operator's to choose; a line break in it must not hide the
+    staging files of its killed exports from every cleanup."""
+    pid = _ended_pid()
+    left = _leave(tmp_path, f".{destination}.gdprkit-export.{pid}.x.0badc0de.tmp")
+    _export(tmp_path / destination, Spy(tmp_path))
+    assert not left.exists()
+    again = _leave(tmp_path, f".{destination}.gdprkit-export.{pid}.x.0badc0de.tmp")
+    assert rights.clean_stale_exports(tmp_path).removed == (again,)
+
+
 def test_clean_stale_exports_refuses_a_missing_folder(tmp_path):
     with pytest.raises(gk.ExportPathError, match="cannot list"):
         rights.clean_stale_exports(tmp_path / "missing")

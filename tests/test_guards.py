@@ -12,7 +12,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -182,10 +182,21 @@ def test_installing_again_replaces_and_installing_none_removes(Member: type[Any]
         gk.project(member, "care")
 
 
-@pytest.mark.parametrize("guard", [object(), "ledger", None], ids=["object", "str", "None"])
-def test_install_guards_refuses_what_is_no_guard(guard: object) -> None:
+@pytest.mark.parametrize(
+    "guard", [object(), "ledger", None, [Refuses()]], ids=["object", "str", "None", "a list"]
+)
+def test_every_way_to_name_guards_refuses_what_is_no_guard(
+    Member: type[Any], guard: object
+) -> None:
+    """``using_guards([ledger])`` instead of ``using_guards(ledger)`` is refused where it is
+    written, as a TypeError naming the mistake, not an AttributeError at the first project()."""
+    member = Member("C-1", "a@example.se", "72")
     with pytest.raises(TypeError, match=r"check\(\)"):
         gk.install_guards(guard)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"check\(\)"), gk.using_guards(guard):  # type: ignore[arg-type]
+        pass
+    with pytest.raises(TypeError, match=r"check\(\)"):
+        gk.project(member, "news", guards=[guard])  # type: ignore[list-item]
 
 
 # --------------------------------------------------------------------------- failing closed
@@ -300,3 +311,70 @@ def test_restriction_grounds_are_the_four_of_art_18_2(
     assert ground.article == "18(2)"
     assert en in ground.label("en") and sv in ground.label("sv")
     assert len(gk.RestrictionGround) == 4
+
+
+# --------------------------------------------------------------------------- Art. 9(2)(a)
+
+
+@pytest.fixture
+def explicit(minimal_dict: dict[str, Any]) -> gk.Policy:
+    """The small policy with a contract purpose whose health data rests on explicit consent."""
+    minimal_dict["purposes"]["coaching"] = {
+        "name": {"sv": "Träning", "en": "Coaching"},
+        "description": {"sv": "Träningsplan.", "en": "Training plan."},
+        "basis": "contract",
+        "special_condition": "9(2)(a)",
+        "categories": ["health"],
+    }
+    return gk.Policy.from_dict(minimal_dict, source="explicit.toml")
+
+
+@pytest.mark.parametrize("installed", [True, False], ids=["installed", "passed as guards="])
+def test_the_ledger_checks_explicit_consent_for_special_data_under_another_basis(
+    explicit: gk.Policy, tmp_path: Path, installed: bool
+) -> None:
+    """Art. 9(2)(a): special-category data on explicit consent needs that consent, whatever the
+    purpose's Art. 6 basis; the ledger that project() names as the remedy must check it."""
+
+    @gk.personal_data(subject="customer", policy=explicit)
+    @attrs.frozen
+    class Athlete:
+        customer_id: str = gk.pd_field(
+            category="identity.customer_id", purposes=("coaching", "service"), identifies=True
+        )
+        pulse: str = gk.pd_field(category="health", purposes=("coaching",))
+        allergy: str = gk.pd_field(
+            category="health", purposes=("service",), condition="9(2)(a)", default="none"
+        )
+
+    with SQLiteStore(tmp_path / "g.db") as store:
+        ledger = Ledger(
+            store, explicit, pseudonymizer=Pseudonymizer(Keyring.generate(), domain="consent")
+        )
+        guards: tuple[Ledger, ...] | None = (ledger,)
+        if installed:
+            gk.install_guards(ledger)
+            guards = None
+        athlete = Athlete("C-1", "72", "nuts")
+
+        def use(purpose: str, at: datetime = T0) -> str:
+            return _outcome(lambda: gk.project(athlete, purpose, at=at, guards=guards))
+
+        assert use("coaching") == "ConsentRequired"
+        with pytest.raises(gk.ConsentRequired, match=r"Athlete\.pulse.*9\(2\)\(a\)"):
+            gk.project(athlete, "coaching", at=T0, guards=guards)
+        ledger.grant(
+            "C-1", ["coaching"], notice_version="v1", method="signed form",
+            indication=IndicationMethod.SIGNED_STATEMENT, at=T0,
+        )  # fmt: skip
+        assert use("coaching") == "allowed"
+        ledger.withdraw("C-1", ["coaching"], method="settings page", at=T0 + timedelta(days=1))
+        assert use("coaching", T0 + timedelta(days=2)) == "ConsentRequired"
+        assert use("coaching") == "allowed"  # a withdrawal does not reach back (Art. 7(3))
+        # a field's own condition: no consent to it can be recorded, so it never passes unchecked
+        assert use("service") == "ConsentRequired"
+        with pytest.raises(gk.LedgerError, match="not on consent"):
+            ledger.grant(
+                "C-1", ["service"], notice_version="v1", method="signed form",
+                indication=IndicationMethod.SIGNED_STATEMENT, at=T0,
+            )  # fmt: skip

@@ -155,6 +155,31 @@ def test_minimal_policy_is_valid(minimal):
             for bad in ("Europe/Stokholm", "CET+99", "../../etc/passwd", "US", "Europe")
         ),
         *(
+            pytest.param(
+                "policy.timezone", bad,
+                "policy.timezone", "not an IANA zone",
+                id=f"a zone that depends on the machine {bad!r}",
+            )
+            # files of the tz database that are no zone of their own, or count leap seconds:
+            # the same policy would cut off retention at other instants on another machine
+            for bad in ("localtime", "posixrules", "Factory", "right/Europe/Stockholm",
+                        "posix/Europe/Stockholm")
+        ),
+        *(
+            pytest.param(
+                key, bad, where, "an http:// or https:// address",
+                id=f"{key} {bad!r}",
+            )
+            # the page and the notice make these links the subject follows
+            for key, where in (
+                ("authority.website", "authority.website"),
+                ("authority.complaint_url", "authority.complaint_url"),
+                ("controller.websites", "controller.websites[0]"),
+            )
+            for bad in ("javascript:alert(1)", "www.imy.se", "https://", "ftp://imy.se/",
+                        "https://imy.se/\nx", "data:text/html,<b>x</b>", "https://[::1")
+        ),
+        *(
             pytest.param(section, DELETE, section, "is required", id=f"no [{section}]")
             for section in ("controller", "authority", "purposes", "rights")
         ),

@@ -30,6 +30,7 @@ import gdprkit as gk
 from gdprkit import _crypto, pseudonym
 from gdprkit._audit.chain import ChainKeys
 from gdprkit._pseudonym.kek import check_kek
+from gdprkit._pseudonym.persist import prefixed
 from gdprkit.audit import AuditLog
 from gdprkit.pseudonym import (
     Kek,
@@ -742,6 +743,71 @@ def test_a_wrapped_key_moved_to_another_keyring_does_not_unwrap(store: SQLiteSto
         conn.execute("UPDATE keyring_keys SET keyring = 'audit'")
     with raises(gk.KekError, match="does not unwrap"):
         Keyring.load(store, kek=WRAP, name="audit")
+
+
+def _three_generations(store: SQLiteStore) -> Keyring:
+    """A keyring with a retired, a previous and an active key, saved as ``tokens``."""
+    ring = keyring().rotate(material=track(bytes(range(1, 33))), key_id="test02", at=T0)
+    ring = ring.rotate(material=track(bytes(range(2, 34))), key_id="test03", at=T0)
+    ring = ring.retire("test01")
+    ring.save(store, kek=WRAP, name="tokens")
+    return ring
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "DELETE FROM keyring_keys WHERE key_id = 'test02'",
+        "DELETE FROM keyring_keys WHERE key_id = 'test01'",
+        "UPDATE keyring_keys SET keyring = 'other' WHERE key_id = 'test01'",
+        "UPDATE keyring_keys SET key_id = 'test09' WHERE key_id = 'test01'",
+        "UPDATE keyring_keys SET created_at = '2020-01-01T00:00:00+00:00' WHERE key_id = 'test01'",
+        "INSERT INTO keyring_keys (keyring, key_id, created_at, status, material, kek_id)"
+        " VALUES ('tokens', 'test07', '2026-01-15T09:30:00+00:00', 'retired', NULL, NULL)",
+    ],
+    ids=["a live key deleted", "a retired key deleted", "a retired key moved away",
+         "a retired key renamed", "a retired key's time changed", "a retired key added"],
+)  # fmt: skip
+def test_a_keyring_whose_rows_were_changed_is_refused_not_loaded_otherwise(
+    store: SQLiteStore, change: str
+) -> None:
+    """Each wrapped key is bound to the keyring's whole listing (ids, statuses, times), so a
+    writer without the KEK cannot make the store load a keyring other than the one saved."""
+    ring = _three_generations(store)
+    assert Keyring.load(store, kek=WRAP, name="tokens") == ring
+    with store.transaction() as conn:
+        conn.execute(change)
+    with raises(gk.KekError, match="does not unwrap"):
+        Keyring.load(store, kek=WRAP, name="tokens")
+
+
+def test_rows_bound_key_by_key_by_an_earlier_gdprkit_load_and_are_bound_whole_when_saved(
+    store: SQLiteStore,
+) -> None:
+    ring = _three_generations(store)
+    with store.transaction() as conn:  # as the previous release wrapped them: row by row
+        for key in ring._keys:
+            info = key.info
+            ad = b"gdprkit/v1/keyring-key\x00" + prefixed(
+                p.encode() for p in ("tokens", info.id, info.status.value,
+                                     info.created_at.isoformat())
+            )  # fmt: skip
+            conn.execute(
+                "UPDATE keyring_keys SET material = ? WHERE key_id = ?",
+                (WRAP.wrap(key.secret.reveal(), ad)[1], info.id),
+            )
+    assert Keyring.load(store, kek=WRAP, name="tokens") == ring
+    (old,) = store.query("SELECT material FROM keyring_keys WHERE key_id = 'test02'")
+    assert pseudonym.rewrap_keyrings(store, WRAP) == 2  # bound to the listing now
+    assert pseudonym.rewrap_keyrings(store, WRAP) == 0
+    with store.transaction() as conn:  # one row put back as an older backup holds it
+        conn.execute("UPDATE keyring_keys SET material = ? WHERE key_id = 'test02'", old)
+    with raises(gk.KeyringError, match="mixes keys wrapped by two different saves"):
+        Keyring.load(store, kek=WRAP, name="tokens")
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM keyring_keys WHERE key_id = 'test01'")
+    with raises(gk.KekError, match="does not unwrap"):
+        Keyring.load(store, kek=WRAP, name="tokens")
 
 
 def test_loading_without_the_right_kek_is_a_kek_error(store: SQLiteStore) -> None:

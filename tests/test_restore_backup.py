@@ -14,6 +14,7 @@ touch the store that held their key.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -194,6 +195,23 @@ def test_the_journal_holds_tokens_never_ids_and_exports_to_a_file(elveta, kit, t
     assert rights.read_journal(exported) == (entry,)
 
 
+def test_the_journal_is_exported_like_a_package_never_through_a_planted_file(elveta, kit, tmp_path):
+    """The file holds tokens and sealed ids: it is written to a new private staging file,
+    never to one someone else made (a link to another file, a file others may read)."""
+    _erase(elveta, kit, ANNA)
+    target = tmp_path / "journal.jsonl"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not yours\n", encoding="utf-8")
+    for pid in range(os.getpid() - 2, os.getpid() + 3):  # the names the old writer used
+        (tmp_path / f".journal.jsonl.{pid}.tmp").symlink_to(victim)
+    assert kit.journal.export(target) == 1
+    assert victim.read_text(encoding="utf-8") == "not yours\n"
+    assert target.stat().st_mode & 0o077 == 0 and not target.is_symlink()
+    with pytest.raises(gk.ExportPathError, match="existing folder"):
+        kit.journal.export(tmp_path)
+    assert not [p for p in tmp_path.iterdir() if ".gdprkit-export." in p.name]  # no staging left
+
+
 def test_a_replay_from_an_exported_journal(elveta, kit, tmp_path):
     elveta.backup(tmp_path / "backup.db")
     _erase(elveta, kit, ANNA)
@@ -299,3 +317,26 @@ def test_a_malformed_journal_file_is_a_journal_error(tmp_path):
         rights.read_journal(bad)
     with pytest.raises(gk.JournalError, match="cannot read"):
         rights.read_journal(tmp_path / "missing.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'{"format": "gdprkit.erasure-journal/1"}\n\xff\xfe{}\n', "not UTF-8"),
+        (b"\xef\xbb\xbf\x80", "not UTF-8"),
+        (b'{"format": "gdprkit.erasure-journal/1"}\n' + b"[" * 100_000 + b"]" * 100_000,
+         "not JSON Lines"),
+        (b'{"format": "gdprkit.erasure-journal/1"}\n{"subject_token": "k1.t1.ab", "seq": }\n',
+         "not JSON Lines"),
+    ],
+    ids=["a byte that is not UTF-8", "nothing but bad bytes", "nested 100,000 deep",
+         "a line cut short"],
+)  # fmt: skip
+def test_a_journal_file_that_is_no_text_or_no_json_is_a_journal_error(tmp_path, content, problem):
+    """Whatever the file holds, the answer is a JournalError, and the parser's error (which
+    quotes the line, a subject's token and sealed id among it) is not kept as its context."""
+    bad = tmp_path / "journal.jsonl"
+    bad.write_bytes(content)
+    with pytest.raises(gk.JournalError, match=problem) as caught:
+        rights.read_journal(bad)
+    assert caught.value.__context__ is None

@@ -352,7 +352,11 @@ class _Colour(Enum):
 
 _values = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
-    st.sampled_from("=+-@\t\r").flatmap(lambda c: st.text().map(lambda t: c + t)),
+    st.sampled_from("=+-@\t\r\x00").flatmap(lambda c: st.text().map(lambda t: c + t)),
+    st.text(" \n\u00a0\u3000\x00", min_size=1).flatmap(
+        lambda blanks: st.sampled_from(["=1+1", "@A1", "hej", ""]).map(lambda t: blanks + t)
+    ),
+    st.lists(st.sampled_from(["x", ";", " ", "=", "-1", "@", "\x00"]), max_size=8).map("".join),
     st.decimals(allow_nan=False), st.dates(),
     st.datetimes(timezones=st.sampled_from([UTC, ZoneInfo("Europe/Stockholm")])),
     st.datetimes(), st.binary(max_size=8), st.just(_Colour.RED),
@@ -367,10 +371,25 @@ def test_cell_encoder_equals_the_plain_encoding(values):
     plain = [json_value(v, tz) for v in values]
     assert json_cells == [json.dumps(p, ensure_ascii=False) for p in plain]
     assert csv_cells == [csv_cell(v, tz) for v in values]
+
+    blanks = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\0"
+
+    def shown(cell: str) -> str:
+        """What a spreadsheet must not run: a quote before each formula character that starts
+        a cell where ';' separates cells, then before the cell, if it starts one."""
+        out, after_separator = [], False
+        for char in cell:
+            if after_separator and char in "=+-@":
+                out.append("'")
+            after_separator = char == ";" or (after_separator and char in blanks)
+            out.append(char)
+        text = "".join(out)
+        trimmed = text.lstrip(blanks)
+        runs = text[:1] in ("=", "+", "-", "@", "\t", "\r", "\0") or trimmed[:1] in tuple("=+-@")
+        return "'" + text if runs else text
+
     assert csv_cells == [
-        c
-        if isinstance(v, int | float | Decimal) or c[:1] not in ("=", "+", "-", "@", "\t", "\r")
-        else "'" + c
+        c if isinstance(v, int | float | Decimal) else shown(c)
         for v, c in zip(values, (csv_value(p) for p in plain), strict=True)
     ]
     assert all(

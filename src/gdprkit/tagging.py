@@ -22,6 +22,7 @@ from gdprkit._errors import (
     PurposeNotAllowed,
 )
 from gdprkit._errors import UnknownPurpose as UnknownPurpose  # held before Schema moved out
+from gdprkit._tagging.consent import consent_needed, special_of
 from gdprkit._tagging.grounds import RestrictionGround
 from gdprkit._tagging.labels import Label, as_label, field_labels_of, label_problems
 from gdprkit._tagging.models import (
@@ -40,15 +41,13 @@ from gdprkit.vocab import (
     BUILTIN_TAXONOMY,
     Art9Condition,
     DataCategory,
-    LegalBasis,
     Origin,
     SpecialCategory,
-    Taxonomy,
 )
 
 if TYPE_CHECKING:
     from gdprkit._policy.values import Text
-    from gdprkit.policy import Policy, Purpose
+    from gdprkit.policy import Policy
 
 __all__ = [
     "FieldInfo",
@@ -230,12 +229,22 @@ def install_guards(*guards: Guard) -> None:
     consent (:class:`~gdprkit.NoGuard`). :func:`using_guards` overrides them
     for a block.
     """
-    for guard in guards:
+    _GUARDS.install(_checked_guards(guards, "install_guards()"))
+
+
+def _checked_guards(guards: Iterable[object], where: str) -> tuple[Guard, ...]:
+    """``guards`` as a tuple, each with a ``check()`` method; else a :class:`TypeError`.
+
+    Checked where they are named, so that ``using_guards([ledger])`` fails
+    there, not as an ``AttributeError`` at the first ``project()``.
+    """
+    checked = tuple(guards)
+    for guard in checked:
         if not callable(getattr(guard, "check", None)):
             raise TypeError(
-                f"install_guards() takes guards with a check() method, got {type(guard).__name__}"
+                f"{where} takes guards with a check() method, got {type(guard).__name__}"
             )
-    _GUARDS.install(tuple(guards))
+    return checked  # type: ignore[return-value]  # each has check(), as the protocol asks
 
 
 @contextlib.contextmanager
@@ -247,7 +256,7 @@ def using_guards(*guards: Guard) -> Iterator[None]:
     guards. ``using_guards()`` with no guard states, as ``guards=()`` does,
     that the block checked consent, objections and restrictions itself.
     """
-    with _GUARDS.using(tuple(guards)):
+    with _GUARDS.using(_checked_guards(guards, "using_guards()")):
         yield
 
 
@@ -374,7 +383,7 @@ def _validate(
             problems.append(PolicyProblem(loc, "a personal field needs at least one purpose"))
         if str(tag.category) not in taxonomy:
             problems.append(PolicyProblem(loc, f"unknown data category {str(tag.category)!r}"))
-        special = _special_of(tag, taxonomy)
+        special = special_of(tag, taxonomy)
         for purpose_id in tag.purposes:
             purpose = policy.purposes.get(purpose_id) if policy is not None else None
             if policy is not None and purpose is None:
@@ -407,13 +416,6 @@ def _validate(
                         )
                     )
     return problems
-
-
-def _special_of(tag: Tag, taxonomy: Taxonomy) -> SpecialCategory | None:
-    """The Art. 9(1) category of a tagged field: its own, else its data category's."""
-    if tag.special is not None:
-        return tag.special
-    return taxonomy.special_of(tag.category) if str(tag.category) in taxonomy else None
 
 
 def schema_of(cls_or_obj: object) -> Schema:
@@ -463,9 +465,12 @@ def project(
     names = schema.fields_for(purpose)
     if not names:
         raise PurposeNotAllowed(f"no field of {schema.name} is tagged for purpose {purpose!r}")
-    active = _GUARDS.current() if guards is None else tuple(guards)
+    active = _GUARDS.current() if guards is None else _checked_guards(guards, "guards=")
     if active is None:
-        why = _needs_consent(schema, purpose, names)
+        pol = schema.policy
+        declared = pol.purposes.get(purpose) if pol is not None else None
+        taxonomy = pol.taxonomy if pol is not None else BUILTIN_TAXONOMY
+        why = consent_needed(schema, purpose, names, declared, taxonomy)
         if why is not None:
             raise NoGuard(
                 f"{why}, and no guard is installed or passed: install the consent ledger "
@@ -478,27 +483,3 @@ def project(
         else:
             guard.check(obj, schema, purpose, at)
     return {name: getattr(obj, name) for name in names}
-
-
-def _needs_consent(schema: Schema, purpose: str, names: Iterable[str]) -> str | None:
-    """Why using ``names`` for ``purpose`` needs consent checked first, or ``None``.
-
-    The purpose rests on consent (Art. 6(1)(a)), or one of the fields is
-    special-category data whose Art. 9(2) condition is explicit consent
-    (Art. 9(2)(a)). A class declared without a policy states no basis, so
-    only its fields' own conditions count.
-    """
-    pol = schema.policy
-    declared: Purpose | None = pol.purposes.get(purpose) if pol is not None else None
-    if declared is not None and declared.basis is LegalBasis.CONSENT:
-        return f"purpose {purpose!r} rests on consent (Art. 6(1)(a))"
-    taxonomy = pol.taxonomy if pol is not None else BUILTIN_TAXONOMY
-    for name in names:
-        tag = schema.tag(name)
-        condition = tag.condition or (declared.special_condition if declared else None)
-        if condition is Art9Condition.EXPLICIT_CONSENT and _special_of(tag, taxonomy) is not None:
-            return (
-                f"field {schema.name}.{name} is special-category data used for purpose "
-                f"{purpose!r} on explicit consent (Art. 9(2)(a))"
-            )
-    return None

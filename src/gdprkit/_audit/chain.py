@@ -84,6 +84,28 @@ class AuditCheck:
         return self.entries - self.legacy
 
 
+def _as_written(seq: int, text: object) -> dict[str, Any]:
+    """An entry's details, which must be stored exactly as gdprkit writes them.
+
+    The hash or MAC covers the canonical JSON of the details, while an auditor
+    reading the table sees the stored text: text that parses to the same
+    object but is not that JSON (spaces, a key twice, of which SQLite's
+    ``json_extract`` reads the first, an escape) is a change the hash would
+    not show. NaN and infinities, which gdprkit never writes, are one too.
+    """
+    details = details_of(seq, text)
+    try:
+        written = canonical_json(details).decode("utf-8")
+    except ValueError:
+        written = None
+    if written != text:
+        raise AuditIntegrityError(
+            f"audit entry {seq} has details that are not as gdprkit writes them: "
+            "they were changed after it was written"
+        )
+    return details
+
+
 class ChainWalk:
     """Verifies the rows of a log in order, entry by entry; keeps what a head check needs."""
 
@@ -100,7 +122,7 @@ class ChainWalk:
         """Check one row (``seq, at, actor, action, subject, details, prev_hash, hash, key_id``)."""
         seq, at, actor, action, subject, details, prev_hash, stored, key_id = row
         seq = int(seq)
-        entry = AuditEntry(seq, at, actor, action, subject, details_of(seq, details), prev_hash,
+        entry = AuditEntry(seq, at, actor, action, subject, _as_written(seq, details), prev_hash,
                            key_id=key_id)  # fmt: skip
         if seq != self.seq + 1:
             raise AuditIntegrityError(

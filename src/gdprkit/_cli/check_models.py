@@ -8,10 +8,13 @@ are not (or no model was found); 2 when a module cannot be imported.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from types import ModuleType
 from typing import Any
 
 from gdprkit._cli.paths import importable
+from gdprkit._cli.status import CommandFailed
 
 __all__ = ["add_command"]
 
@@ -39,15 +42,31 @@ def add_command(sub: Any, common: argparse.ArgumentParser) -> None:
     cmd.set_defaults(func=_run)
 
 
+def _import(name: str) -> ModuleType:
+    """The module ``name``; exit status 2 if it cannot be imported, whatever the reason.
+
+    Its own errors show only their type (``--debug`` shows the rest): the
+    service's module may quote data in them.
+    """
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise CommandFailed(f"cannot import {exc.name or name}: {exc}") from None
+    except (ValueError, TypeError):  # an empty or relative name, before anything is run
+        problem = f"cannot import {name!r}: it is not a module name (a dotted name such as models)"
+    except Exception as exc:
+        raise CommandFailed(
+            f"importing {name} raised {type(exc).__name__} (--debug shows the traceback)"
+        ) from exc
+    raise CommandFailed(problem)
+
+
 def _run(args: argparse.Namespace) -> int:
     from gdprkit._tagging.classify import classify
 
-    try:
-        with importable(*args.path):
-            report = classify(*args.modules)
-    except ImportError as exc:
-        print(f"gdprkit: cannot import {exc.name or 'a module'}: {exc}", file=sys.stderr)
-        return 2
+    with importable(*args.path):
+        modules = [_import(name) for name in args.modules]
+    report = classify(*modules)
     print(report)
     if not report.models:
         print(f"gdprkit: no model class is defined in {', '.join(args.modules)}", file=sys.stderr)

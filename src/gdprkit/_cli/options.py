@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from gdprkit._cli.status import CommandFailed, Exit
 
@@ -61,6 +61,11 @@ def add_progress_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: The years an instant on the command line may fall in: far from datetime's ends.
+_FIRST_YEAR: Final = 1000
+_LAST_YEAR: Final = 9000
+
+
 def instant(text: str | None, option: str) -> datetime:
     """``option``'s ISO 8601 date or datetime; without an offset it is Stockholm time; None: now."""
     from gdprkit.timecalc import STOCKHOLM
@@ -75,4 +80,12 @@ def instant(text: str | None, option: str) -> datetime:
         raise CommandFailed(
             f"{option} must be an ISO 8601 date or datetime, e.g. 2026-04-10T09:00+02:00"
         )
-    return value if value.tzinfo is not None else value.replace(tzinfo=STOCKHOLM)
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=STOCKHOLM)
+    # Deadlines and retention periods are counted from it, in UTC and in Stockholm: near the
+    # ends of datetime's range that overflows.
+    if not _FIRST_YEAR <= aware.replace(tzinfo=None).year <= _LAST_YEAR:
+        raise CommandFailed(
+            f"{option} must lie between the years {_FIRST_YEAR} and {_LAST_YEAR}, "
+            "e.g. 2026-04-10T09:00+02:00"
+        )
+    return aware

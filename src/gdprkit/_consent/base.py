@@ -25,7 +25,7 @@ from gdprkit._consent.records import ConsentPurpose
 from gdprkit._errors import LedgerError, UnknownPurpose
 from gdprkit._util import require_aware, require_text
 from gdprkit.timecalc import Period
-from gdprkit.vocab import LegalBasis
+from gdprkit.vocab import Art9Condition, LegalBasis
 
 if TYPE_CHECKING:
     from gdprkit.audit import AuditLog
@@ -121,10 +121,14 @@ class LedgerBase:
         if pid not in self._policy.purposes:
             raise UnknownPurpose(pid, known=known_purposes(self._policy))
         purpose = self._policy.purposes[pid]
-        if purpose.basis is not LegalBasis.CONSENT:
+        # Explicit consent to special-category data (Art. 9(2)(a)) is consent too, whatever
+        # the purpose's Art. 6 basis: the guard checks it, so the ledger must record it.
+        explicit = purpose.special_condition is Art9Condition.EXPLICIT_CONSENT
+        if purpose.basis is not LegalBasis.CONSENT and not explicit:
             raise LedgerError(
                 f"purpose {pid!r} rests on {purpose.basis.value} (Art. {purpose.basis.article}), "
-                "not on consent (Art. 6(1)(a)); it cannot be consented to or withdrawn"
+                "not on consent (Art. 6(1)(a)), and its special_condition is not explicit consent "
+                "(Art. 9(2)(a)); it cannot be consented to or withdrawn"
             )
         taxonomy = self._policy.taxonomy
         names = tuple(str(c) for c in purpose.categories)

@@ -73,8 +73,10 @@ class Consents(ConsentHistory):
     ) -> ConsentRecord:
         """Record consent to ``purposes`` and return the new record (Art. 6(1)(a), 7(1)).
 
-        Each purpose must rest on consent in the policy, or be a
-        ``cookies.<category>`` pseudo-purpose for a category of declared
+        Each purpose must rest on consent in the policy, or name explicit
+        consent as its Art. 9(2) condition (``special_condition = "9(2)(a)"``:
+        explicit consent to special-category data, Art. 9(2)(a), whatever the
+        Art. 6 basis), or be a ``cookies.<category>`` pseudo-purpose for a category of declared
         cookies that needs consent (LEK 9 kap. 28 §). ``indication`` says
         how the subject gave it, ``method`` the same in words. An indication
         that is no statement or clear affirmative action (a pre-ticked box,

@@ -17,6 +17,7 @@ from gdprkit._consent.objections import Objections, ObjectionState
 from gdprkit._consent.records import ConsentState
 from gdprkit._consent.restrictions import Restriction, Restrictions
 from gdprkit._errors import ConsentRequired, LedgerError, Objected, ObjectionPending, Restricted
+from gdprkit._tagging.consent import consent_needed
 from gdprkit._util import utc_stamp
 from gdprkit.tagging import RestrictionGround
 from gdprkit.vocab import LegalBasis
@@ -55,7 +56,8 @@ class LedgerGuard(Consents, Objections, Restrictions):
         controller's assessment (Art. 18(1)(d)) and :class:`~gdprkit.Objected`
         when one was upheld (Art. 21);
         :class:`~gdprkit.ConsentRequired` when the purpose rests on consent
-        and there is none (Art. 6(1)(a)). Without ``at``, as things stand:
+        (Art. 6(1)(a)), or a field it uses is special-category data on
+        explicit consent (Art. 9(2)(a)), and there is none. Without ``at``, as things stand:
         every recorded entry counts, and a consent only if it cannot run out.
         """
         self._guard(obj, schema, purpose, at, None)
@@ -91,7 +93,8 @@ class LedgerGuard(Consents, Objections, Restrictions):
                 f"{schema.name} names no subject id field; declare id_field= or an identifying "
                 "field so the ledger can tell whose data it is"
             )
-        if at is None:
+        needed = consent_needed(schema, p.id, schema.fields_for(p.id), p, self._policy.taxonomy)
+        if at is None and needed is not None:
             self._consent_needs_an_instant(p, subject)
         when = self._latest_instant() if at is None else self._at(at)
         token = self._token(subject)
@@ -102,10 +105,9 @@ class LedgerGuard(Consents, Objections, Restrictions):
         if covering and ground is None:
             raise Restricted(_restricted(p.id, schema.name, covering))
         pending = self._weigh_objection(token, p, when, ground)
-        if p.basis is LegalBasis.CONSENT and not self.has_consent(subject, p.id, when):
+        if needed is not None and not self.has_consent(subject, p.id, when):
             raise ConsentRequired(
-                f"purpose {p.id!r} rests on consent and no valid consent exists at `at` "
-                "(Art. 6(1)(a), 7)"
+                f"{needed}, and no valid consent to purpose {p.id!r} exists at `at` (Art. 7)"
             )
         if ground is not None and (covering or pending):
             kinds = sorted({r.scope.kind or "everything" for r in covering})
@@ -159,8 +161,6 @@ class LedgerGuard(Consents, Objections, Restrictions):
 
     def _consent_needs_an_instant(self, p: Purpose, subject: str) -> None:
         """As things stand, a consent that can run out cannot be answered: ask for ``at``."""
-        if p.basis is not LegalBasis.CONSENT:
-            return
         rows = self._store.query(
             "SELECT state, expires_at FROM consent_events WHERE subject = ? AND purpose = ?"
             " ORDER BY at DESC, seq DESC LIMIT 1",

@@ -8,6 +8,7 @@ them all at once.
 
 from __future__ import annotations
 
+import urllib.parse
 import zoneinfo
 from datetime import date
 
@@ -74,6 +75,17 @@ class Meta:
     jurisdiction: str
 
 
+def _machine_zone(name: str) -> bool:
+    """Whether ``name`` is a file of the tz database that is no IANA zone of its own.
+
+    ``localtime`` is the machine's own zone, ``posixrules`` and ``Factory`` are
+    helpers of the database, and ``right/`` and ``posix/`` are variants of it
+    that some machines have (``right/`` counts leap seconds): the same policy
+    would decide at other instants on another machine.
+    """
+    return name in ("localtime", "posixrules", "Factory") or name.startswith(("right/", "posix/"))
+
+
 def read_meta(top: Reader) -> Meta:
     """The [policy] section: version, effective date, time zone, languages, jurisdiction."""
     meta = _section(top, "policy")
@@ -82,7 +94,13 @@ def read_meta(top: Reader) -> Meta:
     effective = meta.day("effective", required=True)
     tz_name = meta.string("timezone", required=True, why=law.TIMEZONE)
     timezone = None
-    if tz_name is not None:
+    if tz_name is not None and _machine_zone(tz_name):
+        meta.problem(
+            "timezone",
+            f"{tz_name!r} is not an IANA zone: it depends on the machine or its tz database "
+            "(use an IANA name: Europe/Stockholm)",
+        )
+    elif tz_name is not None:
         try:
             timezone = zoneinfo.ZoneInfo(tz_name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
@@ -99,6 +117,26 @@ def read_meta(top: Reader) -> Meta:
     return Meta(version, effective, timezone, languages, jurisdiction)
 
 
+def _web_address(r: Reader, key: str, value: str | None) -> str | None:
+    """``value`` if it is an http(s) address, else a problem at ``key`` and None.
+
+    The notice and the export page turn it into a link the data subject
+    follows: a ``javascript:`` or ``data:`` address would run in their browser.
+    """
+    if value is None:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(value) if value.isprintable() and " " not in value else None
+    except ValueError:  # an unclosed IPv6 bracket
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        r.problems.add(
+            key, "must be an http:// or https:// address (it becomes a link the subject follows)"
+        )
+        return None
+    return value
+
+
 def read_controller(top: Reader) -> Controller:
     """The [controller] section (Art. 13(1)(a), 30(1)(a))."""
     ctl = _section(top, "controller", law.CONTROLLER)
@@ -109,7 +147,11 @@ def read_controller(top: Reader) -> Controller:
         address=ctl.string("address", required=True, why=law.CONTROLLER) or "",
         org_number=ctl.string("org_number"),
         phone=ctl.string("phone"),
-        websites=ctl.str_list("websites"),
+        websites=tuple(
+            site
+            for i, given in enumerate(ctl.str_list("websites"))
+            if (site := _web_address(ctl, f"{ctl.key('websites')}[{i}]", given)) is not None
+        ),
         dpo=ctl.string("dpo"),
         iri=ctl.string("iri"),
     )
@@ -121,11 +163,14 @@ def read_authority(top: Reader, languages: tuple[str, ...]) -> Authority:
     auth.unknown(("name", "website", "address", "email", "phone", "complaint_url", "dpv"))
     return Authority(
         name=read_text(auth, "name", languages, required=True, why=law.AUTHORITY) or Text(()),
-        website=auth.string("website", required=True, why=law.AUTHORITY) or "",
+        website=_web_address(
+            auth, auth.key("website"), auth.string("website", required=True, why=law.AUTHORITY)
+        )
+        or "",
         address=auth.string("address"),
         email=auth.string("email"),
         phone=auth.string("phone"),
-        complaint_url=auth.string("complaint_url"),
+        complaint_url=_web_address(auth, auth.key("complaint_url"), auth.string("complaint_url")),
         dpv=auth.string("dpv"),
     )
 

@@ -5,18 +5,25 @@ read in the policy's zone), decimals are exact text, and each text-like value
 is turned into text once for both files.
 
 A CSV cell that a spreadsheet would run as a formula (a text starting with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading single
-quote, as OWASP's CSV-injection guidance advises: the subject opens the file
-in a spreadsheet, and a value someone else wrote into their record (a
-support-ticket text, a name) must not run there. Numbers are not texts and
-are written as they are; the JSON Lines file keeps every value exactly, for
-portability (Art. 20(1)).
+``=``, ``+``, ``-``, ``@``, a tab, a carriage return or a NUL) gets a leading
+single quote, as OWASP's CSV-injection guidance and ASVS 5.0 (1.2.10) advise:
+the subject opens the file in a spreadsheet, and a value someone else wrote
+into their record (a support-ticket text, a name) must not run there. So does
+a text whose first character after leading spaces and other blanks is one of
+``=+-@``: importers trim them (LibreOffice's "Trim spaces", Google Sheets),
+and what is left would run. And a formula character after a ``;`` (and
+blanks) gets one before it: Excel in Swedish, as in most of Europe, opens a
+``.csv`` with ``;`` as its list separator, so ``Hej;=1+1`` is two cells there,
+the second a formula (OWASP: "take care of the field separator"). Numbers are not texts and are written as they
+are; the JSON Lines file keeps every value exactly, for portability (Art.
+20(1)).
 """
 
 from __future__ import annotations
 
 import json
 import operator
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -26,6 +33,7 @@ from typing import Any, Final
 
 __all__ = [
     "FORMULA_START",
+    "RISKY_FIRST",
     "CellEncoder",
     "csv_cell",
     "csv_value",
@@ -34,13 +42,32 @@ __all__ = [
     "json_value",
 ]
 
-#: The first characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
-FORMULA_START: Final = "=+-@\t\r"
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP, CSV
+#: injection; ASVS 5.0 1.2.10 adds NUL).
+FORMULA_START: Final = "=+-@\t\r\x00"
+#: What an importer may trim before a formula: blanks, and NUL.
+_BLANKS: Final = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\x00"
+_FORMULA: Final = frozenset("=+-@")
+#: A cell starting with one of these needs a closer look (:func:`neutralised`).
+RISKY_FIRST: Final = frozenset(FORMULA_START + _BLANKS)
+#: The list separator of Excel in Swedish (and most European) locales, then blanks and a
+#: formula character: there a new cell starts with that formula.
+_AFTER_SEPARATOR: Final = re.compile("(;[" + re.escape(_BLANKS) + "]*)([=+@-])")
 
 
 def neutralised(text: str) -> str:
-    """``text`` with a single quote in front when a spreadsheet would run it as a formula."""
-    return "'" + text if text and text[0] in FORMULA_START else text
+    """``text`` as a spreadsheet shows it but does not run it: single quotes put in.
+
+    One in front when it starts with a formula character, a tab, a carriage
+    return or a NUL, or its first character after leading blanks is one of
+    ``=+-@``; one before each formula character that follows a ``;`` (and
+    blanks).
+    """
+    if ";" in text:
+        text = _AFTER_SEPARATOR.sub(r"\1'\2", text)
+    if text and (text[0] in FORMULA_START or text.lstrip(_BLANKS)[:1] in _FORMULA):
+        return "'" + text
+    return text
 
 
 def json_value(value: object, tz: tzinfo) -> object:
@@ -122,12 +149,15 @@ class CellEncoder:
 
     def __call__(self, values: Iterable[object]) -> tuple[list[str], list[str]]:
         text_of = self._text
+        risky = RISKY_FIRST
         json_cells: list[str] = []
         csv_cells: list[str] = []
         for value in values:
             if type(value) is str:
                 json_cells.append(json_string(value))
-                csv_cells.append("'" + value if value and value[0] in FORMULA_START else value)
+                csv_cells.append(
+                    neutralised(value) if value and (value[0] in risky or ";" in value) else value
+                )
                 continue
             kind = type(value)
             to_text = text_of.get(kind)

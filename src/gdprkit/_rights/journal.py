@@ -31,6 +31,12 @@ import attrs
 
 from gdprkit._errors import JournalError
 from gdprkit._rights.sources import SubjectRef
+from gdprkit._rights.staging import (
+    check_destination,
+    clean_stale_exports,
+    create_staging,
+    discard,
+)
 from gdprkit._util import FrozenMap, require_aware, utc_stamp
 
 if TYPE_CHECKING:
@@ -201,22 +207,30 @@ class ErasureJournal:
         """Write the entries (after ``since``) to a JSON Lines file; return how many.
 
         The first line names the format; each further line is one entry. The
-        file is written beside ``path`` and renamed into place, readable by its
-        owner only: it holds tokens and, where kept, sealed ids.
+        file holds tokens and, where kept, sealed ids, so it is written as an
+        export package is (:func:`~gdprkit.rights.export_subject`): a ``path``
+        that cannot take it (a folder) is an :class:`~gdprkit.ExportPathError`,
+        and it goes to a new staging file beside ``path``, readable by its owner
+        only and never one that was already there, renamed into place when
+        complete and removed on any error.
         """
-        target = Path(path)
-        staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        target = check_destination(Path(path))
+        clean_stale_exports(target.parent, destination=target.name)
         count = 0
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, staging = create_staging(target)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(json.dumps({"format": JOURNAL_FORMAT}) + "\n")
                 for entry in self.entries(since=since):
                     out.write(json.dumps(entry.to_dict(), sort_keys=True) + "\n")
                     count += 1
-            os.replace(staging, target)
+                out.flush()
+                if os.name == "posix":
+                    os.replace(staging, target)  # while its lock is held: no cleanup takes it
+            if os.name != "posix":
+                os.replace(staging, target)  # Windows renames no open file
         except BaseException:
-            staging.unlink(missing_ok=True)
+            discard(staging)
             raise
         return count
 
@@ -274,15 +288,23 @@ def read_journal(path: str | os.PathLike[str]) -> tuple[JournalEntry, ...]:
     """The entries of an exported journal file, in order; a bad file raises :class:`JournalError`."""
     name = os.fspath(path)
     try:
-        with open(name, encoding="utf-8") as fh:
-            lines = [line for line in fh if line.strip()]
+        with open(name, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise JournalError(f"cannot read the journal file: {exc.strerror}") from None
+    # The errors are raised outside the handlers: a decoder's error quotes the text (tokens,
+    # sealed ids), which ``from None`` would keep reachable as ``__context__``.
+    problem = "the journal file is not UTF-8 text"
     try:
+        lines = [line for line in data.decode("utf-8").split("\n") if line.strip()]
+        problem = "the journal file is not JSON Lines"
         head = json.loads(lines[0]) if lines else None
         body = [json.loads(line) for line in lines[1:]]
-    except json.JSONDecodeError:
-        raise JournalError("the journal file is not JSON Lines") from None
+        problem = ""
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError among them
+        pass
+    if problem:
+        raise JournalError(problem)
     if not isinstance(head, dict) or head.get("format") != JOURNAL_FORMAT:
         raise JournalError(f"the journal file does not start with format {JOURNAL_FORMAT!r}")
     entries = [JournalEntry.from_dict(d, f"line {i + 2}") for i, d in enumerate(body)]

@@ -28,7 +28,7 @@ from gdprkit._rights.page_html import (
     rows_table,
 )
 from gdprkit._rights.page_kinds import kind_name, kind_section, purposes_section
-from gdprkit._rights.page_style import STYLE
+from gdprkit._rights.page_style import CSP, STYLE
 from gdprkit._rights.preview import Preview
 from gdprkit.vocab import Right
 
@@ -116,6 +116,7 @@ def _head(manifest: Mapping[str, Any], lang: Language) -> list[str]:
         "<!DOCTYPE html>",
         f'<html lang="{esc(lang)}">',
         '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         f"<title>{title}</title>",
         f"<style>{STYLE}</style>",
         "</head><body>",

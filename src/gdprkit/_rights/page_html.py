@@ -62,9 +62,21 @@ def text(value: object) -> str:
     )
 
 
+#: Addresses a link may have: the page's own anchors and files, the web, e-mail.
+_LINKABLE = re.compile(r"(#|data/|index\.html|https?://|mailto:)", re.IGNORECASE)
+
+
 def link(href: str, words: str | None = None) -> str:
-    """A link whose text is ``words`` (the address itself by default)."""
-    return f'<a href="{esc(href)}">{text(href if words is None else words)}</a>'
+    """A link whose text is ``words`` (the address itself by default).
+
+    Only to an anchor or file of the package, a web or an e-mail address: an
+    address that would run something when followed (``javascript:``,
+    ``data:``) is shown as text, whatever wrote it.
+    """
+    shown = text(href if words is None else words)
+    if not _LINKABLE.match(href):
+        return shown
+    return f'<a href="{esc(href)}">{shown}</a>'
 
 
 def article(reference: str, lang: Language) -> str:

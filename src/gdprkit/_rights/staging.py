@@ -42,7 +42,8 @@ __all__ = ["StagingCleanup", "check_destination", "clean_stale_exports", "create
 _TAG = "gdprkit-export"
 _STAGING = re.compile(
     r"\.(?P<dest>.+)\." + _TAG + r"\.(?P<pid>[1-9][0-9]{0,9})\."
-    r"(?P<marker>(?P<origin>[0-9a-f]{12})-[0-9]+|x)\.[0-9a-f]{8}\.tmp\Z"
+    r"(?P<marker>(?P<origin>[0-9a-f]{12})-[0-9]+|x)\.[0-9a-f]{8}\.tmp\Z",
+    re.DOTALL,  # a destination's name may hold a line break
 )
 #: How often a writer makes a new staging file when a cleanup removed the one it just made.
 _ATTEMPTS = 3
