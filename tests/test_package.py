@@ -142,10 +142,10 @@ def _type_checking_imports() -> dict[str, str]:
 
 
 def test_the_name_table_is_all_and_what_type_checkers_see() -> None:
-    table, listed = set(gdprkit._LAZY), set(gdprkit.__all__)
+    table, listed = set(gdprkit._LAZY), {*gdprkit.__all__, *gdprkit._OPTIONAL}
     assert sorted(listed - table) == [], "in __all__, not in _LAZY"
     assert sorted(table - listed) == [], "in _LAZY, not in __all__"
-    assert len(gdprkit.__all__) == len(listed)
+    assert len(gdprkit.__all__) + len(gdprkit._OPTIONAL) == len(listed)
     assert _type_checking_imports() == gdprkit._LAZY
 
 
@@ -182,8 +182,10 @@ def test_star_import_gives_the_whole_api() -> None:
 
 def test_dir_lists_the_public_api_and_the_modules_not_yet_loaded() -> None:
     listed = dir(gdprkit)
-    assert listed == sorted({*gdprkit.__all__, "__version__"})
-    modules = {n for n in gdprkit.__all__ if n in _without_extra() or
+    assert listed == sorted({*gdprkit.__all__, *gdprkit._OPTIONAL, "__version__"})
+    # star-importable without any extra: the facades over optional libraries are not in __all__
+    assert set(gdprkit._OPTIONAL) == set(EXTRAS) and not set(EXTRAS) & set(gdprkit.__all__)
+    modules = {n for n in listed if n in _without_extra() or
                isinstance(getattr(gdprkit, n), types.ModuleType)}  # fmt: skip
     assert modules == {n for n, home in gdprkit._LAZY.items() if home == f"gdprkit.{n}"}
     assert {"dask", "retention", "rights", "store", "timecalc"} <= modules
@@ -203,7 +205,7 @@ def _without_extra() -> set[str]:
 
 def test_every_listed_name_resolves() -> None:
     missing = _without_extra()
-    for name in gdprkit.__all__:
+    for name in [*gdprkit.__all__, *gdprkit._OPTIONAL]:
         if name in missing:
             # without its extra, a facade says which one to install (never a bare ImportError)
             with pytest.raises(ImportError, match=rf"pip install 'gdprkit\[{EXTRAS[name]}\]'"):

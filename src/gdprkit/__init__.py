@@ -25,14 +25,18 @@ if TYPE_CHECKING:
         consent,
         dask,
         pseudonym,
-        pydantic,
         requests,
         retention,
         rights,
-        sqlalchemy,
         store,
         testing,
         timecalc,
+    )
+    from gdprkit import (
+        pydantic as pydantic,
+    )
+    from gdprkit import (
+        sqlalchemy as sqlalchemy,
     )
     from gdprkit._errors import (
         AnonymizationError,
@@ -115,8 +119,8 @@ if TYPE_CHECKING:
 
 #: Every public name and the module it comes from, imported on first access; a
 #: name whose module is ``gdprkit.<name>`` is that module itself. A new name goes
-#: here, in ``__all__`` and in the ``TYPE_CHECKING`` imports above, for type
-#: checkers: tests/test_package.py holds the three together.
+#: here, in ``__all__`` (or ``_OPTIONAL``) and in the ``TYPE_CHECKING`` imports above, for
+#: type checkers: tests/test_package.py holds the three together.
 _LAZY: dict[str, str] = {
     "AnonymizationError": "gdprkit._errors",
     "AuditIntegrityError": "gdprkit._errors",
@@ -227,8 +231,13 @@ def __getattr__(name: str) -> Any:
     return found
 
 
+#: Facades over a library only an extra installs. They are attributes and in ``dir()``, but
+#: not in ``__all__``: ``from gdprkit import *`` must work without pydantic or SQLAlchemy.
+_OPTIONAL: tuple[str, ...] = ("pydantic", "sqlalchemy")
+
+
 def __dir__() -> list[str]:
-    return sorted({*__all__, "__version__"})
+    return sorted({*__all__, *_OPTIONAL, "__version__"})
 
 
 __all__ = [
@@ -303,12 +312,10 @@ __all__ = [
     "personal_data",
     "project",
     "pseudonym",
-    "pydantic",
     "requests",
     "retention",
     "rights",
     "schema_of",
-    "sqlalchemy",
     "store",
     "testing",
     "timecalc",
