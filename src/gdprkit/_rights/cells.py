@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -32,6 +32,7 @@ __all__ = [
     "getter",
     "json_string",
     "json_value",
+    "transpose",
 ]
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
@@ -94,6 +95,15 @@ def getter(fields: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
         (name,) = fields
         return lambda record: (getattr(record, name),)
     return lambda record: ()
+
+
+def transpose(rows: Sequence[Sequence[object]], width: int) -> list[list[object]]:
+    """The columns of ``rows`` (each of ``width`` values), without an object per row.
+
+    ``zip(*rows)`` would make an iterator per row: a thousand short-lived
+    objects at once would set off the garbage collector.
+    """
+    return [list(map(operator.itemgetter(index), rows)) for index in range(width)]
 
 
 class CellEncoder:
