@@ -82,9 +82,13 @@ def test_iso_texts_of_hourly_readings_in_one_zone_are_isoformat():
 
 # -- cells, a column at a time --------------------------------------------------------------
 
+#: Texts, and texts a spreadsheet might run: formula characters first, after blanks, after ";".
 _TEXTS = st.one_of(
     st.text(max_size=6),
-    st.sampled_from("=+-@\t\r").flatmap(lambda c: st.text(max_size=4).map(lambda t: c + t)),
+    st.sampled_from("=+-@\t\r\0").flatmap(lambda c: st.text(max_size=4).map(lambda t: c + t)),
+    st.lists(st.sampled_from(["x", ";", " ", "\u3000", "=", "-1", "@", "\0", ""]), max_size=5).map(
+        "".join
+    ),
 )
 _COLUMN_KINDS = [
     _TEXTS, st.integers(), st.decimals(allow_nan=False), st.dates(),

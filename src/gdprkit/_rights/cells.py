@@ -15,7 +15,6 @@ portability (Art. 20(1)).
 
 from __future__ import annotations
 
-import itertools
 import json
 import operator
 from collections.abc import Callable, Iterable, Sequence
@@ -123,8 +122,15 @@ def transpose(rows: Sequence[Sequence[object]], width: int) -> list[list[object]
 #: A column's JSON tokens and CSV cells; None for the tokens when each is its cell in quotes.
 _Cells: TypeAlias = tuple[Sequence[str] | None, Sequence[str]]
 
-_FORMULA_PREFIXES: Final = tuple(FORMULA_START)
 _TZINFO: Final = operator.attrgetter("tzinfo")
+_FIRST: Final = operator.itemgetter(slice(0, 1))
+_RUNS_FIRST: Final = frozenset(FORMULA_START)
+
+
+def _may_run(column: Sequence[str]) -> bool:
+    """Whether :func:`neutralised` may change a text of ``column``, with a C call per text
+    (its first character); it must hold for every text that function changes."""
+    return not _RUNS_FIRST.isdisjoint(map(_FIRST, column))
 
 
 def _str_column(column: Sequence[str]) -> _Cells:
@@ -140,7 +146,7 @@ def _str_column(column: Sequence[str]) -> _Cells:
         return list(map(tokens.__getitem__, column)), (
             column if same else list(map(cells.__getitem__, column))
         )
-    if any(map(str.startswith, column, itertools.repeat(_FORMULA_PREFIXES))):
+    if _may_run(column):
         return list(map(json_string, column)), [neutralised(value) for value in column]
     return list(map(json_string, column)), column
 
