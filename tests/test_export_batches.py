@@ -122,6 +122,25 @@ def test_cells_of_a_batch_are_the_plain_cells_of_each_value(zone, columns):
         ]
 
 
+@given(st.lists(_TEXTS, min_size=1, max_size=12, unique=True))
+def test_a_column_of_distinct_texts_is_neutralised_as_each_text_is(column):
+    # Texts that seldom repeat take the path that looks at each text, not each distinct one.
+    _, (cells,) = CellEncoder(UTC).columns([column])
+    assert list(cells) == [csv_cell(v, UTC) for v in column]
+
+
+@pytest.mark.parametrize(
+    "risky",
+    ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "\0=1", " =1+1", "\u3000@A1", "x;=2", "x; -1"],
+    ids=["formula", "plus", "minus", "at", "tab", "carriage return", "NUL", "blank, formula",
+         "ideographic space, at", "formula after ;", "formula after ; and a blank"],
+)  # fmt: skip
+def test_one_text_a_spreadsheet_might_run_among_others_is_neutralised_as_it_would_be(risky):
+    column = ["a", "b", "c", risky, "d", "e"]
+    _, (cells,) = CellEncoder(UTC).columns([column])
+    assert list(cells) == [csv_cell(v, UTC) for v in column]
+
+
 def test_a_column_of_one_formula_is_neutralised_in_every_row():
     _, cells = CellEncoder(UTC).columns([["=HYPERLINK(x)"] * 6, ["-1"] * 6, [Decimal("-1")] * 6])
     assert [list(c) for c in cells] == [["'=HYPERLINK(x)"] * 6, ["'-1"] * 6, ["-1"] * 6]
