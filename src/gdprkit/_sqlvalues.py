@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from types import NoneType, UnionType
@@ -124,3 +124,40 @@ def column_converters(
 
 def _bind_convert(target: type, what: str) -> Callable[[object], object]:
     return lambda value: _convert(value, target, what)
+
+
+#: Conversions from text that one C call does exactly as :func:`_try_convert` would:
+#: ``datetime.fromisoformat(str(v))`` is ``datetime.fromisoformat(v)`` for a ``str`` ``v``.
+_FROM_TEXT: Mapping[type, Callable[[str], object]] = {
+    datetime: datetime.fromisoformat,
+    date: date.fromisoformat,
+    Decimal: Decimal,
+}
+
+
+def convert_column(
+    values: Sequence[object], keep: type, convert: Callable[[object], object]
+) -> Sequence[object] | None:
+    """A column of a batch of rows converted as :func:`column_converters` would, value by value.
+
+    ``keep`` and ``convert`` are one converter's; a value that is None or of
+    type ``keep`` stays. A column of one type takes one C call per value:
+    none when it already has the type, the parser when it is ISO or decimal
+    text. Returns None when a value cannot be converted, so that the caller
+    goes row by row and raises at the row where it would have, with
+    ``convert``'s message.
+    """
+    kinds = set(map(type, values))
+    kinds.discard(NoneType)
+    if not kinds or kinds == {keep}:
+        return values
+    parse = _FROM_TEXT.get(keep)
+    if parse is not None and kinds == {str} and None not in values:
+        try:
+            return list(map(parse, values))  # type: ignore[arg-type]
+        except Exception:  # the row-by-row pass raises it again, at its row
+            return None
+    try:
+        return [v if v is None or type(v) is keep else convert(v) for v in values]
+    except Exception:  # as above
+        return None

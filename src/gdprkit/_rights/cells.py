@@ -24,22 +24,26 @@ from __future__ import annotations
 import json
 import operator
 import re
-from collections.abc import Callable, Iterable
-from datetime import date, datetime, tzinfo
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from enum import Enum
 from json.encoder import encode_basestring as json_string  # json.dumps' str (ensure_ascii=False)
-from typing import Any, Final
+from types import NoneType
+from typing import Any, Final, TypeAlias
 
 __all__ = [
     "FORMULA_START",
     "RISKY_FIRST",
     "CellEncoder",
+    "columns_getter",
     "csv_cell",
     "csv_value",
     "getter",
+    "iso_texts",
     "json_string",
     "json_value",
+    "transpose",
 ]
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP, CSV
@@ -123,6 +127,105 @@ def getter(fields: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
     return lambda record: ()
 
 
+def columns_getter(fields: tuple[str, ...]) -> Callable[[Sequence[object]], list[list[object]]]:
+    """A function giving the values of ``fields`` of a batch of records, a column per field.
+
+    One C call per value, and no object per record: a thousand short-lived
+    objects at once would set off the garbage collector.
+    """
+    getters = [operator.attrgetter(field) for field in fields]
+    return lambda records: [list(map(get, records)) for get in getters]
+
+
+def transpose(rows: Sequence[Sequence[object]], width: int) -> list[list[object]]:
+    """The columns of ``rows`` (each of ``width`` values), without an object per row.
+
+    ``zip(*rows)`` would make an iterator per row: a thousand short-lived
+    objects at once would set off the garbage collector.
+    """
+    return [list(map(operator.itemgetter(index), rows)) for index in range(width)]
+
+
+#: A column's JSON tokens and CSV cells; None for the tokens when each is its cell in quotes.
+_Cells: TypeAlias = tuple[Sequence[str] | None, Sequence[str]]
+
+_TZINFO: Final = operator.attrgetter("tzinfo")
+_FIRST: Final = operator.itemgetter(slice(0, 1))
+
+
+def _may_run(column: Sequence[str]) -> bool:
+    """Whether :func:`neutralised` may change a text of ``column``, with a C call per text
+    (its first character) and one search for ``;``; it must hold for every text that
+    function changes."""
+    return not RISKY_FIRST.isdisjoint(map(_FIRST, column)) or ";" in "".join(column)
+
+
+def _str_column(column: Sequence[str]) -> _Cells:
+    """A column of texts: JSON strings; CSV cells neutralised where they would run (OWASP).
+
+    A column of few distinct texts (the subject's id, a meter's) encodes each once.
+    """
+    distinct = set(column)
+    if 2 * len(distinct) <= len(column):
+        tokens = {text: json_string(text) for text in distinct}
+        cells = {text: neutralised(text) for text in distinct}
+        same = all(cell is text for text, cell in cells.items())
+        return list(map(tokens.__getitem__, column)), (
+            column if same else list(map(cells.__getitem__, column))
+        )
+    if _may_run(column):
+        return list(map(json_string, column)), [neutralised(value) for value in column]
+    return list(map(json_string, column)), column
+
+
+def _int_column(column: Sequence[int]) -> _Cells:
+    """A column of ints: the same digits in both files."""
+    texts = list(map(int.__repr__, column))
+    return texts, texts
+
+
+def _none_column(column: Sequence[None]) -> _Cells:
+    """A column of nulls: JSON ``null``, an empty CSV cell."""
+    return ["null"] * len(column), [""] * len(column)
+
+
+def _offset_text(offset: timedelta | None) -> str:
+    """How ``datetime.isoformat`` writes a UTC offset (``+01:00``; nothing for None)."""
+    if offset is None:
+        return ""
+    return datetime(2000, 1, 1, tzinfo=timezone(offset)).isoformat()[len("2000-01-01T00:00:00") :]
+
+
+def iso_texts(column: Sequence[datetime], zones: set[tzinfo]) -> list[str]:
+    """``datetime.isoformat()`` of each aware datetime of ``column`` (``zones``: their tzinfos).
+
+    Built from its parts, each distinct one formatted once: the date, the
+    time of day and the offset (read once when all share one fixed-offset
+    zone, such as UTC). A column of times has far fewer distinct parts than
+    values (hourly readings: 24 times of day, a date per 24 values, one
+    offset), and ``isoformat`` is one of the slowest steps of a large
+    export. A column whose parts seldom repeat is formatted value by value.
+    """
+    times = list(map(datetime.time, column))
+    distinct_times = set(times)
+    dates = list(map(datetime.date, column))
+    distinct_dates = set(dates)
+    if 2 * (len(distinct_times) + len(distinct_dates)) > len(column):
+        return list(map(datetime.isoformat, column))  # few repeat: formatting parts costs more
+    date_text = {day: day.isoformat() + "T" for day in distinct_dates}
+    if len(zones) == 1 and type(zone := next(iter(zones))) is timezone:
+        # One fixed offset (UTC, say): it ends every time of day's text.
+        suffix = _offset_text(zone.utcoffset(None))
+        time_text = {moment: moment.isoformat() + suffix for moment in distinct_times}
+        return list(map(operator.add, map(date_text.__getitem__, dates),
+                        map(time_text.__getitem__, times)))  # fmt: skip
+    time_text = {moment: moment.isoformat() for moment in distinct_times}
+    deltas = list(map(datetime.utcoffset, column))
+    offset_text = {delta: _offset_text(delta) for delta in set(deltas)}
+    local = map(operator.add, map(date_text.__getitem__, dates), map(time_text.__getitem__, times))
+    return list(map(operator.add, local, map(offset_text.__getitem__, deltas)))
+
+
 class CellEncoder:
     """A row's JSON tokens and CSV cells, equal to ``json.dumps`` of :func:`json_value` and
     :func:`csv_cell`, with the common types dispatched on their exact type.
@@ -132,7 +235,7 @@ class CellEncoder:
     start with a formula character among them (a negative Decimal is a number).
     """
 
-    __slots__ = ("_text", "_tz")
+    __slots__ = ("_columns", "_text", "_tz")
 
     def __init__(self, tz: tzinfo) -> None:
         def iso(value: datetime) -> str:
@@ -140,11 +243,27 @@ class CellEncoder:
                 value = value.replace(tzinfo=tz)  # stored wall-clock time in the policy's zone
             return value.isoformat()
 
+        def iso_column(column: Sequence[datetime]) -> _Cells:
+            zones = set(map(_TZINFO, column))
+            if None in zones:
+                return None, [iso(value) for value in column]
+            return None, iso_texts(column, zones)
+
         self._tz = tz
         self._text: dict[type, Callable[[Any], str]] = {
             Decimal: Decimal.__str__,
             datetime: iso,
             date: date.isoformat,
+        }
+        self._columns: dict[type, Callable[[Sequence[Any]], _Cells]] = {
+            str: _str_column,
+            # Their texts need no escaping in JSON (digits, letters, "+-.:"): the token is
+            # the text in quotes.
+            Decimal: lambda column: (None, list(map(Decimal.__str__, column))),
+            datetime: iso_column,
+            date: lambda column: (None, list(map(date.isoformat, column))),
+            int: _int_column,
+            NoneType: _none_column,
         }
 
     def __call__(self, values: Iterable[object]) -> tuple[list[str], list[str]]:
@@ -180,3 +299,25 @@ class CellEncoder:
                     cell if isinstance(value, int | float | Decimal) else neutralised(cell)
                 )
         return json_cells, csv_cells
+
+    def columns(
+        self, columns: Iterable[Sequence[object]]
+    ) -> tuple[list[Sequence[str] | None], list[Sequence[str]]]:
+        """The JSON tokens and CSV cells of the values of a batch of rows, given a column at
+        a time.
+
+        Equal, column by column, to calling the encoder on each row, except
+        that a column of decimals, dates or times has None for its tokens:
+        each is its CSV cell in double quotes. A column whose values all have
+        one of the common types is encoded with one C call per value; any
+        other goes value by value.
+        """
+        json_columns: list[Sequence[str] | None] = []
+        csv_columns: list[Sequence[str]] = []
+        for column in columns:
+            kinds = set(map(type, column))
+            encode = self._columns.get(kinds.pop()) if len(kinds) == 1 else None
+            json_column, csv_column = (encode or self)(column)
+            json_columns.append(json_column)
+            csv_columns.append(csv_column)
+        return json_columns, csv_columns

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 import attrs
 
 from gdprkit._i18n import PAGE
+from gdprkit._rights.cells import transpose
 
 if TYPE_CHECKING:
     from gdprkit._rights.scope import Scope
@@ -92,9 +93,13 @@ class Redactions:
             delivered.append(answer)
         return delivered
 
-    def wrap(self, values_of: Callable[[Any], Sequence[object]]) -> Callable[[Any], list[object]]:
-        """``values_of`` (a record's values of the fields) with the hook applied."""
-        return lambda record: self(values_of(record), record)
+    def columns(
+        self, values_of: Callable[[Any], Sequence[object]]
+    ) -> Callable[[Sequence[Any]], list[list[object]]]:
+        """A function giving the delivered values of a batch of records, a column per field
+        (``values_of`` gives a record's values of the fields)."""
+        width = len(self._fields)
+        return lambda records: transpose([self(values_of(r), r) for r in records], width)
 
     def entries(self, scope: Scope) -> list[dict[str, Any]]:
         """What the manifest says of them: field, count, ground and reason, in field order."""

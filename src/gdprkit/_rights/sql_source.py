@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ import attrs
 
 from gdprkit._errors import SourceError
 from gdprkit._policy.values import Text
+from gdprkit._rights.cells import transpose
 from gdprkit._rights.sources import (
     AnonymousTable,
     OneKindSource,
@@ -25,7 +26,7 @@ from gdprkit._rights.sources import (
     check_source_name,
     check_source_of_data,
 )
-from gdprkit._sqlvalues import column_converters, field_hints, to_db
+from gdprkit._sqlvalues import column_converters, convert_column, field_hints, to_db
 from gdprkit._util import is_identifier
 from gdprkit.tagging import Schema, schema_of
 
@@ -100,6 +101,71 @@ def _takes_positionally(model: type, fields: tuple[str, ...]) -> bool:
     return tuple(p.name for p in params) == fields and all(
         p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params
     )
+
+
+@attrs.frozen
+class _Rows:
+    """How :meth:`SQLSource.records` turns one query's fetched rows into model instances.
+
+    Each column is converted to its field's type as :func:`~gdprkit._sqlvalues.from_db`
+    would, a row is kept only if its subject column (or an alias column) holds the
+    subject's id, and the model is called with the row. :meth:`by_columns` does a
+    batch a column at a time (one C call per value for the common columns);
+    :meth:`one_by_one` is its plain twin, which also raises at the row that fails.
+    """
+
+    fields: tuple[str, ...]
+    model: type
+    converters: tuple[tuple[int, type, Callable[[object], object]], ...]
+    subject_index: int
+    subject_id: str
+    aliases: tuple[tuple[int, object], ...]
+    positional: bool = attrs.field(init=False)
+
+    @positional.default
+    def _positional(self) -> bool:
+        return _takes_positionally(self.model, self.fields)
+
+    def _belongs(self, row: Sequence[object]) -> bool:
+        return row[self.subject_index] == self.subject_id or any(
+            row[i] == alias for i, alias in self.aliases
+        )
+
+    def _make(self, row: Sequence[object]) -> object:
+        if self.positional:
+            return self.model(*row)
+        return self.model(**dict(zip(self.fields, row, strict=True)))
+
+    def one_by_one(self, batch: Iterable[Sequence[object]]) -> Iterator[object]:
+        """The batch's records, converting and checking one row at a time."""
+        for raw in batch:
+            row = list(raw)
+            for index, keep, convert in self.converters:
+                value = row[index]
+                if value is not None and type(value) is not keep:
+                    row[index] = convert(value)
+            if self._belongs(row):
+                yield self._make(row)
+
+    def by_columns(self, batch: Sequence[Sequence[object]]) -> Iterator[object] | None:
+        """The batch's records, converted a column at a time; None when a value fails to
+        convert (then :meth:`one_by_one` raises at its row, after the rows before it).
+
+        The records are made as they are taken, so that only those in use are alive: a
+        thousand objects alive at once would set off the garbage collector.
+        """
+        columns: list[Sequence[object]] = list(transpose(batch, len(self.fields)))
+        for index, keep, convert in self.converters:
+            converted = convert_column(columns[index], keep, convert)
+            if converted is None:
+                return None
+            columns[index] = converted
+        subjects = columns[self.subject_index]
+        if subjects.count(self.subject_id) == len(subjects):
+            if self.positional:
+                return map(self.model, *columns)
+            return map(self._make, zip(*columns, strict=True))
+        return map(self._make, filter(self._belongs, zip(*columns, strict=True)))
 
 
 def _column_map(schema: Schema, columns: Mapping[str, str] | None) -> dict[str, str]:
@@ -288,20 +354,20 @@ class SQLSource(OneKindSource, _AnonymousSet):
         """Stream the subject's rows as model instances, ``batch_size`` rows at a time."""
         sql, params = self.select_sql(subject)
         fields = tuple(self._columns)
-        model = self._schema.model
         # Decided once per query, not per row: which columns need converting (as from_db
         # would), how the subject is matched (as _belongs would), how the model is called.
-        converters = column_converters(
-            fields, self._hints, lambda f: f"{self._table}.{self._columns[f]}"
+        rows = _Rows(
+            fields,
+            self._schema.model,
+            column_converters(fields, self._hints, lambda f: f"{self._table}.{self._columns[f]}"),
+            fields.index(self._subject_field),
+            subject.id,
+            tuple(
+                (fields.index(field), alias)
+                for kind, field in self._alias_fields.items()
+                if (alias := subject.alias(kind)) is not None
+            ),
         )
-        subject_index = fields.index(self._subject_field)
-        subject_id = subject.id
-        aliases = tuple(
-            (fields.index(field), alias)
-            for kind, field in self._alias_fields.items()
-            if (alias := subject.alias(kind)) is not None
-        )
-        positional = _takes_positionally(model, fields)
         cursor = self._conn.cursor()
         try:
             cursor.execute(sql, params)
@@ -309,20 +375,8 @@ class SQLSource(OneKindSource, _AnonymousSet):
                 batch = cursor.fetchmany(self.batch_size)
                 if not batch:
                     break
-                for raw in batch:
-                    row = list(raw)
-                    for index, keep, convert in converters:
-                        value = row[index]
-                        if value is not None and type(value) is not keep:
-                            row[index] = convert(value)
-                    if not (
-                        row[subject_index] == subject_id
-                        or any(row[i] == alias for i, alias in aliases)
-                    ):
-                        continue
-                    yield (
-                        model(*row) if positional else model(**dict(zip(fields, row, strict=True)))
-                    )
+                models = rows.by_columns(batch)
+                yield from rows.one_by_one(batch) if models is None else models
         finally:
             cursor.close()
 
