@@ -396,3 +396,10 @@ def test_the_page_runs_nothing_and_links_only_to_web_and_mail_addresses(tmp_path
     assert link("data/tickets.csv").startswith('<a href="data/tickets.csv"')
     assert link("#held", "x").startswith('<a href="#held"')
     assert link("mailto:dpo@example.se").startswith("<a ")
+
+
+def test_the_blanks_an_importer_may_trim_are_every_space_and_nul():
+    from gdprkit._rights import cells
+
+    spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert set(cells._BLANKS) == spaces | {"\x00"}

@@ -50,7 +50,12 @@ __all__ = [
 #: injection; ASVS 5.0 1.2.10 adds NUL).
 FORMULA_START: Final = "=+-@\t\r\x00"
 #: What an importer may trim before a formula: blanks, and NUL.
-_BLANKS: Final = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\x00"
+#: (Every character ``str.isspace()`` holds, written out rather than found by scanning the
+#: code points each time the module is imported; tests/test_export_hostile.py checks it.)
+_BLANKS: Final = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\x00"
+)
 _FORMULA: Final = frozenset("=+-@")
 #: A cell starting with one of these needs a closer look (:func:`neutralised`).
 RISKY_FIRST: Final = frozenset(FORMULA_START + _BLANKS)

@@ -30,7 +30,8 @@ __all__ = ["verify_package"]
 #: No manifest gdprkit writes comes near this; a larger one is refused before it is read.
 _MANIFEST_MAX: Final = 64 << 20
 _SHA256: Final = re.compile(r"[0-9a-f]{64}\Z")
-#: What reading a damaged archive can raise, in zipfile and below it.
+#: What reading a damaged archive can raise, in zipfile and below it (zipfile answers an
+#: unknown compression method with NotImplementedError, an encrypted member with RuntimeError).
 _UNREADABLE: Final = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
                       NotImplementedError, RuntimeError, OverflowError)  # fmt: skip
 
