@@ -37,7 +37,7 @@ def load_sources(spec: str | None, conn: object) -> list[DataSource]:
     errors show only their type: its message might quote a record.
     """
     with importable() as here:
-        factory = _factory(spec, here)
+        factory = load_callable(spec, here)
         try:
             made = factory(conn)
             sources = list(made) if isinstance(made, Iterable) else None
@@ -57,10 +57,6 @@ def parse_spec(spec: str | None, option: str = "--sources", how: str = _HOW) -> 
     if not colon or not module_name or not attr:
         raise CommandFailed(f"{option} {spec!r} is not MODULE:CALLABLE; {how}")
     return module_name, attr
-
-
-def _factory(spec: str | None, here: str) -> Callable[[object], object]:
-    return load_callable(spec, here)
 
 
 def load_callable(
