@@ -147,6 +147,6 @@ def bench(session: nox.Session) -> None:
 
     ``nox -s bench -- --quick`` is a smoke run; ``-- --check`` fails when a goal is missed.
     """
-    session.install("-e", ".[dask]")
+    session.install("-e", ".[dask,sqlalchemy]")
     for script in sorted((HERE / "bench").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
