@@ -1406,6 +1406,25 @@ def test_sealer_wrong_types(kr: Keyring, bad: object) -> None:
         sealer.unseal(bad)  # type: ignore[arg-type]
     with raises(TypeError, match="^token must be a str"):
         sealer.unseal(sealer.seal("x").encode())  # type: ignore[arg-type]
+    with raises(TypeError, match="^value must be str or bytes") as info:
+        sealer.seal(bytearray(b"x"))  # type: ignore[arg-type]
+    assert info.value.__context__ is None
+
+
+def test_a_str_subclass_is_read_as_its_text(kr: Keyring) -> None:
+    """A str subclass seals and tokenises as its text: an overridden encode() cannot substitute other bytes."""
+
+    class Sly(str):
+        def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+            return b"someone else"
+
+    sealer = Sealer(kr, domain="d")
+    token = sealer.seal(Sly("anna@example.se"))
+    assert token == sealer.seal("anna@example.se") == sealer.seal(b"anna@example.se")
+    assert sealer.unseal(token) == "anna@example.se"
+    tokens = Pseudonymizer(kr, domain="d")
+    assert tokens.token(Sly("anna@example.se")) == tokens.token("anna@example.se")
+    assert tokens.tokens([Sly("anna@example.se")]) == [tokens.token("anna@example.se")]
 
 
 def test_sealer_repr(kr: Keyring) -> None:

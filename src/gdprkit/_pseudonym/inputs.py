@@ -51,7 +51,8 @@ def encode_value(value: object, what: str) -> bytes:
     """The bytes of a str (UTF-8) or bytes value; typed errors that never echo the value."""
     if isinstance(value, str):
         try:
-            return value.encode("utf-8")
+            # str.encode: a subclass's own encode() must not choose the bytes.
+            return str.encode(value, "utf-8")
         except UnicodeEncodeError:
             pass
         raise not_unicode(what)

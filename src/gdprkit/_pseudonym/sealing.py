@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from binascii import a2b_hex
 from collections.abc import Callable, Sequence
-from typing import Final
+from typing import Final, cast
 
 import attrs
 
@@ -24,6 +24,8 @@ __all__ = ["Sealer"]
 _SEAL_INFO: Final = b"gdprkit/v1/seal\x00"
 _SEAL_AD: Final = b"gdprkit/v1/seal\x00"
 _SEAL_MARK: Final = "s1"
+# str.encode, unbound: TypeError for anything but a str (the seal() fast path relies on it).
+_utf8: Final = cast("Callable[[object], bytes]", str.encode)
 # The body's even length is checked apart: a nested repeat ((?:..){16,}) costs as much
 # as the decryption.
 _SEALED = re.compile(r"([A-Za-z0-9]{1,16})\.s1\.([0-9a-f]{32,})")
@@ -82,11 +84,16 @@ class Sealer:
     def seal(self, value: str | bytes) -> str:
         """Seal a value under the active key (``str`` as UTF-8; equal text and bytes agree)."""
         try:
-            data = value.encode() if type(value) is str else encode_value(value, "value")
-            return self._prefix + self._encrypt(data, self._ad).hex()
+            # str.encode, not value.encode: a str subclass cannot substitute other bytes,
+            # and no type check runs first on the common path (a str).
+            return self._prefix + self._encrypt(_utf8(value), self._ad).hex()
         except UnicodeEncodeError:  # it holds the value: raise outside, without context
-            pass
-        raise not_unicode("value")
+            text = True
+        except TypeError:  # not a str: bytes, or a type encode_value names
+            text = False
+        if text:
+            raise not_unicode("value")
+        return self._prefix + self._encrypt(encode_value(value, "value"), self._ad).hex()
 
     def unseal_bytes(self, token: str) -> bytes:
         """The sealed value as bytes; :class:`~gdprkit.InvalidToken` if the token is not intact."""
