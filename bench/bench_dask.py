@@ -23,7 +23,10 @@ Without a goal, for orientation: one Dask worker against the same single
 process; ``customer_id`` (repeating values, tokenised once per distinct
 value) on 2 workers against the single process doing the same; reading
 alone, Dask on 2 workers against PyArrow in one process (the read into
-pandas is most of what Dask adds); and the ceiling: two plain processes
+pandas is most of what Dask adds); the single process's own work as one
+``dask.delayed`` task per file on 2 workers (PyArrow read,
+``pseudonymize_batches``: no pandas, no DataFrame graph), which shows what
+the DataFrame costs; and the ceiling: two plain processes
 tokenising at the same moment against one (no Dask, no Parquet), which is
 what the machine's two cores give, with the Dask speed-up divided by it.
 
@@ -43,6 +46,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import dask
 import dask.dataframe as dd
 import distributed
 import numpy as np
@@ -225,8 +229,23 @@ def bench_cluster(
                 size=rows,
             )
         if workers > 1:
-            # Where the Dask pairs lose time without tokenising: the read into pandas.
             files = sorted(path.glob("*.parquet"))
+            # The same tasks without the DataFrame: what the read into pandas and the
+            # DataFrame's graph cost the pairs above.
+            arrow_job = functools.partial(dask_arrow_job, files, "reading_id", source)
+            if arrow_job() != rows:
+                raise SystemExit("the Dask Arrow job counted another number of rows")
+            base_t, ours_t = alternate(single["reading_id"], arrow_job, rounds, warmup=False)
+            report.pair(
+                f"dask_{workers}_arrow",
+                f"reading_id: a dask.delayed task per file (PyArrow read, pseudonymize_batches), "
+                f"{workers} workers vs the same work in one process (no goal)",
+                Side(f"dask.delayed, {workers} worker processes", rows, ours_t),
+                Side("one process, no Dask", rows, base_t),
+                kind="speed",
+                size=rows,
+            )
+            # Where the Dask pairs lose time without tokenising: the read into pandas.
             report.compare(
                 f"dask_{workers}_read",
                 f"reading only: Dask, {workers} workers vs PyArrow in one process (no goal)",
@@ -236,6 +255,19 @@ def bench_cluster(
                 rounds=rounds,
                 kind="speed",
             )
+
+
+def arrow_file(path: Path, column: str, source: gd.KeyringSource) -> int:
+    """One file read with PyArrow and pseudonymized with ``pseudonymize_batches``: a task."""
+    batches = pq.read_table(path).to_batches()
+    return sum(
+        b.num_rows for b in gd.pseudonymize_batches(batches, {column: DOMAIN}, keyring=source)
+    )
+
+
+def dask_arrow_job(files: Sequence[Path], column: str, source: gd.KeyringSource) -> int:
+    """The single process's work, a ``dask.delayed`` task per file: no pandas, no DataFrame."""
+    return int(sum(dask.compute(*[dask.delayed(arrow_file)(f, column, source) for f in files])))
 
 
 def dask_count(path: Path) -> int:
