@@ -15,6 +15,7 @@ from gdprkit.audit import GENESIS, AuditEntry, AuditHead, AuditLog, canonical_js
 from gdprkit.cli import main
 from gdprkit.pseudonym import Kek, Keyring, Pseudonymizer
 from gdprkit.store.sqlite import SQLiteStore
+from tests.test_store import rewrite_as_legacy_chain
 
 AT = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -347,17 +348,88 @@ def test_entries_forged_after_the_head_are_detected(log, store, keyring, how, me
         log.verify(saved)  # the saved head alone would not have caught an append
 
 
-def test_a_consistent_rewrite_by_a_writer_is_caught_against_a_saved_head(log, store):
-    _fill(log, 3)
-    saved = str(log.head())
-    _tamper(store, "DELETE FROM audit_log")
+def _as_legacy_chain(path):
+    """Every row of the log rewritten as a legacy chain, with plain sqlite3; the new head."""
+    conn = sqlite3.connect(path)
+    head = rewrite_as_legacy_chain(conn)
+    conn.commit()
+    conn.close()
+    return head
+
+
+def _old_store(path, legacy=3):
+    """A store written by a gdprkit from before the keyed chain (schema version 5), with
+    ``legacy`` unkeyed entries; opening it with SQLiteStore migrates it."""
+    old_schema = type("Old", (SQLiteStore,), {"migrations": SQLiteStore.migrations[:6]})
     prev = GENESIS
-    for seq in (1, 2, 3, 4):  # a whole new, internally consistent, unkeyed chain
-        prev = _forge(store, seq, prev).hash
-    found = log.check()
-    assert (found.entries, found.legacy, found.keyed) == (4, 4, 0)  # it says: nothing is keyed
-    with pytest.raises(gk.AuditIntegrityError, match="rewritten"):
+    with old_schema(path) as old:
+        for seq in range(1, legacy + 1):
+            prev = _forge(old, seq, prev, actor="dpo").hash
+    return prev
+
+
+def test_a_keyed_log_rewritten_as_a_legacy_chain_is_refused(log, store, capsys):
+    _fill(log, 4)
+    saved = log.verify()
+    forged = _as_legacy_chain(store.path)
+    assert AuditLog(store).head() == forged  # a consistent chain: each hash checks out
+    for check in (log.check, log.verify, AuditLog(store).check):
+        with pytest.raises(gk.AuditIntegrityError, match="entry 1 is a legacy .* created with"):
+            check()
+    with pytest.raises(gk.AuditIntegrityError, match="entry 1 is a legacy"):
         log.verify(saved)
+    assert main(["audit", "verify", store.path]) == Exit.FOUND
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and "AuditIntegrityError: audit entry 1 is a legacy" in err
+
+
+def test_a_store_records_how_far_its_log_may_be_legacy(tmp_path):
+    with SQLiteStore(tmp_path / "new.db") as new:
+        assert new.query("SELECT legacy_until FROM audit_chain") == [(0,)]
+    _old_store(tmp_path / "old.db", legacy=3)
+    with SQLiteStore(tmp_path / "old.db") as migrated:
+        assert migrated.query("SELECT legacy_until FROM audit_chain") == [(3,)]
+    before = type("V8", (SQLiteStore,), {"migrations": SQLiteStore.migrations[:9]})
+    _old_store(tmp_path / "mixed.db", legacy=2)
+    with before(tmp_path / "mixed.db") as v8:  # keyed entries after the legacy ones
+        for n in range(2):
+            AuditLog(v8, keyring=SHARED).record("x", at=AT, actor="dpo", details={"n": n})
+    with SQLiteStore(tmp_path / "mixed.db") as migrated:
+        assert migrated.query("SELECT legacy_until FROM audit_chain") == [(2,)]
+        assert AuditLog(migrated, keyring=SHARED).check().legacy == 2
+
+
+def test_a_migrated_log_keeps_its_legacy_entries_but_no_more(tmp_path, capsys):
+    path = tmp_path / "old.db"
+    _old_store(path, legacy=3)
+    with SQLiteStore(path) as store:
+        log = AuditLog(store, keyring=SHARED)
+        for n in range(2):
+            log.record("export.produced", at=AT, actor="dpo", details={"n": n})
+        found = log.check()
+        assert (found.entries, found.legacy, found.keyed) == (5, 3, 2)
+        _as_legacy_chain(store.path)
+        with pytest.raises(gk.AuditIntegrityError, match="entry 4 .* only up to entry 3 when"):
+            log.check()
+    assert main(["audit", "verify", str(path)]) == Exit.FOUND
+    assert "entry 4 is a legacy" in capsys.readouterr().err
+
+
+def test_a_deleted_legacy_bound_fails_closed(tmp_path, log, store, capsys):
+    _old_store(tmp_path / "old.db", legacy=2)
+    _tamper(store, "DELETE FROM audit_chain")
+    _fill(log, 2)
+    assert log.check().keyed == 2  # a log with no legacy entry needs no bound
+    with SQLiteStore(tmp_path / "old.db") as old:
+        assert AuditLog(old).check().legacy == 2
+        _tamper(old, "DELETE FROM audit_chain")
+        with pytest.raises(gk.AuditIntegrityError, match="entry 1 .* missing \\(deleted\\)"):
+            AuditLog(old).check()
+    assert main(["audit", "verify", str(tmp_path / "old.db")]) == Exit.FOUND
+    assert "record of how far its audit log may hold legacy entries is missing" in (
+        capsys.readouterr().err
+    )
 
 
 def test_verifying_a_keyed_log_needs_its_keyring(log, store):
@@ -382,11 +454,7 @@ def test_rotated_audit_keys_verify_until_retired(log, store, keyring):
 
 def test_a_legacy_log_verifies_and_is_sealed_by_the_first_keyed_entry(tmp_path, capsys):
     path = tmp_path / "old.db"
-    old_schema = type("Old", (SQLiteStore,), {"migrations": SQLiteStore.migrations[:6]})
-    with old_schema(path) as old:  # version 5: before the chain was keyed
-        prev = GENESIS
-        for seq in (1, 2, 3):
-            prev = _forge(old, seq, prev, actor="dpo").hash
+    prev = _old_store(path, legacy=3)  # version 5: before the chain was keyed
     with SQLiteStore(path) as store:  # migrates to the keyed schema
         log = AuditLog(store, keyring=SHARED)
         found = log.check()
@@ -405,10 +473,8 @@ def test_a_legacy_log_verifies_and_is_sealed_by_the_first_keyed_entry(tmp_path, 
 
 def test_cli_says_what_a_legacy_log_is_worth(tmp_path, capsys):
     path = tmp_path / "old.db"
-    with SQLiteStore(path) as store:
-        prev = GENESIS
-        for seq in (1, 2):
-            prev = _forge(store, seq, prev, actor="dpo").hash
+    _old_store(path, legacy=2)
+    SQLiteStore(path).close()  # migrated: the two entries are the legacy ones it held
     assert main(["audit", "verify", str(path)]) == 0
     out = capsys.readouterr().out
     assert "2 entries, chain intact" in out

@@ -7,6 +7,7 @@ and journalled, the backup restored, the erasure replayed on 1 December.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from datetime import datetime
@@ -61,6 +62,11 @@ def _replay(files: dict[str, str], *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
+def _keys(files: dict[str, str]) -> pseudonym.Keyring:
+    kek = pseudonym.Kek.file(files["kek"])
+    return pseudonym.Keyring.from_json(Path(files["keys"]).read_bytes(), kek=kek)
+
+
 def _email(db: str) -> Any:
     with sqlite3.connect(db) as conn:
         return conn.execute("SELECT email FROM customers WHERE customer_id = 'C-1042'").fetchone()[
@@ -98,13 +104,58 @@ def test_a_store_url_works_as_well_as_a_path(restored, capsys):
 
 def test_export_writes_the_journal(restored, tmp_path, capsys):
     out = tmp_path / "journal.jsonl"
-    assert main(["erasure", "export", "--store", restored["store"], "--out", str(out)]) == 0
+    assert main(["erasure", "export", "--store", restored["store"], "--out", str(out),
+                 "--keyring", "journal", "--kek-file", restored["kek"]]) == 0  # fmt: skip
     assert "1 erasures" in capsys.readouterr().out
-    (entry,) = rights.read_journal(out)
+    (entry,) = rights.read_journal(out, keyring=_keys(restored))
     assert entry.subject_kind == "customer"
     assert main(_replay(restored, "--journal-file", str(out), "--candidates",
                         f"{DEMO}:subjects")) == 0  # fmt: skip
     assert _email(restored["db"]) is None
+
+
+def _exported(restored: dict[str, str], tmp_path: Path) -> Path:
+    out = tmp_path / "journal.jsonl"
+    assert main(["erasure", "export", "--store", restored["store"], "--out", str(out),
+                 "--keys", restored["keys"], "--kek-file", restored["kek"]]) == 0  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda lines: lines[:1] + lines[2:], "line 2 of the journal file does not verify"),
+        (lambda lines: lines[:2], "ends at line 2 without its closing line"),
+    ],
+    ids=["the erasure deleted", "cut short"],
+)
+def test_a_tampered_journal_file_is_refused(restored, tmp_path, capsys, change, message):
+    out = _exported(restored, tmp_path)
+    out.write_text("\n".join(change(out.read_text(encoding="utf-8").splitlines())) + "\n",
+                   encoding="utf-8")  # fmt: skip
+    capsys.readouterr()
+    argv = _replay(restored, "--journal-file", str(out), "--candidates", f"{DEMO}:subjects")
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("gdprkit: JournalIntegrityError: ") and message in captured.err
+    assert captured.err.count("\n") == 1 and captured.out == ""
+    assert _email(restored["db"]) is not None  # nothing was replayed
+
+
+def test_a_journal_file_without_macs_needs_accept_unverified(restored, tmp_path, capsys):
+    out = _exported(restored, tmp_path)
+    entries = rights.read_journal(out, keyring=_keys(restored))
+    old = ['{"format": "gdprkit.erasure-journal/1"}'] + [json.dumps(e.to_dict()) for e in entries]
+    out.write_text("\n".join(old) + "\n", encoding="utf-8")
+    argv = _replay(restored, "--journal-file", str(out), "--candidates", f"{DEMO}:subjects")
+    assert main(argv) == 1
+    assert "--accept-unverified" in capsys.readouterr().err
+    assert main([*argv, "--accept-unverified"]) == 0
+    assert "1 entries are replayed unverified" in capsys.readouterr().err
+    assert _email(restored["db"]) is None
+    with SQLiteStore(restored["store"]) as store:
+        actions = [r[0] for r in store.query("SELECT action FROM audit_log ORDER BY seq")]
+    assert actions[0] == "erasure.journal_unverified" and "erasure.replayed" in actions
 
 
 @pytest.mark.parametrize(

@@ -118,7 +118,8 @@ STORE_API = (
 ERRORS = (
     "AnonymizationError", "AuditIntegrityError", "ConsentRequired", "ExportPathError",
     "GdprkitError", "GdprkitWarning", "InvalidAuditHead", "InvalidConsent", "InvalidToken",
-    "JournalError", "KekError", "KeyringError", "LedgerError", "NaiveDatetimeError", "NoGuard",
+    "JournalError", "JournalIntegrityError", "KekError", "KeyringError", "LedgerError",
+    "NaiveDatetimeError", "NoGuard",
     "NotTagged", "Objected", "ObjectionPending", "PackageIntegrityError", "PolicyError",
     "PolicyProblem", "ProcessingRefused", "PurposeNotAllowed", "RectificationError",
     "RequestStateError", "Restricted", "RetentionError", "SourceError", "StoreError",

@@ -192,7 +192,7 @@ def test_the_journal_holds_tokens_never_ids_and_exports_to_a_file(elveta, kit, t
     for personal in ("C-1042", "Anna", "anna.berg"):
         assert personal not in text
     assert exported.stat().st_mode & 0o077 == 0
-    assert rights.read_journal(exported) == (entry,)
+    assert rights.read_journal(exported, keyring=kit.journal.keyring) == (entry,)
 
 
 def test_the_journal_is_exported_like_a_package_never_through_a_planted_file(elveta, kit, tmp_path):
@@ -217,7 +217,7 @@ def test_a_replay_from_an_exported_journal(elveta, kit, tmp_path):
     _erase(elveta, kit, ANNA)
     kit.journal.export(tmp_path / "journal.jsonl")
     elveta.restore(tmp_path / "backup.db")
-    entries = rights.read_journal(tmp_path / "journal.jsonl")
+    entries = rights.read_journal(tmp_path / "journal.jsonl", keyring=kit.journal.keyring)
     report = _replay(elveta, kit, entries=entries)
     assert report.changed > 0
     _erased_again(elveta, "C-1042")
@@ -307,16 +307,19 @@ def test_replay_refuses_naive_times(kit):
                                journal=kit.journal)  # fmt: skip
 
 
+KEYS = pseudonym.Keyring.generate(at=BACKED_UP)
+
+
 def test_a_malformed_journal_file_is_a_journal_error(tmp_path):
     bad = tmp_path / "journal.jsonl"
     bad.write_text('{"format": "something else"}\n', encoding="utf-8")
     with pytest.raises(gk.JournalError, match="does not start with format"):
-        rights.read_journal(bad)
+        rights.read_journal(bad, keyring=KEYS)
     bad.write_text('{"format": "gdprkit.erasure-journal/1"}\n{"seq": "x"}\n', encoding="utf-8")
     with pytest.raises(gk.JournalError, match="line 2 is not a journal entry"):
-        rights.read_journal(bad)
+        rights.read_journal(bad, keyring=KEYS, accept_unverified=True)
     with pytest.raises(gk.JournalError, match="cannot read"):
-        rights.read_journal(tmp_path / "missing.jsonl")
+        rights.read_journal(tmp_path / "missing.jsonl", keyring=KEYS)
 
 
 @pytest.mark.parametrize(
@@ -338,5 +341,5 @@ def test_a_journal_file_that_is_no_text_or_no_json_is_a_journal_error(tmp_path, 
     bad = tmp_path / "journal.jsonl"
     bad.write_bytes(content)
     with pytest.raises(gk.JournalError, match=problem) as caught:
-        rights.read_journal(bad)
+        rights.read_journal(bad, keyring=KEYS, accept_unverified=True)
     assert caught.value.__context__ is None

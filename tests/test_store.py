@@ -10,6 +10,7 @@ is tested in ``test_store_sqlite.py`` and ``test_store_postgres.py``.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import sqlite3
 import threading
@@ -533,6 +534,76 @@ def test_an_entry_forged_by_a_writer_without_the_key_is_detected(store: Any, key
         )
     with pytest.raises(gk.AuditIntegrityError, match="entry 4 "):
         log.verify()
+
+
+def rewrite_as_legacy_chain(conn: Any) -> gk.audit.AuditHead:
+    """Rewrite every row of the log as a writer without the keyring can: a consistent chain of
+    legacy entries, hashed with plain SHA-256 as entries.py hashes an unkeyed entry; the new head.
+
+    ``conn`` is a driver connection (SQLite's or psycopg's) inside a transaction.
+    """
+    from gdprkit.audit import GENESIS, AuditEntry, AuditHead
+
+    rows = conn.execute(
+        "SELECT seq, at, actor, action, subject, details FROM audit_log ORDER BY seq"
+    ).fetchall()
+    prev = GENESIS
+    for seq, at, actor, action, subject, details in rows:
+        entry = AuditEntry(seq, at, actor, action, subject, json.loads(details), prev)
+        conn.execute(
+            "UPDATE audit_log SET prev_hash = ?, hash = ?, key_id = NULL WHERE seq = ?",
+            (prev, entry.hash, seq),
+        )
+        prev = entry.hash
+    return AuditHead(len(rows), prev)
+
+
+def _rewrite_as_legacy_chain(store: Any) -> None:
+    with store.transaction() as conn:
+        rewrite_as_legacy_chain(conn)
+
+
+def test_a_keyed_log_rewritten_as_legacy_entries_is_refused(store: Any) -> None:
+    log = AuditLog(store, keyring=Keyring.generate(at=AT))
+    for n in range(3):
+        log.record("export.created", at=AT, actor="dpo", details={"n": n})
+    _rewrite_as_legacy_chain(store)
+    with pytest.raises(gk.AuditIntegrityError, match="entry 1 is a legacy .* created with"):
+        log.check()
+    with pytest.raises(gk.AuditIntegrityError, match="entry 1 is a legacy"):
+        AuditLog(store).verify()
+
+
+def test_a_migrated_log_verifies_its_legacy_entries_up_to_the_recorded_bound(
+    engine: Engine,
+) -> None:
+    from gdprkit.audit import GENESIS, AuditEntry
+
+    target = engine.new_target()
+    before_keyed = _migrations.SCRIPTS.index(_migrations._V6_AUDIT_KEYED)
+    with engine.open(engine.migrations[:before_keyed], target) as old, old.transaction() as conn:
+        prev = GENESIS
+        for seq in (1, 2):
+            entry = AuditEntry(seq, "2026-11-25T09:30:00+00:00", "dpo", "x", None, {}, prev)
+            conn.execute(
+                "INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash)"
+                " VALUES (?, ?, 'dpo', 'x', NULL, '{}', ?, ?)",
+                (seq, entry.at, prev, entry.hash),
+            )
+            prev = entry.hash
+    with engine.open(target=target) as store:
+        assert store.query("SELECT legacy_until FROM audit_chain") == [(2,)]
+        log = AuditLog(store, keyring=Keyring.generate(at=AT))
+        log.record("export.created", at=AT, actor="dpo")
+        found = log.check()
+        assert (found.entries, found.legacy, found.keyed) == (3, 2, 1)
+        _rewrite_as_legacy_chain(store)
+        with pytest.raises(gk.AuditIntegrityError, match="entry 3 .* only up to entry 2 when"):
+            log.check()
+        with store.transaction() as conn:
+            conn.execute("DELETE FROM audit_chain")
+        with pytest.raises(gk.AuditIntegrityError, match="entry 1 .* missing"):
+            log.check()
 
 
 def test_ledger_and_requests(store: Any, elveta: gk.Policy) -> None:

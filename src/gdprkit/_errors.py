@@ -21,6 +21,7 @@ __all__ = [
     "InvalidConsent",
     "InvalidToken",
     "JournalError",
+    "JournalIntegrityError",
     "KekError",
     "KeyringError",
     "LedgerError",
@@ -288,3 +289,10 @@ class ObjectionPending(Objected, Restricted):
 
 class JournalError(GdprkitError, ValueError):
     """An erasure journal (or its exported file) cannot be read: a malformed entry or format."""
+
+
+class JournalIntegrityError(JournalError):
+    """An exported erasure journal file does not verify: a line changed, removed or added.
+
+    Its message names the line, never its content.
+    """

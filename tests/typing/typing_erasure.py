@@ -45,7 +45,13 @@ journal = rights.ErasureJournal(store, keyring=Keyring.generate())
 receipt = rights.execute_erasure(plan, journal=journal)
 assert_type(receipt.anonymized, tuple[rights.AnonymizationOutcome, ...])
 assert_type(list(journal.entries(since=now)), list[rights.JournalEntry])
-assert_type(rights.read_journal("journal.jsonl"), tuple[rights.JournalEntry, ...])
+assert_type(rights.read_journal("journal.jsonl", keyring=journal.keyring),
+            tuple[rights.JournalEntry, ...])  # fmt: skip
+assert_type(
+    rights.read_journal("old.jsonl", keyring=journal.keyring, accept_unverified=True),
+    tuple[rights.JournalEntry, ...],
+)
+rights.read_journal("journal.jsonl")  # type: ignore[call-arg]  # the keyring verifies it
 
 
 def facts(s: rights.SubjectRef) -> dict[str, date | datetime | None]:

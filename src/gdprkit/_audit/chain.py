@@ -12,7 +12,10 @@ Entries an older gdprkit wrote are hashed with plain SHA-256 (``key_id``
 NULL). They still verify, as *legacy* entries, but only before the first
 keyed entry: the first keyed entry's MAC covers the legacy chain's last hash,
 so from then on the legacy entries cannot be changed either, while an
-unkeyed entry after a keyed one is a forgery.
+unkeyed entry after a keyed one is a forgery. And only up to the bound the
+store recorded when it was upgraded to this gdprkit (:class:`LegacyBound`):
+without it, a writer could replace the whole log, keyed entries and all, with
+a consistent chain of legacy entries that no key is needed to write.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from gdprkit._errors import AuditIntegrityError, KeyringError
 if TYPE_CHECKING:
     from gdprkit.pseudonym import Keyring
 
-__all__ = ["AuditCheck", "ChainKeys", "ChainWalk"]
+__all__ = ["AuditCheck", "ChainKeys", "ChainWalk", "LegacyBound"]
 
 # HKDF-SHA256 `info` label of the chain key (docs/token-format.md).
 _CHAIN_INFO: Final = b"gdprkit/v1/audit-chain"
@@ -68,7 +71,8 @@ class AuditCheck:
     ``legacy`` entries (at the start, written before the chain was keyed)
     are chained with plain SHA-256: whoever could write the store then could
     have written them. The first keyed entry seals them: they cannot be
-    changed since without breaking its MAC.
+    changed since without breaking its MAC. There are never more of them
+    than the store held when it was upgraded to the keyed chain.
     """
 
     #: The last entry's head, or None for an empty log.
@@ -82,6 +86,43 @@ class AuditCheck:
     def keyed(self) -> int:
         """How many entries are MACed under the audit keyring."""
         return self.entries - self.legacy
+
+
+@attrs.frozen
+class LegacyBound:
+    """The last entry the store's audit log may hold unkeyed; what :meth:`AuditLog.check` enforces.
+
+    The store records it once, when it reaches the schema version that knows
+    it: the entry before the first keyed one, else the last entry (a store an
+    older gdprkit wrote), and 0 for a store this gdprkit created, whose
+    entries are all keyed. ``recorded`` is False when that record is missing
+    (deleted); the bound is then 0, so that a deletion cannot let legacy
+    entries through.
+    """
+
+    #: Entries 1 to ``until`` may be legacy entries; 0: none may.
+    until: int
+    #: Whether the store holds the record (False: deleted, and taken as 0).
+    recorded: bool = True
+
+    def refuse(self, seq: int) -> AuditIntegrityError:
+        """The error for legacy entry ``seq`` beyond the bound: what happened, no entry content."""
+        if not self.recorded:
+            return AuditIntegrityError(
+                f"audit entry {seq} is a legacy (unkeyed) entry, but the store's record of how "
+                "far its audit log may hold legacy entries is missing (deleted): without it no "
+                "legacy entry is accepted"
+            )
+        where = (
+            "the store was created with the keyed chain, so it never held legacy entries"
+            if self.until == 0
+            else f"the store held legacy entries only up to entry {self.until} when it was "
+            "upgraded to the keyed chain"
+        )
+        return AuditIntegrityError(
+            f"audit entry {seq} is a legacy (unkeyed) entry, but {where}: gdprkit did not "
+            "write it (the log was rewritten or forged without the audit keyring)"
+        )
 
 
 def _as_written(seq: int, text: object) -> dict[str, Any]:
@@ -109,10 +150,11 @@ def _as_written(seq: int, text: object) -> dict[str, Any]:
 class ChainWalk:
     """Verifies the rows of a log in order, entry by entry; keeps what a head check needs."""
 
-    __slots__ = ("_keys", "hashes", "legacy", "prev", "seq")
+    __slots__ = ("_bound", "_keys", "hashes", "legacy", "prev", "seq")
 
-    def __init__(self, keys: ChainKeys | None) -> None:
+    def __init__(self, keys: ChainKeys | None, bound: LegacyBound) -> None:
         self._keys = keys
+        self._bound = bound
         self.prev = GENESIS
         self.seq = 0
         self.legacy = 0
@@ -146,6 +188,8 @@ class ChainWalk:
                 f"audit entry {entry.seq} is not keyed although entries before it are: "
                 "gdprkit did not write it (it was forged or rewritten)"
             )
+        if entry.seq > self._bound.until:
+            raise self._bound.refuse(entry.seq)
         if entry.hash != stored:
             raise AuditIntegrityError(f"audit entry {entry.seq} was changed after it was written")
         self.legacy += 1

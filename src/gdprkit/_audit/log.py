@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from gdprkit._audit.chain import AuditCheck, ChainKeys, ChainWalk
+from gdprkit._audit.chain import AuditCheck, ChainKeys, ChainWalk, LegacyBound
 from gdprkit._audit.entries import (
     GENESIS,
     AuditEntry,
@@ -146,8 +146,11 @@ class AuditLog:
         """Re-check the whole chain, and say how much of it is keyed.
 
         Raises :class:`~gdprkit.AuditIntegrityError` where the chain breaks,
-        an entry's MAC (or a legacy entry's hash) does not verify, or an
-        unkeyed entry follows a keyed one; :class:`~gdprkit.KeyringError` if
+        an entry's MAC (or a legacy entry's hash) does not verify, an
+        unkeyed entry follows a keyed one, or an unkeyed entry lies beyond
+        the legacy entries the store held when it was upgraded to the keyed
+        chain (none, for a store created keyed; none either when the store's
+        record of that bound was deleted); :class:`~gdprkit.KeyringError` if
         the log holds keyed entries and this ``AuditLog`` has no keyring. With
         ``expected_head`` (saved elsewhere from an earlier :meth:`head`), also
         detect truncation and a rewritten history: that entry must still be
@@ -155,7 +158,7 @@ class AuditLog:
         """
         if isinstance(expected_head, str):
             expected_head = AuditHead.parse(expected_head)
-        walk = ChainWalk(self._chain)
+        walk = ChainWalk(self._chain, self._legacy_bound())
         for row in self._store.query(f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq"):
             walk.step(row)
         head = walk.head()
@@ -171,6 +174,11 @@ class AuditLog:
                     "the history was rewritten"
                 )
         return AuditCheck(head=head, entries=walk.seq, legacy=walk.legacy)
+
+    def _legacy_bound(self) -> LegacyBound:
+        """The store's record of how far its log may hold legacy entries; 0 if it is gone."""
+        rows = self._store.query("SELECT legacy_until FROM audit_chain WHERE id = 1")
+        return LegacyBound(int(rows[0][0])) if rows else LegacyBound(0, recorded=False)
 
     def verify(self, expected_head: AuditHead | str | None = None) -> AuditHead | None:
         """Re-check the whole chain (:meth:`check`) and return its head, None for an empty log."""

@@ -3,10 +3,14 @@
 ``replay`` re-runs, in order, every erasure the journal holds after the
 restore point, against the restored service database; ``--dry-run`` opens
 the database read-only and lists what would change. ``export`` writes the
-journal to a JSON Lines file kept apart from both databases. Exit status
+journal to a JSON Lines file kept apart from both databases, each line MACed
+under the journal keyring; ``replay --journal-file`` verifies it, and reads a
+file an older gdprkit wrote without MACs only with ``--accept-unverified``,
+which it says on stderr and records in the audit log. Exit status
 (``docs/cli.md``): 0 when all was done, 1 when an erasure failed or its
-subject was not found, 2 for bad arguments, 3 for a store, database or key
-file that cannot be opened.
+subject was not found, or the journal file does not verify (or has no MACs,
+without ``--accept-unverified``), 2 for bad arguments, 3 for a store,
+database or key file that cannot be opened.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from gdprkit._cli.status import CommandFailed, Exit
 if TYPE_CHECKING:
     import sqlite3
 
+    from gdprkit._rights.journal import JournalEntry
+    from gdprkit.audit import AuditLog
     from gdprkit.pseudonym import Keyring
     from gdprkit.rights import ReplayReport
     from gdprkit.store import Store
@@ -62,6 +68,11 @@ def add_command(sub: Any, common: argparse.ArgumentParser) -> None:
         "--candidates", help="MODULE:CALLABLE giving the subjects the restored database holds"
     )
     replay.add_argument("--journal-file", help="replay the entries of an exported journal file")
+    replay.add_argument(
+        "--accept-unverified",
+        action="store_true",
+        help="read a --journal-file an older gdprkit wrote without MACs, unverified (audited)",
+    )
     replay.add_argument("--dry-run", action="store_true", help="change nothing; list what would")
     replay.set_defaults(func=_replay)
     export = actions.add_parser(
@@ -70,6 +81,7 @@ def add_command(sub: Any, common: argparse.ArgumentParser) -> None:
     export.add_argument("--store", required=True, help=stores.STORE_HELP)
     export.add_argument("--out", required=True, help="the file to write")
     export.add_argument("--since", help="only erasures executed after this instant (ISO 8601)")
+    add_keyring_options(export, role="tokens the journal's subjects and MACs the file", files=True)
     export.set_defaults(func=_export)
 
 
@@ -124,14 +136,35 @@ def _run_replay(
 
     policy = Policy.from_toml(args.policy)
     journal = rights.ErasureJournal(store, keyring=keys)
-    entries = rights.read_journal(args.journal_file) if args.journal_file else None
+    audit = AuditLog(store, pseudonymizer=Pseudonymizer(keys, domain="audit"))
+    entries = _journal_file(args, keys, audit, at) if args.journal_file else None
     return rights.replay_erasures(
         load_sources(args.sources, conn), policy, since=since, now=at, journal=journal,
         entries=entries, candidates=list(candidates(conn)) if candidates else (),
         facts=(lambda s: facts(conn, s.id)) if facts else None,
-        dry_run=args.dry_run,
-        audit=AuditLog(store, pseudonymizer=Pseudonymizer(keys, domain="audit")),
+        dry_run=args.dry_run, audit=audit,
     )  # fmt: skip
+
+
+def _journal_file(
+    args: argparse.Namespace, keys: Keyring, audit: AuditLog, at: datetime
+) -> tuple[JournalEntry, ...]:
+    """The entries of ``--journal-file``, verified; one without MACs only if accepted, audited."""
+    import sys
+
+    from gdprkit._rights.journal import read_journal_file
+    from gdprkit._rights.journal_file import LEGACY_FORMAT
+
+    entries, verified = read_journal_file(
+        args.journal_file, keyring=keys, accept_unverified=args.accept_unverified
+    )
+    if not verified:
+        print(f"warning: the journal file has no integrity check ({LEGACY_FORMAT}); its "
+              f"{len(entries)} entries are replayed unverified", file=sys.stderr)  # fmt: skip
+        if not args.dry_run:  # a dry run writes nothing, the audit log neither
+            audit.record("erasure.journal_unverified", at=at, actor="gdprkit.replay",
+                         details={"format": LEGACY_FORMAT, "entries": len(entries)})  # fmt: skip
+    return entries
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -139,6 +172,7 @@ def _export(args: argparse.Namespace) -> int:
 
     since = instant(args.since, "--since") if args.since else None
     with stores.open_existing_store(args.store) as store:
-        count = rights.ErasureJournal(store).export(args.out, since=since)
+        journal = rights.ErasureJournal(store, keyring=load_keyring(args, store))
+        count = journal.export(args.out, since=since)
     print(f"{args.out}: {count} erasures")
     return Exit.OK

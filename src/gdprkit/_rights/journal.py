@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from gdprkit._errors import JournalError
+from gdprkit._rights.journal_file import JournalWriter, journal_lines
 from gdprkit._rights.sources import SubjectRef
 from gdprkit._rights.staging import (
     check_destination,
@@ -45,10 +46,7 @@ if TYPE_CHECKING:
     from gdprkit.pseudonym import Keyring
     from gdprkit.store import Store
 
-__all__ = ["JOURNAL_FORMAT", "ErasureJournal", "JournalEntry", "read_journal"]
-
-#: The first line of an exported journal file names its format and version.
-JOURNAL_FORMAT: Final = "gdprkit.erasure-journal/1"
+__all__ = ["ErasureJournal", "JournalEntry", "read_journal", "read_journal_file"]
 
 #: The pseudonymization domain of the journal's tokens and sealed ids.
 DOMAIN: Final = "gdprkit/erasure-journal"
@@ -133,8 +131,8 @@ class ErasureJournal:
 
     ``keyring`` makes the tokens (and seals the ids, with ``seal_subjects``);
     at rest it is wrapped by a key-encryption key kept outside the store
-    (:class:`~gdprkit.pseudonym.Kek`). Reading and exporting need no
-    keyring; recording and finding subjects again do.
+    (:class:`~gdprkit.pseudonym.Kek`). Reading needs no keyring; recording,
+    exporting (the file is MACed under it) and finding subjects again do.
     """
 
     __slots__ = ("_keyring", "_seal", "_store")
@@ -157,7 +155,9 @@ class ErasureJournal:
     def keyring(self) -> Keyring:
         """The journal's keyring; :class:`TypeError` when it was opened without one."""
         if self._keyring is None:
-            raise TypeError("this ErasureJournal has no keyring; pass keyring= to record or find")
+            raise TypeError(
+                "this ErasureJournal has no keyring; pass keyring= to record, export or find"
+            )
         return self._keyring
 
     def token(self, subject_id: str) -> str:
@@ -206,24 +206,29 @@ class ErasureJournal:
     def export(self, path: str | os.PathLike[str], *, since: datetime | None = None) -> int:
         """Write the entries (after ``since``) to a JSON Lines file; return how many.
 
-        The first line names the format; each further line is one entry. The
-        file holds tokens and, where kept, sealed ids, so it is written as an
-        export package is (:func:`~gdprkit.rights.export_subject`): a ``path``
-        that cannot take it (a folder) is an :class:`~gdprkit.ExportPathError`,
-        and it goes to a new staging file beside ``path``, readable by its owner
-        only and never one that was already there, renamed into place when
-        complete and removed on any error.
+        The first line names the format and the key; each further line is one
+        entry, and a closing line gives the count. Each line carries an
+        HMAC-SHA256 under a key derived from the journal's keyring, chained to
+        the line before, so :func:`~gdprkit.rights.read_journal` refuses a file
+        in which an erasure was removed, changed or reordered (Art. 17(1),
+        32(1)(b) GDPR). The file holds tokens and, where kept, sealed ids, so
+        it is written as an export package is
+        (:func:`~gdprkit.rights.export_subject`): a ``path`` that cannot take
+        it (a folder) is an :class:`~gdprkit.ExportPathError`, and it goes to a
+        new staging file beside ``path``, readable by its owner only and never
+        one that was already there, renamed into place when complete and
+        removed on any error.
         """
+        keyring = self.keyring
         target = check_destination(Path(path))
         clean_stale_exports(target.parent, destination=target.name)
-        count = 0
         fd, staging = create_staging(target)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(json.dumps({"format": JOURNAL_FORMAT}) + "\n")
+                writer = JournalWriter(out, keyring)
                 for entry in self.entries(since=since):
-                    out.write(json.dumps(entry.to_dict(), sort_keys=True) + "\n")
-                    count += 1
+                    writer.entry(entry.to_dict())
+                count = writer.close()
                 out.flush()
                 if os.name == "posix":
                     os.replace(staging, target)  # while its lock is held: no cleanup takes it
@@ -284,28 +289,34 @@ class ErasureJournal:
         return dict(zip(tokens.tokens([r.id for r in refs]), refs, strict=True))
 
 
-def read_journal(path: str | os.PathLike[str]) -> tuple[JournalEntry, ...]:
-    """The entries of an exported journal file, in order; a bad file raises :class:`JournalError`."""
-    name = os.fspath(path)
-    try:
-        with open(name, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise JournalError(f"cannot read the journal file: {exc.strerror}") from None
-    # The errors are raised outside the handlers: a decoder's error quotes the text (tokens,
-    # sealed ids), which ``from None`` would keep reachable as ``__context__``.
-    problem = "the journal file is not UTF-8 text"
-    try:
-        lines = [line for line in data.decode("utf-8").split("\n") if line.strip()]
-        problem = "the journal file is not JSON Lines"
-        head = json.loads(lines[0]) if lines else None
-        body = [json.loads(line) for line in lines[1:]]
-        problem = ""
-    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError among them
-        pass
-    if problem:
-        raise JournalError(problem)
-    if not isinstance(head, dict) or head.get("format") != JOURNAL_FORMAT:
-        raise JournalError(f"the journal file does not start with format {JOURNAL_FORMAT!r}")
-    entries = [JournalEntry.from_dict(d, f"line {i + 2}") for i, d in enumerate(body)]
-    return tuple(sorted(entries, key=lambda e: (e.executed_at.astimezone(UTC), e.seq)))
+def read_journal_file(
+    path: str | os.PathLike[str], *, keyring: Keyring, accept_unverified: bool = False
+) -> tuple[tuple[JournalEntry, ...], bool]:
+    """The entries of an exported journal file in order, and whether its MACs verified.
+
+    See :func:`read_journal`; the flag is False only for a file of the
+    format without MACs read with ``accept_unverified``.
+    """
+    lines, verified = journal_lines(path, keyring=keyring, accept_unverified=accept_unverified)
+    entries = [JournalEntry.from_dict(value, f"line {number}") for number, value in lines]
+    ordered = sorted(entries, key=lambda e: (e.executed_at.astimezone(UTC), e.seq))
+    return tuple(ordered), verified
+
+
+def read_journal(
+    path: str | os.PathLike[str], *, keyring: Keyring, accept_unverified: bool = False
+) -> tuple[JournalEntry, ...]:
+    """The entries of an exported journal file, in order, once its MACs verify.
+
+    ``keyring`` is the journal's keyring, whose key MACed the file
+    (:meth:`ErasureJournal.export`). A file that does not verify (a line
+    changed, removed, reordered or inserted, cut short, a line appended,
+    another keyring) raises :class:`~gdprkit.JournalIntegrityError` naming the
+    line; a malformed file a :class:`~gdprkit.JournalError`. A file an older
+    gdprkit wrote, without MACs, is refused unless ``accept_unverified``:
+    then it is read as it is and a warning is logged (``gdprkit.erasure``).
+    Export it again from the store instead where the store still holds the
+    journal: the opt-out is for a journal the store no longer has
+    (Art. 17(1), 32(1)(b) GDPR).
+    """
+    return read_journal_file(path, keyring=keyring, accept_unverified=accept_unverified)[0]
