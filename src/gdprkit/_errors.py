@@ -41,6 +41,7 @@ __all__ = [
     "SourceError",
     "StoreError",
     "StoreWarning",
+    "StoredRowError",
     "SubjectNotInformed",
     "SubjectShredded",
     "UnclassifiedFields",
@@ -288,3 +289,13 @@ class ObjectionPending(Objected, Restricted):
 
 class JournalError(GdprkitError, ValueError):
     """An erasure journal (or its exported file) cannot be read: a malformed entry or format."""
+
+
+class StoredRowError(StoreError):
+    """A row of the store does not hold what gdprkit writes there: it was changed outside gdprkit.
+
+    A NULL or text that is no timestamp where an instant is kept, JSON of
+    another shape, a state word gdprkit never writes. The message names the
+    table, the row (its id or sequence number) and the column, never the
+    value found there.
+    """
