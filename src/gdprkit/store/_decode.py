@@ -55,7 +55,7 @@ def wrong_row(table: str, column: str, row: object, expected: str, value: object
     raise StoredRowError(
         f"{where}: column {column!r} {found} {expected} as gdprkit writes it "
         "(the store was changed outside gdprkit)"
-    ) from None  # raised while handling the decoder's error, whose text may quote the value
+    ) from None
 
 
 def stored_time(
@@ -65,8 +65,8 @@ def stored_time(
     try:
         parsed = datetime.fromisoformat(value)  # type: ignore[arg-type]  # checked by its errors
     except (TypeError, ValueError):
-        wrong_row(table, column, row, TIMESTAMP, value)
-    if parsed.tzinfo is not UTC:
+        parsed = None  # raised below, outside the handler: the parser's error quotes the value
+    if parsed is None or parsed.tzinfo is not UTC:
         wrong_row(table, column, row, TIMESTAMP, value)
     return parsed if tz is None else parsed.astimezone(tz)
 
@@ -92,8 +92,9 @@ def stored_enum(kind: type[E], value: object, table: str, column: str, row: obje
     try:
         return kind(value)
     except (TypeError, ValueError):
-        words = ", ".join(str(m.value) for m in kind)
-        wrong_row(table, column, row, f"one of {words}", value)
+        pass  # raised below, outside the handler: the enum's error quotes the value
+    words = ", ".join(str(m.value) for m in kind)
+    wrong_row(table, column, row, f"one of {words}", value)
 
 
 def stored_flag(value: object, table: str, column: str, row: object = None) -> bool:
@@ -140,4 +141,5 @@ def stored_value(
     except StoredRowError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError):
-        wrong_row(table, column, row, expected, _NOT_NULL)
+        pass  # raised below, outside the handler, whose error may quote the value
+    wrong_row(table, column, row, expected, _NOT_NULL)
