@@ -123,7 +123,7 @@ ERRORS = (
     "NotTagged", "Objected", "ObjectionPending", "PackageIntegrityError", "PolicyError",
     "PolicyProblem", "ProcessingRefused", "PurposeNotAllowed", "RectificationError",
     "RequestStateError", "Restricted", "RetentionError", "SourceError", "StoreError",
-    "StoreWarning", "SubjectNotInformed", "SubjectShredded", "UnclassifiedFields", "UnknownKeyId",
+    "StoreWarning", "StoredRowError", "SubjectNotInformed", "SubjectShredded", "UnclassifiedFields", "UnknownKeyId",
     "UnknownLanguage", "UnknownPurpose", "UnknownRequest", "UnknownTokenKey",
 )  # fmt: skip
 

@@ -444,9 +444,9 @@ def test_json_is_wrapped_by_the_kek_and_refused_without_it(kr: Keyring) -> None:
         Keyring.from_json(text, kek=other)
     with raises(gk.KekError, match="holds no KEK 'kek1'"):
         Keyring.from_json(text, kek=Kek.from_callable(lambda: Kek.generate(key_id="kek2")))
-    with raises(TypeError, match="kek must be a key-encryption key provider"):
+    with raises(gk.KekError, match="kek must be a key-encryption key provider"):
         Keyring.from_json(text, kek=KEY)  # type: ignore[arg-type]
-    with raises(TypeError, match="kek must be"):
+    with raises(gk.KekError, match="kek must be"):
         kr.to_json(kek=None)  # type: ignore[arg-type]
 
 
@@ -698,7 +698,7 @@ def test_retired_material_leaves_the_file(tmp_path: Path) -> None:
 def test_store_arguments(kr: Keyring, store: SQLiteStore) -> None:
     with raises(TypeError, match="store"):
         kr.save("sqlite:///x.db", kek=WRAP)  # type: ignore[arg-type]
-    with raises(TypeError, match="kek must be"):
+    with raises(gk.KekError, match="kek must be"):
         kr.save(store, kek="kek1:AAAA")  # type: ignore[arg-type]
     with raises(TypeError, match="store"):
         Keyring.load(None, kek=WRAP)  # type: ignore[arg-type]
@@ -1834,7 +1834,7 @@ def test_subject_keys_bad_input(
 def test_subject_keys_arguments(store: SQLiteStore, kek: Keyring) -> None:
     with raises(TypeError, match="store"):
         SubjectKeys("sqlite:///x", kek)  # type: ignore[arg-type]
-    with raises(TypeError, match="keyring"):
+    with raises(gk.KekError, match="kek must be a Keyring"):
         SubjectKeys(store, KEY)  # type: ignore[arg-type]
     keys = SubjectKeys(store, kek)
     assert keys.store is store
@@ -1919,3 +1919,60 @@ def test_every_name_of_the_module_stays_importable() -> None:
     assert set(dir(pseudonym)) >= PUBLIC_NAMES | ALSO_IMPORTABLE
     assert pseudonym.UnknownTokenKey is gk.UnknownTokenKey
     assert pseudonym.InvalidToken is gk.InvalidToken
+
+
+#: Every public entry point that takes a key-encryption key, called with ``kek``.
+KEK_ENTRY_POINTS: dict[str, Callable[[Keyring, SQLiteStore, object], object]] = {
+    "Keyring.to_json": lambda kr, store, kek: kr.to_json(kek=kek),  # type: ignore[arg-type]
+    "Keyring.from_json": lambda kr, store, kek: Keyring.from_json(
+        kr.to_json(kek=WRAP),
+        kek=kek,  # type: ignore[arg-type]
+    ),
+    "Keyring.save": lambda kr, store, kek: kr.save(store, kek=kek),  # type: ignore[arg-type]
+    "Keyring.load": lambda kr, store, kek: Keyring.load(store, kek=kek),  # type: ignore[arg-type]
+    "rewrap_keyrings": lambda kr, store, kek: pseudonym.rewrap_keyrings(store, kek),
+    "SubjectKeys": lambda kr, store, kek: SubjectKeys(store, kek),  # type: ignore[arg-type]
+    "KeyringSource.env": lambda kr, store, kek: _source().env("GK_KEYS", kek=kek),  # type: ignore[arg-type]
+    "KeyringSource.store": lambda kr, store, kek: _source().store(
+        "sqlite:////srv/gk.db",
+        kek=kek,  # type: ignore[arg-type]
+    ),
+}
+
+
+def _source() -> type[Any]:
+    """``KeyringSource``, imported from its module (the facade ``gdprkit.dask`` needs dask)."""
+    from gdprkit._dask.keys import KeyringSource
+
+    return KeyringSource
+
+
+@pytest.mark.parametrize(
+    ("kek", "hint"),
+    [
+        pytest.param(WRAP_TEXT, "Kek.env()", id="the KEK's text"),
+        pytest.param(WRAP_TEXT.encode(), "Kek.env()", id="the KEK's text as bytes"),
+        pytest.param(None, "", id="None"),
+        pytest.param(KEY, "Kek.env()", id="raw key bytes"),
+    ],
+)
+@pytest.mark.parametrize("entry", KEK_ENTRY_POINTS)
+def test_a_kek_of_the_wrong_type_is_a_kek_error_that_says_what_to_pass(
+    entry: str, kek: object, hint: str, kr: Keyring, store: SQLiteStore
+) -> None:
+    if kek is None and entry.startswith("KeyringSource"):
+        pytest.skip("kek=None is KeyringSource's default: the worker's GDPRKIT_KEK")
+    with raises(gk.KekError, match=f"kek must be .*got {type(kek).__name__}") as caught:
+        KEK_ENTRY_POINTS[entry](kr, store, kek)
+    message = str(caught.value)
+    if entry == "SubjectKeys":  # its kek is the keyring that wraps data keys
+        assert "Keyring.load(store, kek=Kek.env()" in message
+    else:
+        assert "Kek.env('GDPRKIT_KEK'), Kek.file(path)" in message and hint in message
+    assert WRAP_TEXT not in message and WRAP_TEXT.split(":")[1] not in message
+    assert caught.value.__context__ is None
+
+
+def test_subject_keys_refuse_a_kek_provider_for_their_keyring(store: SQLiteStore) -> None:
+    with raises(gk.KekError, match=r"kek must be a Keyring .*got Kek"):
+        SubjectKeys(store, WRAP)  # type: ignore[arg-type]

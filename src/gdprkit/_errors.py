@@ -42,6 +42,7 @@ __all__ = [
     "SourceError",
     "StoreError",
     "StoreWarning",
+    "StoredRowError",
     "SubjectNotInformed",
     "SubjectShredded",
     "UnclassifiedFields",
@@ -295,4 +296,14 @@ class JournalIntegrityError(JournalError):
     """An exported erasure journal file does not verify: a line changed, removed or added.
 
     Its message names the line, never its content.
+    """
+
+
+class StoredRowError(StoreError):
+    """A row of the store does not hold what gdprkit writes there: it was changed outside gdprkit.
+
+    A NULL or text that is no timestamp where an instant is kept, JSON of
+    another shape, a state word gdprkit never writes. The message names the
+    table, the row (its id or sequence number) and the column, never the
+    value found there.
     """

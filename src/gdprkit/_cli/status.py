@@ -34,7 +34,8 @@ class Exit(enum.IntEnum):
     #: policy file, an unknown --kind or --lang, a --sources that cannot be loaded.
     USAGE = 2
     #: A file, store or database cannot be opened, read or written: missing,
-    #: no permission, not a gdprkit store, locked, disk full; an export's --out that
+    #: no permission, not a gdprkit store, locked, disk full, a row changed outside
+    #: gdprkit (StoredRowError); an export's --out that
     #: cannot take a package (a folder, a folder that cannot be written).
     UNAVAILABLE = 3
     #: An unexpected error: a bug in gdprkit or in the --sources code; --debug shows

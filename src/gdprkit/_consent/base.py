@@ -24,6 +24,7 @@ from gdprkit._consent.cookies import (
 from gdprkit._consent.records import ConsentPurpose
 from gdprkit._errors import LedgerError, UnknownPurpose
 from gdprkit._util import require_aware, require_text
+from gdprkit.store._decode import stored_time
 from gdprkit.timecalc import Period
 from gdprkit.vocab import Art9Condition, LegalBasis
 
@@ -96,8 +97,9 @@ class LedgerBase:
     def _at(self, value: object, name: str = "at") -> datetime:
         return require_aware(value, name)
 
-    def _load(self, text: str) -> datetime:
-        return datetime.fromisoformat(text).astimezone(self._tz)
+    def _load(self, value: object, table: str, column: str, row: object = None) -> datetime:
+        """A stored instant, in the policy's time zone; a changed row is a StoredRowError."""
+        return stored_time(value, self._tz, table, column, row)
 
     def _purpose(self, purpose: object, name: str = "purpose") -> Purpose:
         """A policy purpose (not a cookie pseudo-purpose)."""

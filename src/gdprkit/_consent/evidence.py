@@ -8,11 +8,15 @@ they leave the ledger only through :meth:`~gdprkit.consent.Ledger.purge_evidence
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 from gdprkit._consent.base import LedgerBase, duration_of
 from gdprkit._errors import LedgerError
 from gdprkit._util import utc_stamp
 from gdprkit.timecalc import Period
+
+#: Where a record's end comes from: its last withdrawal's ``at`` or its last expiry (a MAX).
+_END: Final = ("consent_events", "at or expires_at")
 
 
 def _keep(value: object) -> Period:
@@ -71,7 +75,7 @@ class Evidence(LedgerBase):
                 for rid, end, still_open in ended
                 if not still_open
                 and end <= stamp
-                and utc_stamp(period.add_to(self._load(end))) <= stamp
+                and utc_stamp(period.add_to(self._load(end, *_END))) <= stamp
             ]
             for rid in doomed:
                 conn.execute("DELETE FROM consent_records WHERE record_id = ?", (rid,))

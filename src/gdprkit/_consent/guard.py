@@ -13,12 +13,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gdprkit._consent.consents import Consents
+from gdprkit._consent.history import event_state
 from gdprkit._consent.objections import Objections, ObjectionState
-from gdprkit._consent.records import ConsentState
 from gdprkit._consent.restrictions import Restriction, Restrictions
 from gdprkit._errors import ConsentRequired, LedgerError, Objected, ObjectionPending, Restricted
 from gdprkit._tagging.consent import consent_needed
 from gdprkit._util import utc_stamp
+from gdprkit.store._decode import stored_time
 from gdprkit.tagging import RestrictionGround
 from gdprkit.vocab import LegalBasis
 
@@ -162,31 +163,30 @@ class LedgerGuard(Consents, Objections, Restrictions):
     def _consent_needs_an_instant(self, p: Purpose, subject: str) -> None:
         """As things stand, a consent that can run out cannot be answered: ask for ``at``."""
         rows = self._store.query(
-            "SELECT state, expires_at FROM consent_events WHERE subject = ? AND purpose = ?"
+            "SELECT seq, state, expires_at FROM consent_events WHERE subject = ? AND purpose = ?"
             " ORDER BY at DESC, seq DESC LIMIT 1",
             (self._token(subject), p.id),
         )
-        if rows and ConsentState(rows[0][0]).valid and rows[0][1] is not None:
+        if rows and event_state(rows[0][1], rows[0][0]).valid and rows[0][2] is not None:
             raise TypeError(
                 f"consent for purpose {p.id!r} has a validity period: pass at= to project()"
             )
 
     def _latest_instant(self) -> datetime:
         """The newest instant any ledger entry speaks of: "as things stand" means then."""
-        stamps = [
-            row[0]
-            for table, column in (
-                ("consent_events", "at"),
-                ("objections", "at"),
-                ("objections", "overridden_at"),
-                ("objections", "upheld_at"),
-                ("restrictions", "since"),
-                ("restrictions", "lifted_at"),
-            )
-            for row in self._store.query(f"SELECT MAX({column}) FROM {table}")
-            if row[0] is not None
-        ]
-        return datetime.fromisoformat(max(stamps)) if stamps else datetime(1970, 1, 1, tzinfo=UTC)
+        latest = datetime(1970, 1, 1, tzinfo=UTC)
+        for table, column in (
+            ("consent_events", "at"),
+            ("objections", "at"),
+            ("objections", "overridden_at"),
+            ("objections", "upheld_at"),
+            ("restrictions", "since"),
+            ("restrictions", "lifted_at"),
+        ):
+            for (stamp,) in self._store.query(f"SELECT MAX({column}) FROM {table}"):
+                if stamp is not None:
+                    latest = max(latest, stored_time(stamp, None, table, column))
+        return latest
 
     def inactive_purposes(self, subject: str, at: datetime) -> frozenset[str]:
         """The policy purposes that no longer justify processing or keeping the data at ``at``.

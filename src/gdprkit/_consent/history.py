@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from gdprkit._consent.base import LedgerBase, Query, on
 from gdprkit._consent.indication import IndicationMethod
@@ -23,10 +23,14 @@ from gdprkit._consent.records import (
 )
 from gdprkit._errors import LedgerError
 from gdprkit._util import utc_stamp
+from gdprkit.store._decode import stored_enum, stored_stamp, stored_value
 from gdprkit.timecalc import Period
 
 if TYPE_CHECKING:
     from gdprkit.store import StoreConnection
+
+#: The table of consent events, as errors about its rows name it.
+_EVENTS: Final = "consent_events"
 
 
 class ConsentHistory(LedgerBase):
@@ -37,42 +41,44 @@ class ConsentHistory(LedgerBase):
     def _consented(self, token: str, when: datetime) -> frozenset[str]:
         """The purposes whose latest event at ``when`` is given or renewed and not run out."""
         stamp = utc_stamp(when)
-        last: dict[str, tuple[str, str | None]] = {}
-        for pid, state, expires in self._store.query(
-            "SELECT purpose, state, expires_at FROM consent_events"
-            " WHERE subject = ? AND at <= ? ORDER BY at, seq",
-            (token, stamp),
-        ):
-            last[pid] = (state, expires)
+        last = {
+            row[1]: row
+            for row in self._store.query(
+                "SELECT seq, purpose, state, expires_at FROM consent_events"
+                " WHERE subject = ? AND at <= ? ORDER BY at, seq",
+                (token, stamp),
+            )
+        }
         return frozenset(
             pid
-            for pid, (state, expires) in last.items()
-            if ConsentStatus.of(ConsentState(state), expires, stamp).valid
+            for pid, (seq, _, state, expires) in last.items()
+            if _event_status(seq, state, expires, stamp).valid
         )
 
     def _status(self, token: str, purpose: str, when: datetime) -> ConsentStatus:
         """What the latest event for ``purpose`` at or before ``when`` adds up to."""
         stamp = utc_stamp(when)
         rows = self._store.query(
-            "SELECT state, expires_at FROM consent_events"
+            "SELECT seq, state, expires_at FROM consent_events"
             " WHERE subject = ? AND purpose = ? AND at <= ? ORDER BY at DESC, seq DESC LIMIT 1",
             (token, purpose, stamp),
         )
         if not rows:
             return ConsentStatus.NEVER_GIVEN
-        return ConsentStatus.of(ConsentState(rows[0][0]), rows[0][1], stamp)
+        seq, state, expires = rows[0]
+        return _event_status(seq, state, expires, stamp)
 
     def _record_states(
         self, q: Query, token: str, when: datetime
     ) -> dict[tuple[str, str], tuple[ConsentState, str | None]]:
         """The latest (state, expires_at) per (record, purpose) at or before ``when``."""
         latest: dict[tuple[str, str], tuple[ConsentState, str | None]] = {}
-        for rid, pid, state, expires in q(
-            "SELECT record_id, purpose, state, expires_at FROM consent_events"
+        for seq, rid, pid, state, expires in q(
+            "SELECT seq, record_id, purpose, state, expires_at FROM consent_events"
             " WHERE subject = ? AND at <= ? ORDER BY at, seq",
             (token, utc_stamp(when)),
         ):
-            latest[(rid, pid)] = (ConsentState(state), expires)
+            latest[(rid, pid)] = (event_state(state, seq), _expiry(expires, seq))
         return latest
 
     def _append(
@@ -155,7 +161,7 @@ class ConsentHistory(LedgerBase):
         for row in rows:
             rid = row[0]
             purposes = tuple(
-                ConsentPurpose._from_row(p, b, s)
+                ConsentPurpose._from_row(p, b, s, rid)
                 for p, b, s in q(
                     "SELECT purpose, basis, snapshot FROM consent_record_purposes"
                     " WHERE record_id = ? ORDER BY position",
@@ -167,7 +173,7 @@ class ConsentHistory(LedgerBase):
             covered: list[str] = []
             for ev in q(
                 "SELECT event_no, state, at, indicated_by, method, duration, expires_at,"
-                " indication, purpose FROM consent_events WHERE record_id = ?"
+                " indication, purpose, seq FROM consent_events WHERE record_id = ?"
                 " ORDER BY event_no, seq",
                 (rid,),
             ):
@@ -193,25 +199,46 @@ class ConsentHistory(LedgerBase):
                     method=row[9],
                     by=row[10],
                     withdrawal_method=row[11],
-                    indication=_indication(row[12]),
+                    indication=_indication(row[12], "consent_records", rid),
                     events=tuple(events),
                 )
             )
         return tuple(records)
 
     def _event(self, row: tuple[Any, ...], purposes: Sequence[str]) -> ConsentEvent:
-        _, state, at, by, method, duration, expires, indication, _ = row
+        _, state, at, by, method, duration, expires, indication, _, seq = row
         return ConsentEvent(
-            state=ConsentState(state),
-            at=self._load(at),
+            state=event_state(state, seq),
+            at=self._load(at, _EVENTS, "at", seq),
             by=by,
             method=method,
-            duration=None if duration is None else Period.parse(duration),
+            duration=None if duration is None else _duration(duration, seq),
             purposes=tuple(purposes),
-            expires_at=None if expires is None else self._load(expires),
-            indication=_indication(indication),
+            expires_at=None if expires is None else self._load(expires, _EVENTS, "expires_at", seq),
+            indication=_indication(indication, _EVENTS, seq),
         )
 
 
-def _indication(value: str | None) -> IndicationMethod | None:
-    return None if value is None else IndicationMethod(value)
+def event_state(value: object, seq: int) -> ConsentState:
+    """The state the stored consent event ``seq`` holds."""
+    return stored_enum(ConsentState, value, _EVENTS, "state", seq)
+
+
+def _expiry(value: object, seq: int) -> str | None:
+    """A stored expiry kept as text (compared with stamps), checked to be an instant."""
+    return None if value is None else stored_stamp(value, _EVENTS, "expires_at", seq)
+
+
+def _event_status(seq: int, state: object, expires: object, stamp: str) -> ConsentStatus:
+    """The status at ``stamp`` that the stored event ``seq`` gives."""
+    return ConsentStatus.of(event_state(state, seq), _expiry(expires, seq), stamp)
+
+
+def _duration(value: str, seq: int) -> Period:
+    return stored_value(
+        lambda: Period.parse(value), "an ISO 8601 duration", _EVENTS, "duration", seq
+    )
+
+
+def _indication(value: object, table: str, row: object) -> IndicationMethod | None:
+    return None if value is None else stored_enum(IndicationMethod, value, table, "indication", row)

@@ -23,11 +23,13 @@ import attrs
 from gdprkit._consent.base import LedgerBase, Query, on
 from gdprkit._errors import LedgerError
 from gdprkit._util import require_aware, require_text, utc_stamp
+from gdprkit.store._decode import stored_flag
 
 if TYPE_CHECKING:
     from gdprkit.policy import Purpose
     from gdprkit.store import StoreConnection
 
+_TABLE: Final = "objections"
 _COLUMNS: Final = (
     "id, purpose, at, absolute, grounds, overridden_at, overriding_grounds, upheld_at,"
     " upholding_reason"
@@ -235,12 +237,12 @@ class Objections(LedgerBase):
                 int(row_id),
                 Objection(
                     purpose=pid,
-                    at=self._load(at),
-                    absolute=bool(absolute),
+                    at=self._load(at, _TABLE, "at", row_id),
+                    absolute=stored_flag(absolute, _TABLE, "absolute", row_id),
                     grounds=grounds,
-                    overridden_at=None if over_at is None else self._load(over_at),
+                    overridden_at=self._decided(over_at, "overridden_at", row_id),
                     overriding_grounds=over,
-                    upheld_at=None if upheld_at is None else self._load(upheld_at),
+                    upheld_at=self._decided(upheld_at, "upheld_at", row_id),
                     upholding_reason=upheld,
                 ),
             )
@@ -248,6 +250,9 @@ class Objections(LedgerBase):
                 sql + " ORDER BY at, id", params
             )
         ]
+
+    def _decided(self, value: str | None, column: str, row_id: int) -> datetime | None:
+        return None if value is None else self._load(value, _TABLE, column, row_id)
 
     def _objection(self, q: Query, token: str, row_id: int | None) -> Objection:
         return next(o for i, o in self._objections(q, token) if i == row_id)

@@ -14,11 +14,15 @@ from typing import Any, Final
 import attrs
 
 from gdprkit._consent.indication import IndicationMethod
+from gdprkit.store._decode import stored_enum, stored_json, stored_value
 from gdprkit.timecalc import Period
 from gdprkit.vocab import DPV, DPV_GDPR, DPV_PD, Art9Condition, LegalBasis
 
 #: The profile consent records conform to (DPV guide to ISO/IEC TS 27560, GDPR profile).
 SCHEMA_VERSION: Final = "https://w3id.org/dpv/schema/dpv-27560#record-eu-gdpr"
+
+#: The table of the purposes a consent record covers, as errors about its rows name it.
+_PURPOSES: Final = "consent_record_purposes"
 
 _CONTEXT: Final = {
     "dpv": DPV,
@@ -151,19 +155,34 @@ class ConsentPurpose:
         )
 
     @classmethod
-    def _from_row(cls, purpose: str, basis: str, snapshot: str) -> ConsentPurpose:
-        data = json.loads(snapshot)
-        condition = data.get("condition")
-        return cls(
-            id=purpose,
-            basis=LegalBasis(basis),
-            condition=None if condition is None else Art9Condition(condition),
-            dpv=tuple(data.get("dpv", ())),
-            categories=tuple(data.get("categories", ())),
-            data_dpv=tuple(data.get("data_dpv", ())),
-            recipients=tuple(data.get("recipients", ())),
-            retention=data.get("retention"),
-        )
+    def _from_row(
+        cls, purpose: str, basis: object, snapshot: object, record: str
+    ) -> ConsentPurpose:
+        """A purpose as ``consent_record_purposes`` keeps it for ``record``; checked as read."""
+        data: dict[str, Any] = stored_json(snapshot, dict, _PURPOSES, "snapshot", record)
+
+        def texts(key: str) -> tuple[str, ...]:
+            items = data.get(key, [])
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise TypeError(key)
+            return tuple(items)
+
+        def read() -> ConsentPurpose:
+            condition, retention = data.get("condition"), data.get("retention")
+            if not isinstance(retention, str | None):
+                raise TypeError("retention")
+            return cls(
+                id=purpose,
+                basis=stored_enum(LegalBasis, basis, _PURPOSES, "basis", record),
+                condition=None if condition is None else Art9Condition(condition),
+                dpv=texts("dpv"),
+                categories=texts("categories"),
+                data_dpv=texts("data_dpv"),
+                recipients=texts("recipients"),
+                retention=retention,
+            )
+
+        return stored_value(read, "a purpose snapshot", _PURPOSES, "snapshot", record)
 
 
 def _compact(iri: str) -> str:

@@ -22,10 +22,12 @@ from gdprkit._consent.base import LedgerBase, Query, on, purpose_ids
 from gdprkit._consent.scope import RestrictionScope
 from gdprkit._errors import LedgerError, SubjectNotInformed
 from gdprkit._util import require_aware, require_text, utc_stamp
+from gdprkit.store._decode import stored_texts
 
 if TYPE_CHECKING:
     from gdprkit.store import StoreConnection
 
+_TABLE: Final = "restrictions"
 _COLUMNS: Final = "id, since, reason, allowed_purposes, lifted_at, scope, informed_at"
 _IN_FORCE: Final = "subject = ? AND since <= ? AND (lifted_at IS NULL OR lifted_at > ?)"
 
@@ -232,18 +234,23 @@ class Restrictions(LedgerBase):
             (
                 int(row_id),
                 Restriction(
-                    allowed_purposes=frozenset(json.loads(allowed)),
-                    since=self._load(since),
+                    allowed_purposes=frozenset(
+                        stored_texts(allowed, _TABLE, "allowed_purposes", row_id)
+                    ),
+                    since=self._load(since, _TABLE, "since", row_id),
                     reason=reason,
-                    lifted_at=None if lifted is None else self._load(lifted),
-                    scope=RestrictionScope._from_json(scope, self._tz),
-                    informed_at=None if informed is None else self._load(informed),
+                    lifted_at=self._until(lifted, "lifted_at", row_id),
+                    scope=RestrictionScope._from_json(scope, self._tz, row_id),
+                    informed_at=self._until(informed, "informed_at", row_id),
                 ),
             )
             for row_id, since, reason, allowed, lifted, scope, informed in q(
                 sql + " ORDER BY since, id", params
             )
         ]
+
+    def _until(self, value: object, column: str, row_id: int) -> datetime | None:
+        return None if value is None else self._load(value, _TABLE, column, row_id)
 
     def _after_last_restriction(self, conn: StoreConnection, token: str, stamp: str) -> None:
         row = conn.execute(

@@ -19,6 +19,7 @@ import attrs
 
 from gdprkit._errors import LedgerError
 from gdprkit._util import require_aware, require_text, utc_stamp
+from gdprkit.store._decode import stored_json, stored_value
 from gdprkit.tagging import schema_of
 from gdprkit.timecalc import start_of_day
 
@@ -187,25 +188,40 @@ class RestrictionScope:
         return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def _from_json(cls, text: str | None, tz: tzinfo) -> RestrictionScope:
-        if not text:
+    def _from_json(cls, text: object, tz: tzinfo, row: int) -> RestrictionScope:
+        """The scope a ``restrictions`` row keeps (``row``); checked as read."""
+        if text is None or text == "":
             return cls()
-        data = json.loads(text)
-        bounds = {k: _parse(data[k], tz) for k in ("start", "end") if k in data}
-        return cls(
-            kind=data["kind"],
-            key=data.get("key"),
-            ids=frozenset(data.get("ids", ())),
-            field=data.get("field"),
-            **bounds,
-        )
+        data: dict[str, Any] = stored_json(text, dict, "restrictions", "scope", row)
+
+        def read() -> RestrictionScope:
+            bounds = {k: _parse(data[k], tz) for k in ("start", "end") if k in data}
+            ids = data.get("ids", [])
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise TypeError("ids")
+            scope = cls(
+                kind=data["kind"],
+                key=data.get("key"),
+                ids=frozenset(ids),
+                field=data.get("field"),
+                **bounds,
+            )
+            if not all(isinstance(v, str | None) for v in (scope.kind, scope.key, scope.field)):
+                raise TypeError("kind, key and field are text")
+            return scope
+
+        return stored_value(read, "a restriction scope", "restrictions", "scope", row)
 
 
 def _text(bound: Bound) -> str:
     return utc_stamp(bound) if isinstance(bound, datetime) else bound.isoformat()
 
 
-def _parse(text: str, tz: tzinfo) -> Bound:
+def _parse(text: object, tz: tzinfo) -> Bound:
+    """A stored bound: a day, or an aware instant (read in ``tz``)."""
+    if not isinstance(text, str):
+        raise TypeError("a bound is text")
     if len(text) == len("2026-10-01"):
         return date.fromisoformat(text)
-    return datetime.fromisoformat(text).astimezone(tz)
+    instant = datetime.fromisoformat(text)
+    return require_aware(instant, "bound").astimezone(tz)

@@ -271,19 +271,27 @@ def _fetch(fetch: Callable[[], str | bytes]) -> str | bytes:
 
 
 def check_kek(kek: object) -> KekProvider:
-    """``kek`` if it follows :class:`KekProvider`, else a :class:`TypeError` naming its type.
+    """``kek`` if it follows :class:`KekProvider`, else a :class:`~gdprkit.KekError` naming its type.
 
     The members are looked up without running them: ``active_id`` of
-    :meth:`Kek.env` reads the environment, which a check must not do.
+    :meth:`Kek.env` reads the environment, which a check must not do. The
+    commonest mistake is the KEK's text itself (a ``str`` or ``bytes``): the
+    message says how to make a provider of it, and never shows the value.
     """
     missing = object()
     members = [inspect.getattr_static(kek, name, missing) for name in ("wrap", "unwrap")]
     if inspect.getattr_static(kek, "active_id", missing) is missing or not all(
         callable(m) for m in members
     ):
-        raise TypeError(
-            "kek must be a key-encryption key provider (Kek.env(), Kek.file(), "
-            f"Kek.from_callable() or a KekProvider), got {type(kek).__name__}"
+        hint = (
+            "; the KEK's text itself is not accepted: keep it outside the code and the "
+            f"store, e.g. in the {KEK_ENV} environment variable, and pass Kek.env()"
+            if isinstance(kek, str | bytes)
+            else ""
+        )
+        raise KekError(
+            f"kek must be a key-encryption key provider (Kek.env({KEK_ENV!r}), Kek.file(path), "
+            f"Kek.from_callable(fetch) or another KekProvider), got {type(kek).__name__}{hint}"
         )
     checked: KekProvider = kek  # type: ignore[assignment]  # checked member by member above
     return checked

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any, Final
 
 from gdprkit import _crypto
-from gdprkit._errors import InvalidToken, KeyringError, SubjectShredded
+from gdprkit._errors import InvalidToken, KekError, KeyringError, SubjectShredded
 from gdprkit._pseudonym.inputs import at_or_now, check_text, encode_value
-from gdprkit._pseudonym.keyring import Keyring, check_keyring
+from gdprkit._pseudonym.keyring import Keyring
 from gdprkit._pseudonym.shredding import ShredResult, Tombstones
 from gdprkit.store import Checkpoint, Store, check_store
 
@@ -72,7 +72,14 @@ class SubjectKeys:
         """Use ``store`` for the wrapped data keys and ``kek`` to wrap them."""
         check_store(store)
         self._store = store
-        self._kek = check_keyring(kek)
+        if not isinstance(kek, Keyring):
+            # A Kek (which wraps keyrings at rest) or the KEK's text are the usual mistakes.
+            raise KekError(
+                "kek must be a Keyring whose keys wrap the subjects' data keys (e.g. "
+                "Keyring.load(store, kek=Kek.env(), name='subject-keys')), "
+                f"got {type(kek).__name__}"
+            )
+        self._kek = kek
         self._wrappers = {
             key_id: _crypto.AesGcm(kek._derive(key_id, _KEK_INFO, 32)) for key_id in kek.key_ids
         }

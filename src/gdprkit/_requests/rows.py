@@ -7,11 +7,12 @@ zone, in which a deadline day also ends.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 
 from gdprkit._errors import UnknownRequest
 from gdprkit._requests.values import RequestEvent, RequestKind, RequestState, SubjectRequest
+from gdprkit.store._decode import stored_date, stored_enum, stored_flag, stored_time
 from gdprkit.timecalc import end_of_day
 
 if TYPE_CHECKING:
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 
 #: Runs one read statement: ``store.query`` or a transaction's ``conn.execute(...).fetchall``.
 Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
+
+#: The tables of requests and their history, as errors about their rows name them.
+_REQUESTS: Final = "subject_requests"
+_HISTORY: Final = "subject_request_history"
 
 #: The columns of ``subject_requests``, in the order :class:`RequestRows` reads them.
 COLUMNS: Final = (
@@ -58,18 +63,23 @@ class RequestRows:
         history: dict[str, list[RequestEvent]] = {}
         if rows:
             marks = ", ".join("?" for _ in rows)
-            for rid, state, at, note in q(
-                "SELECT request_id, state, at, note FROM subject_request_history"
+            for rid, seq, state, at, note in q(
+                "SELECT request_id, seq, state, at, note FROM subject_request_history"
                 f" WHERE request_id IN ({marks}) ORDER BY request_id, seq",
                 [r[0] for r in rows],
             ):
+                row = f"{rid}/{seq}"
                 history.setdefault(rid, []).append(
-                    RequestEvent(RequestState(state), self._load(at), note)
+                    RequestEvent(
+                        stored_enum(RequestState, state, _HISTORY, "state", row),
+                        stored_time(at, self._tz, _HISTORY, "at", row),
+                        note,
+                    )
                 )
         return [self._request(row, history.get(row[0], [])) for row in rows]
 
-    def _load(self, text: str) -> datetime:
-        return datetime.fromisoformat(text).astimezone(self._tz)
+    def _load(self, value: object, column: str, row: str) -> datetime:
+        return stored_time(value, self._tz, _REQUESTS, column, row)
 
     def _request(self, row: tuple[Any, ...], history: list[RequestEvent]) -> SubjectRequest:
         (
@@ -86,20 +96,20 @@ class RequestRows:
             ext_at,
             refusal,
         ) = row
-        due_day = date.fromisoformat(due)
+        due_day = stored_date(due, _REQUESTS, "due", rid)
         return SubjectRequest(
             id=rid,
-            kind=RequestKind(kind),
+            kind=stored_enum(RequestKind, kind, _REQUESTS, "kind", rid),
             subject_kind=sk,
             subject_id=sid,
-            received_at=self._load(received),
+            received_at=self._load(received, "received_at", rid),
             channel=channel,
-            state=RequestState(state),
+            state=stored_enum(RequestState, state, _REQUESTS, "state", rid),
             due=due_day,
             late_from=end_of_day(due_day, self._tz),
-            extended=bool(extended),
+            extended=stored_flag(extended, _REQUESTS, "extended", rid),
             extension_reason=ext_reason,
-            extended_at=None if ext_at is None else self._load(ext_at),
+            extended_at=None if ext_at is None else self._load(ext_at, "extended_at", rid),
             refusal_reason=refusal,
             history=tuple(history),
         )

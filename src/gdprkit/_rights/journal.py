@@ -39,6 +39,7 @@ from gdprkit._rights.staging import (
     discard,
 )
 from gdprkit._util import FrozenMap, require_aware, utc_stamp
+from gdprkit.store._decode import stored_json, stored_texts, stored_time
 
 if TYPE_CHECKING:
     from gdprkit._rights.plan import ErasurePlan
@@ -51,6 +52,7 @@ __all__ = ["ErasureJournal", "JournalEntry", "read_journal", "read_journal_file"
 #: The pseudonymization domain of the journal's tokens and sealed ids.
 DOMAIN: Final = "gdprkit/erasure-journal"
 
+_TABLE: Final = "erasure_journal"
 _COLUMNS: Final = (
     "seq, executed_at, subject_kind, subject_token, sealed_subject, sources, summary, "
     "policy_version"
@@ -111,6 +113,23 @@ class JournalEntry:
         except (KeyError, TypeError, ValueError):
             raise JournalError(f"{where} is not a journal entry") from None
         return entry
+
+
+def _stored_entry(
+    seq: int, at: object, kind: str, token: str, sealed: str | None, sources: object,
+    summary: object, version: str,
+) -> JournalEntry:  # fmt: skip
+    """An ``erasure_journal`` row as an entry, each decoded column checked."""
+    return JournalEntry(
+        int(seq),
+        stored_time(at, None, _TABLE, "executed_at", seq),
+        kind,
+        token,
+        stored_texts(sources, _TABLE, "sources", seq),
+        stored_json(summary, dict, _TABLE, "summary", seq),
+        version,
+        sealed,
+    )
 
 
 def _summary(plan: ErasurePlan, receipt: ErasureReceipt) -> dict[str, Any]:
@@ -198,10 +217,7 @@ class ErasureJournal:
             sql += " WHERE executed_at > ?"
             params = (utc_stamp(require_aware(since, "since")),)
         for row in self._store.query(sql + " ORDER BY executed_at, seq", params):
-            seq, at, kind, token, sealed, sources, summary, version = row
-            yield JournalEntry(int(seq), datetime.fromisoformat(at), kind, token,
-                               tuple(json.loads(sources)), json.loads(summary), version,
-                               sealed)  # fmt: skip
+            yield _stored_entry(*row)
 
     def export(self, path: str | os.PathLike[str], *, since: datetime | None = None) -> int:
         """Write the entries (after ``since``) to a JSON Lines file; return how many.
