@@ -46,6 +46,7 @@ from gdprkit._rights.staging import (
     create_staging,
     discard,
 )
+from gdprkit._tagging.models import columns_reader
 from gdprkit._util import require_aware
 from gdprkit.tagging import Schema
 
@@ -384,7 +385,9 @@ def _write_files(
         return 0, (), ()
     both = itertools.chain((first,), records)
     columns_of = (
-        columns_getter(fields) if redactions is None else redactions.columns(getter(fields))
+        columns_reader(schema.model, fields) or columns_getter(fields)
+        if redactions is None
+        else redactions.columns(getter(fields))
     )
     streamed = _stream_rows(zf, source, schema, fields, job, both, columns_of)
     rows, json_file, csv_file, shown = streamed

@@ -22,7 +22,7 @@ import importlib
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload, runtime_checkable
 
 import attrs
@@ -34,11 +34,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TAG_KEY",
+    "ColumnReader",
+    "ColumnsOf",
     "ModelAdapter",
     "ModelField",
     "NotPersonal",
     "adapter_for",
     "annotated_markers",
+    "columns_reader",
     "model_fields",
     "not_personal",
     "register_model_adapter",
@@ -109,6 +112,32 @@ class ModelAdapter(Protocol):
 
     def declared(self, cls: type, schema: Schema) -> None:
         """Called once ``@personal_data`` has built ``cls``'s schema (pydantic adds it to JSON Schema)."""
+
+
+#: Reads the values of some fields of a batch of instances: a list per field, in order.
+ColumnsOf = Callable[[Sequence[Any]], list[list[object]]]
+
+
+@runtime_checkable
+class ColumnReader(Protocol):
+    """A :class:`ModelAdapter` that also reads instances of its models a column at a time.
+
+    Optional, and not public yet (only the shipped SQLAlchemy adapter has
+    it): an export reads each field of each record with ``getattr`` unless
+    the model's adapter offers a quicker way that gives the same values. The
+    SQLAlchemy adapter reads loaded attributes from the instance's
+    ``__dict__`` rather than through the ORM's descriptors, a Python call per
+    value.
+    """
+
+    def columns(self, cls: type, fields: tuple[str, ...]) -> ColumnsOf:
+        """A function giving the values of ``fields`` of a batch of ``cls`` instances."""
+
+
+def columns_reader(cls: type, fields: tuple[str, ...]) -> ColumnsOf | None:
+    """The column reader ``cls``'s adapter offers for ``fields``, if it offers one."""
+    adapter = adapter_for(cls)
+    return adapter.columns(cls, fields) if isinstance(adapter, ColumnReader) else None
 
 
 def annotated_markers(hint: object) -> tuple[object, ...]:
