@@ -9,6 +9,7 @@ PostgreSQL half skips too (and fails under CI, as the store tests do).
 from __future__ import annotations
 
 import itertools
+import json
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -33,7 +34,7 @@ from sqlalchemy.orm import (
 import gdprkit as gk
 from gdprkit import rights
 from gdprkit import store as gstore
-from gdprkit._tagging.models import columns_reader
+from gdprkit._tagging.models import batch_reading
 from gdprkit.pseudonym import Keyring, SubjectKeys
 from gdprkit.sqlalchemy import MappedSource, UTCDateTime, pd_column, subject_sources
 from tests.sa_service import (
@@ -265,6 +266,30 @@ def test_export_subject_through_mapped_sources(seeded: sa.Engine, tmp_path) -> N
         ANNA, sources, policy, scope="portability", at=NOW, out=tmp_path / "p.zip"
     )
     assert portable.rows == result.rows
+
+
+def test_an_export_of_many_mapped_rows_holds_each_one_once(engine: sa.Engine, tmp_path) -> None:
+    # 250 readings: mapped instances are exported in smaller batches than attrs records
+    # (tests/test_export_batches.py); the lines must be the rows, in order, each once.
+    seed(engine, hours=250)
+    source = _sources(engine)["meter_readings"]
+    heard: list[tuple[str, int]] = []
+    out = tmp_path / "anna.zip"
+    result = rights.export_subject(
+        ANNA,
+        [source],
+        policy,
+        at=NOW,
+        out=out,
+        progress=lambda name, rows: heard.append((name, rows)),
+    )
+    assert result.rows == 250 and heard == [("meter_readings", 250)]
+    with zipfile.ZipFile(out) as zf:
+        lines = zf.read("data/meter_readings.jsonl").decode().splitlines()
+        cells = zf.read("data/meter_readings.csv").decode().splitlines()
+    assert len(lines) == len(cells) - 1 == 250
+    expected = [r.read_at.isoformat() for r in source.records(ANNA)]  # type: ignore[attr-defined]
+    assert [json.loads(line)["read_at"] for line in lines] == expected
 
 
 # -- erasure (Art. 17) and crypto-shredding --------------------------------------------------
@@ -646,8 +671,9 @@ def test_utc_datetime_reads_any_text_as_before(text: str) -> None:
 
 
 def test_the_export_reads_loaded_values_and_loads_the_others(seeded: sa.Engine) -> None:
-    reader = columns_reader(MeterReading, ("kwh", "read_at"))
-    assert reader is not None
+    reading = batch_reading(MeterReading)
+    assert reading is not None and 10_000 % reading.batch_rows == 0
+    reader = reading.columns(MeterReading, ("kwh", "read_at"))
     records = list(_sources(seeded)["meter_readings"].records(ANNA))
     assert reader(records) == [[r.kwh for r in records], [r.read_at for r in records]]  # type: ignore[attr-defined]
     assert sa.inspect(records[0]).mapper is MeterReading.__mapper__  # still ORM instances

@@ -34,14 +34,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TAG_KEY",
-    "ColumnReader",
+    "BatchReading",
     "ColumnsOf",
     "ModelAdapter",
     "ModelField",
     "NotPersonal",
     "adapter_for",
     "annotated_markers",
-    "columns_reader",
+    "batch_reading",
     "model_fields",
     "not_personal",
     "register_model_adapter",
@@ -119,25 +119,30 @@ ColumnsOf = Callable[[Sequence[Any]], list[list[object]]]
 
 
 @runtime_checkable
-class ColumnReader(Protocol):
-    """A :class:`ModelAdapter` that also reads instances of its models a column at a time.
+class BatchReading(Protocol):
+    """A :class:`ModelAdapter` that also says how an export reads a batch of its instances.
 
     Optional, and not public yet (only the shipped SQLAlchemy adapter has
-    it): an export reads each field of each record with ``getattr`` unless
-    the model's adapter offers a quicker way that gives the same values. The
-    SQLAlchemy adapter reads loaded attributes from the instance's
-    ``__dict__`` rather than through the ORM's descriptors, a Python call per
-    value.
+    it). An export holds a batch of records at once and reads their values a
+    column at a time, with ``getattr`` per value and 500 records per batch,
+    unless the model's adapter says otherwise: the SQLAlchemy adapter reads
+    loaded attributes from the instance's ``__dict__`` rather than through
+    the ORM's descriptors (a Python call per value), and takes fewer records
+    per batch, since each brings an ORM state (see its ``batch_rows``).
     """
 
+    #: How many instances a batch holds; it divides 10,000 (an export's progress step).
+    batch_rows: int
+
     def columns(self, cls: type, fields: tuple[str, ...]) -> ColumnsOf:
-        """A function giving the values of ``fields`` of a batch of ``cls`` instances."""
+        """A function giving the values of ``fields`` of a batch of ``cls`` instances, the
+        same that ``getattr`` gives."""
 
 
-def columns_reader(cls: type, fields: tuple[str, ...]) -> ColumnsOf | None:
-    """The column reader ``cls``'s adapter offers for ``fields``, if it offers one."""
+def batch_reading(cls: type) -> BatchReading | None:
+    """``cls``'s adapter, if it says how an export reads a batch of its instances."""
     adapter = adapter_for(cls)
-    return adapter.columns(cls, fields) if isinstance(adapter, ColumnReader) else None
+    return adapter if isinstance(adapter, BatchReading) else None
 
 
 def annotated_markers(hint: object) -> tuple[object, ...]:
