@@ -9,12 +9,14 @@ PostgreSQL half skips too (and fails under CI, as the store tests do).
 from __future__ import annotations
 
 import itertools
+import json
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import hypothesis
 import pytest
 
 pytest.importorskip("sqlalchemy", reason="gdprkit[sqlalchemy] is not installed (sqlalchemy)")
@@ -32,6 +34,7 @@ from sqlalchemy.orm import (
 import gdprkit as gk
 from gdprkit import rights
 from gdprkit import store as gstore
+from gdprkit._tagging.models import batch_reading
 from gdprkit.pseudonym import Keyring, SubjectKeys
 from gdprkit.sqlalchemy import MappedSource, UTCDateTime, pd_column, subject_sources
 from tests.sa_service import (
@@ -263,6 +266,30 @@ def test_export_subject_through_mapped_sources(seeded: sa.Engine, tmp_path) -> N
         ANNA, sources, policy, scope="portability", at=NOW, out=tmp_path / "p.zip"
     )
     assert portable.rows == result.rows
+
+
+def test_an_export_of_many_mapped_rows_holds_each_one_once(engine: sa.Engine, tmp_path) -> None:
+    # 250 readings: mapped instances are exported in smaller batches than attrs records
+    # (tests/test_export_batches.py); the lines must be the rows, in order, each once.
+    seed(engine, hours=250)
+    source = _sources(engine)["meter_readings"]
+    heard: list[tuple[str, int]] = []
+    out = tmp_path / "anna.zip"
+    result = rights.export_subject(
+        ANNA,
+        [source],
+        policy,
+        at=NOW,
+        out=out,
+        progress=lambda name, rows: heard.append((name, rows)),
+    )
+    assert result.rows == 250 and heard == [("meter_readings", 250)]
+    with zipfile.ZipFile(out) as zf:
+        lines = zf.read("data/meter_readings.jsonl").decode().splitlines()
+        cells = zf.read("data/meter_readings.csv").decode().splitlines()
+    assert len(lines) == len(cells) - 1 == 250
+    expected = [r.read_at.isoformat() for r in source.records(ANNA)]  # type: ignore[attr-defined]
+    assert [json.loads(line)["read_at"] for line in lines] == expected
 
 
 # -- erasure (Art. 17) and crypto-shredding --------------------------------------------------
@@ -534,3 +561,125 @@ def test_utc_datetime_stores_instants(seeded: sa.Engine) -> None:
             session.flush()
     assert isinstance(caught.value.orig, gk.NaiveDatetimeError)
     assert UTCDateTime().python_type is datetime
+
+
+# -- reading timestamps and columns quickly, with the same values -------------------------------
+
+
+def _long_way(text: Any) -> datetime | None:
+    """What UTCDateTime read on SQLite before it parsed the text itself: SQLite DATETIME's
+    own reading, then process_result_value."""
+    dialect = sa.create_engine("sqlite://").dialect
+    read = UTCDateTime().impl_instance.dialect_impl(dialect).result_processor(dialect, None)
+    assert read is not None
+    return UTCDateTime().process_result_value(read(text), dialect)
+
+
+def _quick_way(text: Any) -> datetime | None:
+    dialect = sa.create_engine("sqlite://").dialect
+    read = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    assert read is not None
+    return read(text)
+
+
+def _same_reading(text: Any) -> None:
+    try:
+        expected: object = _long_way(text)
+    except (TypeError, ValueError) as exc:
+        expected = type(exc)
+    try:
+        got: object = _quick_way(text)
+    except (TypeError, ValueError) as exc:
+        got = type(exc)
+    assert got == expected
+    if isinstance(got, datetime):
+        assert got.tzinfo is UTC
+
+
+MOMENTS = {
+    "naive-as-utc": datetime(2026, 11, 1, 5, 0),
+    "aware-stockholm": datetime(2026, 11, 1, 1, 30, tzinfo=STHLM),
+    "microseconds": datetime(2026, 3, 29, 1, 59, 59, 999999, tzinfo=STHLM),
+    "year-1": datetime(1, 1, 1, 0, 0, tzinfo=UTC),
+    "year-9999": datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    "leap-day": datetime(2028, 2, 29, 12, 0, 0, 1, tzinfo=UTC),
+}
+
+
+@pytest.mark.parametrize("moment", MOMENTS.values(), ids=MOMENTS.keys())
+def test_utc_datetime_reads_sqlite_text_as_before(tmp_path, moment: datetime) -> None:
+    # Rows written by UTCDateTime and by plain DateTime columns (the format SQLAlchemy's
+    # SQLite DATETIME writes, unchanged), read back the quick way and the long way.
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'moments.db'}")
+    meta = sa.MetaData()
+    table = sa.Table(
+        "moments", meta, sa.Column("ours", UTCDateTime), sa.Column("plain", sa.DateTime)
+    )
+    meta.create_all(engine)
+    ours = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(table.insert(), [{"ours": ours, "plain": moment}])
+        texts = conn.execute(sa.text("SELECT ours, plain FROM moments")).one()
+        read = conn.execute(
+            sa.select(table.c.ours, sa.type_coerce(table.c.plain, UTCDateTime))
+        ).one()
+    engine.dispose()
+    # stored as before: naive UTC text, as SQLAlchemy's SQLite DATETIME writes it
+    utc = ours.astimezone(UTC).replace(tzinfo=None)
+    assert texts == (
+        utc.isoformat(" ", "microseconds"),
+        moment.replace(tzinfo=None).isoformat(" ", "microseconds"),
+    )
+    assert read[0] == ours and read[0].utcoffset() == timedelta(0)
+    # a plain DateTime keeps the wall time; UTCDateTime reads it as UTC, as it always did
+    assert read[1] == _long_way(texts[1]) == moment.replace(tzinfo=UTC)
+    for text in texts:
+        _same_reading(text)
+
+
+TEXTS = {
+    "sqlalchemy": "2026-11-01 05:00:00.000000",
+    "no-fraction": "2026-11-01 05:00:00",
+    "iso-t": "2026-11-01T05:00:00",
+    "bare-date": "2026-11-01",
+    "basic-date": "20261101",
+    "hour-only": "2026-11-01T05",
+    "offset": "2026-11-01 05:00:00+01:00",
+    "offset-fraction": "2026-11-01 05:00:00.5+0100",
+    "zulu": "2026-11-01 05:00:00Z",
+    "minus-zero": "2026-11-01 05:00:00-00:00",
+    "iso-week": "2026-W44-7",
+    "hour-24": "2026-11-01 24:00:00",
+    "trailing-plus": "2026-11-01 05:00:00+",
+    "empty": "",
+    "words": "tomorrow",
+    "none": None,
+    "int": 20261101,
+}
+
+
+@pytest.mark.parametrize("text", TEXTS.values(), ids=TEXTS.keys())
+def test_utc_datetime_reads_odd_texts_as_before(text: Any) -> None:
+    # Texts SQLAlchemy does not write (another program may have): the same instant, or the
+    # same error, as the long way.
+    _same_reading(text)
+
+
+@hypothesis.given(hypothesis.strategies.text(alphabet="0123456789-:T .+Z,W", max_size=34))
+def test_utc_datetime_reads_any_text_as_before(text: str) -> None:
+    _same_reading(text)
+
+
+def test_the_export_reads_loaded_values_and_loads_the_others(seeded: sa.Engine) -> None:
+    reading = batch_reading(MeterReading)
+    assert reading is not None and 10_000 % reading.batch_rows == 0
+    reader = reading.columns(MeterReading, ("kwh", "read_at"))
+    records = list(_sources(seeded)["meter_readings"].records(ANNA))
+    assert reader(records) == [[r.kwh for r in records], [r.read_at for r in records]]  # type: ignore[attr-defined]
+    assert sa.inspect(records[0]).mapper is MeterReading.__mapper__  # still ORM instances
+    with Session(seeded) as session:
+        attached = session.scalars(sa.select(MeterReading).order_by(MeterReading.id)).all()
+        session.expire(attached[0], ["kwh"])  # not loaded: the descriptor loads it
+        assert "kwh" not in vars(attached[0])
+        kwh, _ = reader(attached)
+        assert kwh == [r.kwh for r in attached] and kwh[0] is not None

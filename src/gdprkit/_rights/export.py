@@ -46,6 +46,7 @@ from gdprkit._rights.staging import (
     create_staging,
     discard,
 )
+from gdprkit._tagging.models import batch_reading
 from gdprkit._util import require_aware
 from gdprkit.tagging import Schema
 
@@ -60,8 +61,9 @@ _log = logging.getLogger("gdprkit.export")
 #: Rows per batch: their values are encoded a column at a time, their text is encoded,
 #: hashed and compressed in one piece. Its records are alive together, so there are fewer
 #: than the 700 new objects that set off the garbage collector's youngest generation (a
-#: collection per batch cost a fifth of a large export). Divides ``_PROGRESS_ROWS``, so
-#: ``progress`` is called at the same counts as before.
+#: collection per batch cost a fifth of a large export); a model adapter whose instances
+#: bring more objects each says how many to take (``BatchReading.batch_rows``). Divides
+#: ``_PROGRESS_ROWS``, so ``progress`` is called at the same counts as before.
 _BATCH_ROWS = 500
 #: ``progress`` hears of a source's count every this many rows, and once at its end.
 _PROGRESS_ROWS = 10000
@@ -383,10 +385,15 @@ def _write_files(
     if first is _NO_RECORD:
         return 0, (), ()
     both = itertools.chain((first,), records)
+    reading = batch_reading(schema.model)
+    size = _BATCH_ROWS if reading is None else reading.batch_rows
+    batches = iter(lambda: list(itertools.islice(both, size)), [])
     columns_of = (
-        columns_getter(fields) if redactions is None else redactions.columns(getter(fields))
+        (columns_getter(fields) if reading is None else reading.columns(schema.model, fields))
+        if redactions is None
+        else redactions.columns(getter(fields))
     )
-    streamed = _stream_rows(zf, source, schema, fields, job, both, columns_of)
+    streamed = _stream_rows(zf, source, schema, fields, job, batches, columns_of)
     rows, json_file, csv_file, shown = streamed
     base = f"data/{source.name}"
     return (
@@ -405,10 +412,11 @@ def _stream_rows(
     schema: Schema,
     fields: tuple[str, ...],
     job: _Job,
-    records: Iterable[object],
+    batches: Iterator[list[Any]],
     columns_of: Callable[[list[Any]], list[list[object]]],
 ) -> tuple[int, _Digest, _Digest, tuple[tuple[object, ...], ...]]:
-    """Stream the subject's records into ``data/<source>.jsonl`` and ``.csv``.
+    """Stream the subject's records, a batch at a time, into ``data/<source>.jsonl`` and
+    ``.csv``.
 
     The JSON Lines go straight into their ZIP entry; the CSV text is spooled
     to a temporary file meanwhile (a ZIP is written one entry at a time) and
@@ -425,7 +433,6 @@ def _stream_rows(
     first: list[tuple[object, ...]] = []
     # A batch at a time: the values of its records are encoded a column at a time, and the
     # text is encoded, hashed and compressed in one piece: far fewer calls than per row.
-    batches = iter(lambda: list(itertools.islice(records, _BATCH_ROWS)), [])
     with tempfile.TemporaryFile("w+b") as spool:
         csv_file.write(text.csv_header(fields), spool)
         with zf.open(_info(base + ".jsonl", job.stamp), "w", force_zip64=True) as entry:

@@ -292,15 +292,17 @@ class MappedSource:
             conn = session.connection(bind_arguments={"mapper": self._mapper})
             result = conn.execution_options(yield_per=self.batch_size).execute(stmt)
             try:
-                for rows in result.partitions():
-                    for row in rows:
-                        # compared again in Python: a case-insensitive collation must not match
-                        if row[index] != wanted and not any(row[i] == v for i, v in aliases):
-                            continue
-                        record = new()
-                        # what the ORM's loader does: the row's values become the instance's state
-                        record.__dict__.update(zip(keys, row, strict=False))
-                        yield record
+                # Row by row, not a partition at a time: SQLAlchemy still fetches batch_size
+                # rows at once, but makes each Row object only when it is asked for, so that
+                # they and the instances do not pile up and set off the garbage collector.
+                for row in result:
+                    # compared again in Python: a case-insensitive collation must not match
+                    if row[index] != wanted and not any(row[i] == v for i, v in aliases):
+                        continue
+                    record = new()
+                    # what the ORM's loader does: the row's values become the instance's state
+                    record.__dict__.update(zip(keys, row, strict=False))
+                    yield record
             finally:
                 result.close()  # a server-side cursor, on PostgreSQL: closed before the session
 

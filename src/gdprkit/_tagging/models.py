@@ -22,7 +22,7 @@ import importlib
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload, runtime_checkable
 
 import attrs
@@ -34,11 +34,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TAG_KEY",
+    "BatchReading",
+    "ColumnsOf",
     "ModelAdapter",
     "ModelField",
     "NotPersonal",
     "adapter_for",
     "annotated_markers",
+    "batch_reading",
     "model_fields",
     "not_personal",
     "register_model_adapter",
@@ -109,6 +112,37 @@ class ModelAdapter(Protocol):
 
     def declared(self, cls: type, schema: Schema) -> None:
         """Called once ``@personal_data`` has built ``cls``'s schema (pydantic adds it to JSON Schema)."""
+
+
+#: Reads the values of some fields of a batch of instances: a list per field, in order.
+ColumnsOf = Callable[[Sequence[Any]], list[list[object]]]
+
+
+@runtime_checkable
+class BatchReading(Protocol):
+    """A :class:`ModelAdapter` that also says how an export reads a batch of its instances.
+
+    Optional, and not public yet (only the shipped SQLAlchemy adapter has
+    it). An export holds a batch of records at once and reads their values a
+    column at a time, with ``getattr`` per value and 500 records per batch,
+    unless the model's adapter says otherwise: the SQLAlchemy adapter reads
+    loaded attributes from the instance's ``__dict__`` rather than through
+    the ORM's descriptors (a Python call per value), and takes fewer records
+    per batch, since each brings an ORM state (see its ``batch_rows``).
+    """
+
+    #: How many instances a batch holds; it divides 10,000 (an export's progress step).
+    batch_rows: int
+
+    def columns(self, cls: type, fields: tuple[str, ...]) -> ColumnsOf:
+        """A function giving the values of ``fields`` of a batch of ``cls`` instances, the
+        same that ``getattr`` gives."""
+
+
+def batch_reading(cls: type) -> BatchReading | None:
+    """``cls``'s adapter, if it says how an export reads a batch of its instances."""
+    adapter = adapter_for(cls)
+    return adapter if isinstance(adapter, BatchReading) else None
 
 
 def annotated_markers(hint: object) -> tuple[object, ...]:
