@@ -26,7 +26,10 @@ alone, Dask on 2 workers against PyArrow in one process (the read into
 pandas is most of what Dask adds); the single process's own work as one
 ``dask.delayed`` task per file on 2 workers (PyArrow read,
 ``pseudonymize_batches``: no pandas, no DataFrame graph), which shows what
-the DataFrame costs; and the ceiling: two plain processes
+the DataFrame costs; the graded pair's own work without Dask, the files shared
+between two plain processes running at once, against one process
+(``ceiling_parquet``: what the machine gives for this work); and the ceiling
+of tokenising alone: two plain processes
 tokenising at the same moment against one (no Dask, no Parquet), which is
 what the machine's two cores give, with the Dask speed-up divided by it.
 
@@ -138,27 +141,47 @@ pseudonymizer.tokens(values)
 print(time.perf_counter() - start, flush=True)
 """
 
+#: The single process's Parquet work (bench_single's Arrow spelling) on the files named.
+_PARQUET_WORK = """
+import sys, time
+import pyarrow.parquet as pq
+import gdprkit.dask as gd
+from gdprkit.pseudonym import Kek
+keyring_env, kek_env, column, domain, *files = sys.argv[1:]
+source = gd.KeyringSource.env(keyring_env, kek=Kek.env(kek_env))
+def work(path):
+    batches = pq.read_table(path).to_batches()
+    return sum(b.num_rows for b in gd.pseudonymize_batches(batches, {column: domain}, keyring=source))
+work(files[0])  # imports and the keyring, as a warm worker has them
+print("ready", flush=True)
+sys.stdin.readline()
+start = time.perf_counter()
+for path in files:
+    work(path)
+print(time.perf_counter() - start, flush=True)
+"""
 
-def _at_once(processes: int, n: int) -> float:
-    """The slowest of ``processes`` plain processes tokenising ``n`` values at the same moment.
 
-    Each process imports and builds its values first, says so, and waits for
-    the word to start, so the timed parts overlap.
+def _at_once(script: str, arguments: Sequence[Sequence[str]]) -> float:
+    """The slowest of plain processes running ``script`` at the same moment, one per argument list.
+
+    Each process imports and prepares first, says so, and waits for the word
+    to start, so the timed parts overlap.
     """
     started = [
         subprocess.Popen(
-            [sys.executable, "-c", _TOKENISE, str(n)],
+            [sys.executable, "-c", script, *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
-        for _ in range(processes)
+        for args in arguments
     ]
     pipes = [(p.stdin, p.stdout) for p in started]
     for _, out in pipes:
         assert out is not None
         if out.readline().strip() != "ready":
-            raise SystemExit("a tokenising process did not start")
+            raise SystemExit("a plain process did not start")
     for into, _ in pipes:
         assert into is not None
         into.write("go\n")
@@ -174,8 +197,9 @@ def bench_ceiling(report: Report, workers: int, n: int, rounds: int) -> None:
     one: list[float] = []
     many: list[float] = []
     for _ in range(rounds):
-        one.append(_at_once(1, n))
-        many.append(_at_once(workers, n) / workers)  # time per n values of the whole machine
+        one.append(_at_once(_TOKENISE, [[str(n)]]))
+        # time per n values of the whole machine
+        many.append(_at_once(_TOKENISE, [[str(n)]] * workers) / workers)
     report.pair(
         "ceiling",
         f"the ceiling: {workers} plain processes tokenising at once vs one (no Dask; no goal)",
@@ -183,6 +207,34 @@ def bench_ceiling(report: Report, workers: int, n: int, rounds: int) -> None:
         Side("1 process", n, one),
         kind="speed",
         size=n,
+    )
+
+
+def bench_parquet_ceiling(
+    report: Report, workers: int, files: Sequence[Path], rows: int, rounds: int
+) -> None:
+    """The single process's Parquet work split over ``workers`` plain processes, against one.
+
+    What the machine gives for the graded pair's work without Dask: each
+    process reads its share of the files with PyArrow and tokenises the
+    column, as ``single_batches`` does in one process.
+    """
+    head = [ENV, KEK_ENV, "reading_id", DOMAIN]
+    names = [str(f) for f in files]
+    shares = [names[i::workers] for i in range(workers)]
+    one: list[float] = []
+    many: list[float] = []
+    for _ in range(rounds):
+        one.append(_at_once(_PARQUET_WORK, [head + names]))
+        many.append(_at_once(_PARQUET_WORK, [head + share for share in shares if share]))
+    report.pair(
+        "ceiling_parquet",
+        f"the graded pair's work without Dask: {workers} plain processes sharing the files "
+        "vs one (no goal)",
+        Side(f"{workers} processes at once", rows, many),
+        Side("1 process", rows, one),
+        kind="speed",
+        size=rows,
     )
 
 
@@ -330,15 +382,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_cluster(report, 1, path, rows, rounds, single)
         bench_cluster(report, args.workers, path, rows, rounds, single)
         bench_ceiling(report, args.workers, rows // args.workers, rounds)
+        bench_parquet_ceiling(report, args.workers, files, rows, rounds)
     by_key = {r["key"]: r for r in report.results}
-    graded, ceiling = by_key.get(f"dask_{args.workers}_reading_id"), by_key.get("ceiling")
-    if graded and ceiling:
-        report.value(
-            "dask_efficiency",
-            f"Dask's speed-up over what {args.workers} processes at once give (the ceiling)",
-            graded["ratio"] / ceiling["ratio"],
-            "x",
-        )
+    graded = by_key.get(f"dask_{args.workers}_reading_id")
+    ceilings = (("ceiling", "tokenising in memory"), ("ceiling_parquet", "doing its Parquet work"))
+    for key, what in ceilings:
+        if graded and key in by_key:
+            report.value(
+                key.replace("ceiling", "dask_efficiency"),
+                f"Dask's speed-up over what {args.workers} plain processes {what} at once give",
+                graded["ratio"] / by_key[key]["ratio"],
+                "x",
+            )
     return report.finish()
 
 

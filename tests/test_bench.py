@@ -27,7 +27,7 @@ EXPECTED = {
     "pseudonym": {"tokens_", "seal", "unseal", "seal_floor", "unseal_floor"},
     "retention": {"sweep_", "sweep_linear", "sql_delete_"},
     "export": {"export_", "export_memory"},
-    "dask": {"single_", "dask_2_reading_id", "dask_2_arrow", "ceiling"},
+    "dask": {"single_", "dask_2_reading_id", "dask_2_arrow", "ceiling", "ceiling_parquet"},
     "sqlalchemy": {"mapped_", "mapped_via_", "sqlalchemy_memory"},
 }
 
