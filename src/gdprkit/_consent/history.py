@@ -149,6 +149,11 @@ class ConsentHistory(LedgerBase):
         return self._records(on(conn), f"r.record_id IN ({marks})", wanted)
 
     def _records(self, q: Query, where: str, params: Sequence[Any]) -> tuple[ConsentRecord, ...]:
+        """The records ``where`` selects (a condition on ``consent_records r``), in order.
+
+        Three queries whatever the number of records: the records, then the
+        purposes and the events of all of them, grouped here by record.
+        """
         rows = q(
             "SELECT r.record_id, r.subject, r.schema_version, r.controller, r.controller_iri,"
             " r.policy_version, r.notice_version, r.language, r.jurisdiction, r.method,"
@@ -157,56 +162,67 @@ class ConsentHistory(LedgerBase):
             " ORDER BY r.created_at, r.rowid",
             tuple(params),
         )
-        records = []
-        for row in rows:
-            rid = row[0]
-            purposes = tuple(
-                ConsentPurpose._from_row(p, b, s, rid)
-                for p, b, s in q(
-                    "SELECT purpose, basis, snapshot FROM consent_record_purposes"
-                    " WHERE record_id = ? ORDER BY position",
-                    (rid,),
-                )
+        if not rows:
+            return ()
+        chosen = f"(SELECT r.record_id FROM consent_records r WHERE {where})"
+        purposes: dict[Any, list[ConsentPurpose]] = {}
+        for rid, purpose, basis, snapshot in q(
+            "SELECT record_id, purpose, basis, snapshot FROM consent_record_purposes"
+            f" WHERE record_id IN {chosen} ORDER BY record_id, position",
+            tuple(params),
+        ):
+            purposes.setdefault(rid, []).append(
+                ConsentPurpose._from_row(purpose, basis, snapshot, rid)
             )
-            events: list[ConsentEvent] = []
-            current: tuple[Any, ...] | None = None
-            covered: list[str] = []
-            for ev in q(
-                "SELECT event_no, state, at, indicated_by, method, duration, expires_at,"
-                " indication, purpose, seq FROM consent_events WHERE record_id = ?"
-                " ORDER BY event_no, seq",
-                (rid,),
-            ):
-                if current is not None and current[0] != ev[0]:
-                    events.append(self._event(current, covered))
-                    covered = []
-                current = ev
-                covered.append(ev[8])
-            if current is not None:
+        events: dict[Any, list[tuple[Any, ...]]] = {}
+        for ev in q(
+            "SELECT event_no, state, at, indicated_by, method, duration, expires_at,"
+            f" indication, purpose, seq, record_id FROM consent_events WHERE record_id IN {chosen}"
+            " ORDER BY record_id, event_no, seq",
+            tuple(params),
+        ):
+            events.setdefault(ev[10], []).append(ev)
+        return tuple(
+            self._record(row, tuple(purposes.get(row[0], ())), events.get(row[0], []))
+            for row in rows
+        )
+
+    def _record(
+        self, row: Sequence[Any], purposes: tuple[ConsentPurpose, ...], rows: list[tuple[Any, ...]]
+    ) -> ConsentRecord:
+        """One record from its row, its purposes and its event rows (one per event and purpose)."""
+        rid = row[0]
+        events: list[ConsentEvent] = []
+        current: tuple[Any, ...] | None = None
+        covered: list[str] = []
+        for ev in rows:
+            if current is not None and current[0] != ev[0]:
                 events.append(self._event(current, covered))
-            records.append(
-                ConsentRecord(
-                    record_id=rid,
-                    schema_version=row[2],
-                    subject=row[1],
-                    controller=row[3],
-                    controller_iri=row[4],
-                    policy_version=row[5],
-                    purposes=purposes,
-                    notice_version=row[6],
-                    language=row[7],
-                    jurisdiction=row[8],
-                    method=row[9],
-                    by=row[10],
-                    withdrawal_method=row[11],
-                    indication=_indication(row[12], "consent_records", rid),
-                    events=tuple(events),
-                )
-            )
-        return tuple(records)
+                covered = []
+            current = ev
+            covered.append(ev[8])
+        if current is not None:
+            events.append(self._event(current, covered))
+        return ConsentRecord(
+            record_id=rid,
+            schema_version=row[2],
+            subject=row[1],
+            controller=row[3],
+            controller_iri=row[4],
+            policy_version=row[5],
+            purposes=purposes,
+            notice_version=row[6],
+            language=row[7],
+            jurisdiction=row[8],
+            method=row[9],
+            by=row[10],
+            withdrawal_method=row[11],
+            indication=_indication(row[12], "consent_records", rid),
+            events=tuple(events),
+        )
 
     def _event(self, row: tuple[Any, ...], purposes: Sequence[str]) -> ConsentEvent:
-        _, state, at, by, method, duration, expires, indication, _, seq = row
+        _, state, at, by, method, duration, expires, indication, _, seq = row[:10]
         return ConsentEvent(
             state=event_state(state, seq),
             at=self._load(at, _EVENTS, "at", seq),
