@@ -192,21 +192,54 @@ def _at_once(script: str, arguments: Sequence[Sequence[str]]) -> float:
     return max(times)
 
 
-def bench_ceiling(report: Report, workers: int, n: int, rounds: int) -> None:
-    """``workers`` plain processes tokenising at once against one: what the cores give."""
+def _plain_pair(
+    report: Report,
+    key: str,
+    what: str,
+    script: str,
+    alone: Sequence[str],
+    shares: Sequence[Sequence[str]],
+    *,
+    items: int,
+    rounds: int,
+    per_share: bool,
+) -> None:
+    """One plain process running ``script`` against one per share at once, in turns.
+
+    With ``per_share`` each share is the whole work, so the machine's time
+    for it is the slowest process's divided by the number of shares.
+    """
     one: list[float] = []
     many: list[float] = []
     for _ in range(rounds):
-        one.append(_at_once(_TOKENISE, [[str(n)]]))
-        # time per n values of the whole machine
-        many.append(_at_once(_TOKENISE, [[str(n)]] * workers) / workers)
+        one.append(_at_once(script, [alone]))
+        many.append(_at_once(script, shares) / (len(shares) if per_share else 1))
     report.pair(
+        key,
+        what,
+        Side(
+            f"{len(shares)} processes at once" + (" (time per share)" if per_share else ""),
+            items,
+            many,
+        ),
+        Side("1 process", items, one),
+        kind="speed",
+        size=items,
+    )
+
+
+def bench_ceiling(report: Report, workers: int, n: int, rounds: int) -> None:
+    """``workers`` plain processes tokenising at once against one: what the cores give."""
+    _plain_pair(
+        report,
         "ceiling",
         f"the ceiling: {workers} plain processes tokenising at once vs one (no Dask; no goal)",
-        Side(f"{workers} processes at once (time per n values)", n, many),
-        Side("1 process", n, one),
-        kind="speed",
-        size=n,
+        _TOKENISE,
+        [str(n)],
+        [[str(n)]] * workers,
+        items=n,
+        rounds=rounds,
+        per_share=True,
     )
 
 
@@ -221,20 +254,18 @@ def bench_parquet_ceiling(
     """
     head = [ENV, KEK_ENV, "reading_id", DOMAIN]
     names = [str(f) for f in files]
-    shares = [names[i::workers] for i in range(workers)]
-    one: list[float] = []
-    many: list[float] = []
-    for _ in range(rounds):
-        one.append(_at_once(_PARQUET_WORK, [head + names]))
-        many.append(_at_once(_PARQUET_WORK, [head + share for share in shares if share]))
-    report.pair(
+    shares = [head + names[i::workers] for i in range(workers) if names[i::workers]]
+    _plain_pair(
+        report,
         "ceiling_parquet",
         f"the graded pair's work without Dask: {workers} plain processes sharing the files "
         "vs one (no goal)",
-        Side(f"{workers} processes at once", rows, many),
-        Side("1 process", rows, one),
-        kind="speed",
-        size=rows,
+        _PARQUET_WORK,
+        head + names,
+        shares,
+        items=rows,
+        rounds=rounds,
+        per_share=False,
     )
 
 
